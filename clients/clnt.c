@@ -1,0 +1,127 @@
+/* clnt: Lazy Pirate request/reply over the wire layer. */
+#include "clnt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "sign.h"
+#include "wire.h"
+
+struct sos_clnt {
+    sos_wire *wire;
+    sos_sock *sock;
+    char *endpoint;
+    int timeout_ms, retries;
+};
+
+int sos_clnt_new(const char *endpoint, int timeout_ms, int retries, sos_clnt **out)
+{
+    sos_clnt *c = sos_xcalloc(1, sizeof *c);
+    c->endpoint = sos_xstrdup(endpoint);
+    c->timeout_ms = timeout_ms > 0 ? timeout_ms : 2500;
+    c->retries = retries > 0 ? retries : 3;
+    if (sos_wire_new(&c->wire) != 0) {
+        sos_clnt_destroy(&c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+void sos_clnt_destroy(sos_clnt **cp)
+{
+    sos_clnt *c = *cp;
+    if (!c)
+        return;
+    sos_sock_destroy(&c->sock);
+    sos_wire_destroy(&c->wire);
+    free(c->endpoint);
+    free(c);
+    *cp = NULL;
+}
+
+const char *sos_clnt_endpoint(const sos_clnt *c) { return c->endpoint; }
+
+void sos_clnt_new_id(uint8_t id[SOS_CLNT_ID_BYTES]) { sos_random(id, SOS_CLNT_ID_BYTES); }
+
+int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
+                  const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply)
+{
+    const ProtobufCFieldDescriptor *fid =
+        protobuf_c_message_descriptor_get_field(req->descriptor, 1);
+    const ProtobufCBinaryData *rid =
+        (const ProtobufCBinaryData *)((const char *)req + fid->offset);
+    sos_buf b = SOS_BUF_INIT;
+    int rc = SOS_CLNT_UNREACHABLE;
+    sos_buf_pack(&b, req);
+    for (int attempt = 0; attempt < c->retries && rc == SOS_CLNT_UNREACHABLE; attempt++) {
+        if (!c->sock && sos_sock_new(c->wire, SOS_SOCK_DEALER, c->endpoint, &c->sock) != 0)
+            break;
+        sos_frame f = {b.data, b.len};
+        if (sos_sock_send(c->sock, &f, 1) != 0) {
+            sos_sock_destroy(&c->sock);
+            continue;
+        }
+        int64_t end = sos_now_ms() + c->timeout_ms;
+        while (rc == SOS_CLNT_UNREACHABLE) {
+            int64_t left = end - sos_now_ms();
+            bool readable;
+            sos_sock *socks[1] = {c->sock};
+            if (left <= 0 || sos_wire_poll(socks, 1, &readable, left) <= 0)
+                break;
+            sos_frames in;
+            while (rc == SOS_CLNT_UNREACHABLE && sos_sock_recv(c->sock, &in) == 0) {
+                if (in.n == 1) {
+                    ProtobufCMessage *m = sos_unpack(reply_desc, in.data[0], in.len[0]);
+                    const ProtobufCBinaryData *got =
+                        m ? (const ProtobufCBinaryData *)((const char *)m + fid->offset) : NULL;
+                    if (!m) {
+                        rc = SOS_CLNT_MALFORMED;
+                    } else if (got->len == rid->len &&
+                               (rid->len == 0 || memcmp(got->data, rid->data, rid->len) == 0)) {
+                        *reply = m;
+                        rc = SOS_CLNT_OK;
+                    } else if (got->len == 0) {
+                        /* the service could not read our request id: the
+                         * error is ours all the same */
+                        *reply = m;
+                        rc = SOS_CLNT_OK;
+                    } else {
+                        protobuf_c_message_free_unpacked(m, NULL); /* stale reply */
+                    }
+                }
+                sos_frames_clear(&in);
+            }
+        }
+        if (rc == SOS_CLNT_UNREACHABLE)
+            sos_sock_destroy(&c->sock); /* Lazy Pirate: a new socket per retry */
+    }
+    sos_buf_free(&b);
+    return rc;
+}
+
+int sos_clnt_status(sos_clnt *c, Sos__StatusReply **out)
+{
+    Sos__StatusRequest r = SOS__STATUS_REQUEST__INIT;
+    Sos__Empty empty = SOS__EMPTY__INIT;
+    uint8_t id[SOS_CLNT_ID_BYTES];
+    sos_clnt_new_id(id);
+    r.request_id = (ProtobufCBinaryData){sizeof id, id};
+    r.status = &empty;
+    return sos_clnt_call(c, &r.base, &sos__status_reply__descriptor, (ProtobufCMessage **)out);
+}
+
+int sos_clnt_events(sos_clnt *c, uint64_t after, uint32_t max, Sos__EventsReply **out)
+{
+    Sos__EventsRequest r = SOS__EVENTS_REQUEST__INIT;
+    Sos__EventsQuery q = SOS__EVENTS_QUERY__INIT;
+    uint8_t id[SOS_CLNT_ID_BYTES];
+    sos_clnt_new_id(id);
+    r.request_id = (ProtobufCBinaryData){sizeof id, id};
+    q.after = after;
+    q.max = max;
+    r.events = &q;
+    return sos_clnt_call(c, &r.base, &sos__events_reply__descriptor, (ProtobufCMessage **)out);
+}

@@ -1,0 +1,46 @@
+/* clnt: a request/reply client to one service, with Lazy Pirate retries.
+ *
+ * A call sends the request on a DEALER socket and waits timeout_ms for the
+ * reply carrying the same request id; on silence it throws the socket away,
+ * opens a new one and sends the same bytes again, up to retries times. The
+ * services keep request ids, so a retry never makes a duplicate: the same
+ * bytes get the first answer back. */
+#ifndef SOS_CLNT_H
+#define SOS_CLNT_H
+
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "sos.pb-c.h"
+
+enum {
+    SOS_CLNT_OK = 0,
+    SOS_CLNT_UNREACHABLE = -1, /* no answer after every retry */
+    SOS_CLNT_MALFORMED = -2,   /* an answer that does not parse */
+};
+
+#define SOS_CLNT_ID_BYTES 16
+
+typedef struct sos_clnt sos_clnt;
+
+/* endpoint is copied. *out is the caller's: sos_clnt_destroy. */
+int sos_clnt_new(const char *endpoint, int timeout_ms, int retries, sos_clnt **out);
+void sos_clnt_destroy(sos_clnt **c);
+/* Borrowed, valid while c lives. */
+const char *sos_clnt_endpoint(const sos_clnt *c);
+
+/* req's field 1 (request_id) must be set. On SOS_CLNT_OK *reply is an
+ * unpacked reply_desc message the caller frees with
+ * protobuf_c_message_free_unpacked(*reply, NULL). */
+int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
+                  const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply);
+
+/* The queries every service answers. *out: free with the matching
+ * sos__*__free_unpacked. */
+int sos_clnt_status(sos_clnt *c, Sos__StatusReply **out);
+int sos_clnt_events(sos_clnt *c, uint64_t after, uint32_t max, Sos__EventsReply **out);
+
+/* A fresh random request id. */
+void sos_clnt_new_id(uint8_t id[SOS_CLNT_ID_BYTES]);
+
+#endif

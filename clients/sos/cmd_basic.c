@@ -1,0 +1,493 @@
+/* The small commands: keygen, panel, tool, compare, verdict, status. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "aggregation_clnt.h"
+#include "cli.h"
+#include "publishing_clnt.h"
+#include "scoring_clnt.h"
+#include "sign.h"
+#include "submission_clnt.h"
+#include "text.h"
+
+/* Runs getopt over a subcommand's argv (argv[0] is the verb). */
+#define S_OPTS_BEGIN(argc, argv, shortopts, longopts)                                        \
+    optind = 0;                                                                            \
+    for (int ch_; (ch_ = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1;)
+
+int sos_cmd_keygen(sos_cli *cli, int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: sos keygen --out FILE\n\n"
+        "Makes an Ed25519 signing key pair for a reviewer: FILE (secret, 0600, never\n"
+        "leaves this machine) and FILE.pub (64 hex digits, for `sos panel add`).\n";
+    static const struct option o[] = {{"out", required_argument, NULL, 'o'},
+                                      {"help", no_argument, NULL, 'h'},
+                                      {NULL, 0, NULL, 0}};
+    const char *out = NULL;
+    (void)cli;
+    S_OPTS_BEGIN(argc, argv, "o:h", o)
+    {
+        switch (ch_) {
+        case 'o': out = optarg; break;
+        case 'h': fputs(usage, stdout); return EX_OK;
+        default: fputs(usage, stderr); return EX_USAGE;
+        }
+    }
+    if (!out || optind != argc) {
+        fputs(usage, stderr);
+        return EX_USAGE;
+    }
+    sos_key *k = NULL;
+    if (sos_key_generate(&k) != 0) {
+        fprintf(stderr, "sos: key generation failed\n");
+        return EX_SOFTWARE;
+    }
+    if (sos_key_save(k, out) != 0) {
+        fprintf(stderr, "sos: cannot write %s: %s\n", out, strerror(errno));
+        sos_key_destroy(&k);
+        return errno == EEXIST ? EX_CANTCREAT : EX_IOERR;
+    }
+    char hex[2 * SOS_PK_BYTES + 1];
+    sos_hex(sos_key_public(k), SOS_PK_BYTES, hex);
+    if (cli->json)
+        sos_json_print(json_pack("{s:s, s:s, s:s}", "secret_key_file", out, "public_key", hex,
+                                 "public_key_file", "FILE.pub"));
+    else
+        printf("%s\n", hex);
+    fprintf(stderr, "sos: wrote %s (secret, 0600) and %s.pub\n", out, out);
+    sos_key_destroy(&k);
+    return EX_OK;
+}
+
+/* Reads a public key: 64 hex digits, inline or in a file. */
+static int s_read_pub(const char *arg, uint8_t pk[SOS_PK_BYTES])
+{
+    char buf[256];
+    if (sos_unhex(arg, pk, SOS_PK_BYTES) == 0)
+        return 0;
+    FILE *f = fopen(arg, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    buf[strcspn(buf, " \r\n")] = '\0';
+    return sos_unhex(buf, pk, SOS_PK_BYTES);
+}
+
+int sos_cmd_panel(sos_cli *cli, int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: sos panel add --persona NAME --key HEX|FILE.pub [--name WHO]\n"
+        "       sos panel list [--json]\n\n"
+        "Registers a reviewer's public signing key for a persona (Builder, Skeptic,\n"
+        "Futurist, Founder, Creator). Scoring accepts a persona's takes only when\n"
+        "they are signed by a key registered for it.\n";
+    static const struct option o[] = {{"persona", required_argument, NULL, 'p'},
+                                      {"key", required_argument, NULL, 'k'},
+                                      {"name", required_argument, NULL, 'n'},
+                                      {"json", no_argument, NULL, 'j'},
+                                      {"help", no_argument, NULL, 'h'},
+                                      {NULL, 0, NULL, 0}};
+    const char *persona = NULL, *key = NULL, *name = "";
+    Sos__SubmissionReply *rep = NULL;
+    sos_clnt *c = NULL;
+    int rc;
+    if (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0)) {
+        fputs(usage, sos_cli_wants_help(argc, argv) ? stdout : stderr);
+        return sos_cli_wants_help(argc, argv) ? EX_OK : EX_USAGE;
+    }
+    bool add = strcmp(argv[1], "add") == 0;
+    S_OPTS_BEGIN(argc - 1, argv + 1, "p:k:n:jh", o)
+    {
+        switch (ch_) {
+        case 'p': persona = optarg; break;
+        case 'k': key = optarg; break;
+        case 'n': name = optarg; break;
+        case 'j': cli->json = true; break;
+        case 'h': fputs(usage, stdout); return EX_OK;
+        default: fputs(usage, stderr); return EX_USAGE;
+        }
+    }
+    if (add && (!persona || !key)) {
+        fputs(usage, stderr);
+        return EX_USAGE;
+    }
+    if ((rc = sos_cli_connect(cli, "submission", &c)))
+        return rc;
+    if (add) {
+        uint8_t pk[SOS_PK_BYTES];
+        Sos__PanelKey k = SOS__PANEL_KEY__INIT;
+        k.persona = sos_persona_parse(persona);
+        if (k.persona == SOS__PERSONA__PERSONA_UNSPECIFIED) {
+            fprintf(stderr, "sos: persona must be Builder, Skeptic, Futurist, Founder or Creator\n");
+            rc = EX_DATAERR;
+            goto out;
+        }
+        if (s_read_pub(key, pk) != 0) {
+            fprintf(stderr, "sos: --key must be 64 hex digits or a .pub file holding them\n");
+            rc = EX_DATAERR;
+            goto out;
+        }
+        k.public_key = (ProtobufCBinaryData){SOS_PK_BYTES, pk};
+        k.name = (char *)name;
+        rc = submission_clnt_panel_add(c, NULL, 0, &k, &rep);
+    } else {
+        rc = submission_clnt_panel_list(c, NULL, 0, &rep);
+    }
+    if (rc != SOS_CLNT_OK) {
+        rc = sos_cli_clnt_error(rc, "submission", c);
+        goto out;
+    }
+    if ((rc = sos_cli_status(rep->status, "submission")))
+        goto out;
+    if (add) {
+        printf("registered %s key %s\n", persona, key);
+    } else {
+        json_t *arr = json_array();
+        for (size_t i = 0; rep->panel && i < rep->panel->n_keys; i++) {
+            const Sos__PanelKey *k = rep->panel->keys[i];
+            char hex[2 * SOS_PK_BYTES + 1] = "";
+            if (k->public_key.len == SOS_PK_BYTES)
+                sos_hex(k->public_key.data, SOS_PK_BYTES, hex);
+            if (cli->json)
+                json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "persona",
+                                                     sos_persona_name(k->persona), "public_key",
+                                                     hex, "name", k->name));
+            else
+                printf("%-9s %s %s\n", sos_persona_name(k->persona), hex, k->name);
+        }
+        if (cli->json)
+            sos_json_print(arr);
+        else
+            json_decref(arr);
+    }
+out:
+    if (rep)
+        sos__submission_reply__free_unpacked(rep, NULL);
+    sos_clnt_destroy(&c);
+    return rc;
+}
+
+static void s_tool_print(const sos_cli *cli, const Sos__Tool *t)
+{
+    if (cli->json) {
+        sos_json_print(sos_json_tool(t));
+        return;
+    }
+    printf("%s\n  name:        %s\n  vendor:      %s\n  best for:    %s\n  category:    %s\n"
+           "  entry:       %s\n  pricing:     %s\n  link:        %s\n  description: %s\n",
+           t->tool_id, t->name, t->vendor, t->tagline, t->category, sos_tier_name(t->tier),
+           t->pricing, t->link, t->description);
+}
+
+int sos_cmd_tool(sos_cli *cli, int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: sos tool submit --name N --tagline T --category C --tier Free|Paid|Freemium\n"
+        "                       [--vendor V] [--pricing P] [--description D] [--link URL]\n"
+        "       sos tool list [--json]\n"
+        "       sos tool show ID [--json]\n\n"
+        "A tool's id is the slug of its name. A name that matches an existing tool\n"
+        "ignoring case, spaces and punctuation is refused and the existing id named.\n";
+    static const struct option o[] = {
+        {"name", required_argument, NULL, 'n'},      {"vendor", required_argument, NULL, 'v'},
+        {"tagline", required_argument, NULL, 't'},   {"category", required_argument, NULL, 'c'},
+        {"tier", required_argument, NULL, 'T'},      {"pricing", required_argument, NULL, 'p'},
+        {"description", required_argument, NULL, 'd'}, {"link", required_argument, NULL, 'l'},
+        {"json", no_argument, NULL, 'j'},            {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    Sos__Tool tool = SOS__TOOL__INIT;
+    const char *tier = NULL;
+    Sos__SubmissionReply *rep = NULL;
+    sos_clnt *c = NULL;
+    int rc;
+    const char *verb = argc >= 2 ? argv[1] : "";
+    if (strcmp(verb, "submit") && strcmp(verb, "list") && strcmp(verb, "show")) {
+        fputs(usage, sos_cli_wants_help(argc, argv) ? stdout : stderr);
+        return sos_cli_wants_help(argc, argv) ? EX_OK : EX_USAGE;
+    }
+    S_OPTS_BEGIN(argc - 1, argv + 1, "n:v:t:c:T:p:d:l:jh", o)
+    {
+        switch (ch_) {
+        case 'n': tool.name = optarg; break;
+        case 'v': tool.vendor = optarg; break;
+        case 't': tool.tagline = optarg; break;
+        case 'c': tool.category = optarg; break;
+        case 'T': tier = optarg; break;
+        case 'p': tool.pricing = optarg; break;
+        case 'd': tool.description = optarg; break;
+        case 'l': tool.link = optarg; break;
+        case 'j': cli->json = true; break;
+        case 'h': fputs(usage, stdout); return EX_OK;
+        default: fputs(usage, stderr); return EX_USAGE;
+        }
+    }
+    int rest = argc - 1 - optind;
+    char **args = argv + 1 + optind;
+    if ((!strcmp(verb, "show") && rest != 1) || (strcmp(verb, "show") && rest != 0)) {
+        fputs(usage, stderr);
+        return EX_USAGE;
+    }
+    if (!strcmp(verb, "submit")) {
+        if (!tool.name[0] || !tool.tagline[0] || !tool.category[0] || !tier) {
+            fprintf(stderr, "sos: tool submit needs --name, --tagline, --category and --tier\n");
+            return EX_USAGE;
+        }
+        tool.tier = sos_tier_parse(tier);
+        if (tool.tier == SOS__TIER__TIER_UNSPECIFIED) {
+            fprintf(stderr, "sos: --tier must be Free, Paid or Freemium\n");
+            return EX_DATAERR;
+        }
+    }
+    if ((rc = sos_cli_connect(cli, "submission", &c)))
+        return rc;
+    if (!strcmp(verb, "submit"))
+        rc = submission_clnt_tool_submit(c, NULL, 0, &tool, &rep);
+    else if (!strcmp(verb, "show"))
+        rc = submission_clnt_tool_show(c, NULL, 0, args[0], &rep);
+    else
+        rc = submission_clnt_tool_list(c, NULL, 0, &rep);
+    if (rc != SOS_CLNT_OK) {
+        rc = sos_cli_clnt_error(rc, "submission", c);
+        goto out;
+    }
+    if ((rc = sos_cli_status(rep->status, "submission")))
+        goto out;
+    if (rep->body_case == SOS__SUBMISSION_REPLY__BODY_TOOL) {
+        s_tool_print(cli, rep->tool);
+    } else if (rep->body_case == SOS__SUBMISSION_REPLY__BODY_TOOLS) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < rep->tools->n_tools; i++) {
+            const Sos__Tool *t = rep->tools->tools[i];
+            if (cli->json)
+                json_array_append_new(arr, sos_json_tool(t));
+            else
+                printf("%-32s %-8s %s\n", t->tool_id, sos_tier_name(t->tier), t->name);
+        }
+        if (cli->json)
+            sos_json_print(arr);
+        else
+            json_decref(arr);
+    }
+out:
+    if (rep)
+        sos__submission_reply__free_unpacked(rep, NULL);
+    sos_clnt_destroy(&c);
+    return rc;
+}
+
+int sos_cmd_compare(sos_cli *cli, int argc, char **argv)
+{
+    static const char usage[] = "usage: sos compare create TOOL_A TOOL_B\n"
+                                "       sos compare list [--json]\n\n"
+                                "Pairs two tools into a comparison page, <a>-vs-<b>. It is\n"
+                                "published once both tools have a final verdict.\n";
+    static const struct option o[] = {{"json", no_argument, NULL, 'j'},
+                                      {"help", no_argument, NULL, 'h'},
+                                      {NULL, 0, NULL, 0}};
+    Sos__SubmissionReply *rep = NULL;
+    sos_clnt *c = NULL;
+    int rc;
+    const char *verb = argc >= 2 ? argv[1] : "";
+    if (strcmp(verb, "create") && strcmp(verb, "list")) {
+        fputs(usage, sos_cli_wants_help(argc, argv) ? stdout : stderr);
+        return sos_cli_wants_help(argc, argv) ? EX_OK : EX_USAGE;
+    }
+    S_OPTS_BEGIN(argc - 1, argv + 1, "jh", o)
+    {
+        switch (ch_) {
+        case 'j': cli->json = true; break;
+        case 'h': fputs(usage, stdout); return EX_OK;
+        default: fputs(usage, stderr); return EX_USAGE;
+        }
+    }
+    int rest = argc - 1 - optind;
+    char **args = argv + 1 + optind;
+    bool create = !strcmp(verb, "create");
+    if (rest != (create ? 2 : 0)) {
+        fputs(usage, stderr);
+        return EX_USAGE;
+    }
+    if ((rc = sos_cli_connect(cli, "submission", &c)))
+        return rc;
+    if (create) {
+        Sos__Comparison cmp = SOS__COMPARISON__INIT;
+        cmp.tool_a = args[0];
+        cmp.tool_b = args[1];
+        rc = submission_clnt_compare_create(c, NULL, 0, &cmp, &rep);
+    } else {
+        rc = submission_clnt_compare_list(c, NULL, 0, &rep);
+    }
+    if (rc != SOS_CLNT_OK) {
+        rc = sos_cli_clnt_error(rc, "submission", c);
+        goto out;
+    }
+    if ((rc = sos_cli_status(rep->status, "submission")))
+        goto out;
+    if (create) {
+        if (cli->json)
+            sos_json_print(sos_json_comparison(rep->comparison));
+        else
+            printf("%s\n", rep->comparison->slug);
+    } else {
+        json_t *arr = json_array();
+        for (size_t i = 0; rep->comparisons && i < rep->comparisons->n_comparisons; i++) {
+            const Sos__Comparison *cm = rep->comparisons->comparisons[i];
+            if (cli->json)
+                json_array_append_new(arr, sos_json_comparison(cm));
+            else
+                printf("%s\n", cm->slug);
+        }
+        if (cli->json)
+            sos_json_print(arr);
+        else
+            json_decref(arr);
+    }
+out:
+    if (rep)
+        sos__submission_reply__free_unpacked(rep, NULL);
+    sos_clnt_destroy(&c);
+    return rc;
+}
+
+int sos_cmd_verdict(sos_cli *cli, int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: sos verdict show TOOL [--json]\n"
+        "       sos verdict finalize TOOL\n\n"
+        "show: the panel verdict as it stands (provisional until final).\n"
+        "finalize: the editor closes the panel now; takes are closed and aggregation\n"
+        "signs the verdict over the latest take of each persona.\n";
+    static const struct option o[] = {{"json", no_argument, NULL, 'j'},
+                                      {"help", no_argument, NULL, 'h'},
+                                      {NULL, 0, NULL, 0}};
+    sos_clnt *c = NULL;
+    int rc;
+    const char *verb = argc >= 2 ? argv[1] : "";
+    if (strcmp(verb, "show") && strcmp(verb, "finalize")) {
+        fputs(usage, sos_cli_wants_help(argc, argv) ? stdout : stderr);
+        return sos_cli_wants_help(argc, argv) ? EX_OK : EX_USAGE;
+    }
+    S_OPTS_BEGIN(argc - 1, argv + 1, "jh", o)
+    {
+        switch (ch_) {
+        case 'j': cli->json = true; break;
+        case 'h': fputs(usage, stdout); return EX_OK;
+        default: fputs(usage, stderr); return EX_USAGE;
+        }
+    }
+    if (argc - 1 - optind != 1) {
+        fputs(usage, stderr);
+        return EX_USAGE;
+    }
+    const char *tool = argv[1 + optind];
+    if (!strcmp(verb, "finalize")) {
+        Sos__ScoringReply *rep = NULL;
+        if ((rc = sos_cli_connect(cli, "scoring", &c)))
+            return rc;
+        rc = scoring_clnt_panel_close(c, NULL, 0, tool, &rep);
+        if (rc != SOS_CLNT_OK)
+            rc = sos_cli_clnt_error(rc, "scoring", c);
+        else if ((rc = sos_cli_status(rep->status, "scoring")) == 0)
+            printf("%s: takes closed (%zu counted); the verdict is being signed\n", tool,
+                   rep->closed ? rep->closed->n_take_hashes : 0);
+        if (rep)
+            sos__scoring_reply__free_unpacked(rep, NULL);
+        sos_clnt_destroy(&c);
+        return rc;
+    }
+    Sos__AggregationReply *rep = NULL;
+    if ((rc = sos_cli_connect(cli, "aggregation", &c)))
+        return rc;
+    rc = aggregation_clnt_verdict_show(c, NULL, 0, tool, &rep);
+    if (rc != SOS_CLNT_OK) {
+        rc = sos_cli_clnt_error(rc, "aggregation", c);
+        goto out;
+    }
+    if ((rc = sos_cli_status(rep->status, "aggregation")))
+        goto out;
+    const Sos__VerdictView *v = rep->verdict;
+    bool ok = true;
+    if (cli->json) {
+        json_t *j = v->final && v->signed_ ? sos_json_verdict(v->signed_, &ok)
+                                           : json_pack("{s:o}", "verdict",
+                                                       sos_json_verdict_body(v->body));
+        json_object_set_new(j, "final", json_boolean(v->final));
+        sos_json_print(j);
+    } else {
+        char line[128];
+        sos_verdict_line(v->body, line, sizeof line);
+        printf("%s: %s · %u%% panel ship · mean %.2f · %s\n", tool, line, v->body->ship_pct,
+               v->body->mean_score_x100 / 100.0,
+               v->final ? "final, signed" : "provisional");
+        if (v->final && v->signed_)
+            json_decref(sos_json_verdict(v->signed_, &ok));
+    }
+    if (!ok) {
+        fprintf(stderr, "sos: the verdict's signatures do not verify\n");
+        rc = EX_NOPERM;
+    }
+out:
+    if (rep)
+        sos__aggregation_reply__free_unpacked(rep, NULL);
+    sos_clnt_destroy(&c);
+    return rc;
+}
+
+int sos_cmd_status(sos_cli *cli, int argc, char **argv)
+{
+    static const char *const svcs[] = {"submission", "scoring", "aggregation", "publishing"};
+    if (sos_cli_wants_help(argc, argv)) {
+        printf("usage: sos status [--json]\n\nAsks each service for its log head, its cursor on\n"
+               "the service it follows and its version. Exit 69 when one does not answer.\n");
+        return EX_OK;
+    }
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--json"))
+            cli->json = true;
+    int worst = 0;
+    json_t *arr = json_array();
+    for (int i = 0; i < 4; i++) {
+        sos_clnt *c = NULL;
+        Sos__StatusReply *rep = NULL;
+        sos_cli tmp = *cli;
+        tmp.retries = 1;
+        int rc = sos_cli_connect(&tmp, svcs[i], &c);
+        if (rc)
+            return rc;
+        rc = sos_clnt_status(c, &rep);
+        if (rc == SOS_CLNT_OK && rep->info) {
+            if (cli->json)
+                json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:I, s:I, s:s}", "service",
+                                                     svcs[i], "endpoint", sos_clnt_endpoint(c),
+                                                     "up", 1, "head", (json_int_t)rep->info->head,
+                                                     "cursor", (json_int_t)rep->info->cursor,
+                                                     "version", rep->info->version));
+            else
+                printf("%-12s up    head=%-8llu cursor=%-8llu %s\n", svcs[i],
+                       (unsigned long long)rep->info->head,
+                       (unsigned long long)rep->info->cursor, sos_clnt_endpoint(c));
+        } else {
+            worst = EX_UNAVAILABLE;
+            if (cli->json)
+                json_array_append_new(arr, json_pack("{s:s, s:s, s:b}", "service", svcs[i],
+                                                     "endpoint", sos_clnt_endpoint(c), "up", 0));
+            else
+                printf("%-12s DOWN  %s\n", svcs[i], sos_clnt_endpoint(c));
+        }
+        if (rep)
+            sos__status_reply__free_unpacked(rep, NULL);
+        sos_clnt_destroy(&c);
+    }
+    if (cli->json)
+        sos_json_print(arr);
+    else
+        json_decref(arr);
+    return worst;
+}

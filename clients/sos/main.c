@@ -1,0 +1,107 @@
+/* sos: the command line of shiporskip, for editors, reviewers, the
+ * publishing pipeline and operators. It reaches the services only through
+ * their client stubs (clients/<service>_clnt.h). Run `sos --help`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "log.h"
+#include "sign.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(sos_cli *, int, char **);
+    const char *what;
+} s_cmds[] = {
+    {"keygen", sos_cmd_keygen, "make a reviewer's signing key pair"},
+    {"panel", sos_cmd_panel, "add | list: the panel's registered keys"},
+    {"tool", sos_cmd_tool, "submit | list | show: tools under review"},
+    {"take", sos_cmd_take, "file | list: a reviewer's signed takes"},
+    {"verdict", sos_cmd_verdict, "show | finalize: a tool's panel verdict"},
+    {"compare", sos_cmd_compare, "create | list: side-by-side comparisons"},
+    {"pull", sos_cmd_pull, "published verdicts and comparisons after a cursor"},
+    {"import", sos_cmd_import, "load a catalogue file through the services"},
+    {"status", sos_cmd_status, "what each service is doing"},
+};
+
+static void s_usage(FILE *f)
+{
+    fprintf(f, "usage: sos [--home DIR] [--config FILE] [--json] [--timeout MS] COMMAND [ARGS]\n\n"
+               "Commands:\n");
+    for (size_t i = 0; i < sizeof s_cmds / sizeof s_cmds[0]; i++)
+        fprintf(f, "  %-9s %s\n", s_cmds[i].name, s_cmds[i].what);
+    fprintf(f, "\n"
+               "  --home DIR     the installation (default $SOS_HOME or ./var)\n"
+               "  --config FILE  INI file (docs/operations.md)\n"
+               "  --json         print JSON on stdout\n"
+               "  --timeout MS   wait per try before retrying (default 2500; 3 tries)\n\n"
+               "`sos COMMAND --help` tells more. Exit codes (sysexits): 0 ok, 64 usage,\n"
+               "65 refused input, 69 service unreachable, 77 signature or key refused,\n"
+               "78 configuration.\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"home", required_argument, NULL, 'H'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"timeout", required_argument, NULL, 't'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
+    const char *home = NULL, *config = NULL;
+    sos_cli cli = {NULL, false, 2500, 3};
+    char err[512];
+    int ch, rc = EX_USAGE;
+
+    while ((ch = getopt_long(argc, argv, "+H:c:jt:hV", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'H': home = optarg; break;
+        case 'c': config = optarg; break;
+        case 'j': cli.json = true; break;
+        case 't': cli.timeout_ms = atoi(optarg); break;
+        case 'h': s_usage(stdout); return EX_OK;
+        case 'V': printf("sos %s\n", SOS_VERSION); return EX_OK;
+        default: s_usage(stderr); return EX_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        s_usage(stderr);
+        return EX_USAGE;
+    }
+    sos_log_init("sos", SOS_LOG_WARN);
+    if (sos_sign_init() != 0) {
+        fprintf(stderr, "sos: libsodium failed to initialise\n");
+        return EX_SOFTWARE;
+    }
+    if (sos_conf_load(config, home, &cli.conf, err, sizeof err) != 0) {
+        fprintf(stderr, "sos: %s\n", err);
+        return EX_CONFIG;
+    }
+    long long v;
+    if (sos_conf_int(cli.conf, "client", "retries", 3, &v) == 0 && v > 0)
+        cli.retries = (int)v;
+    if (cli.timeout_ms <= 0) {
+        fprintf(stderr, "sos: --timeout must be a positive number of milliseconds\n");
+        goto out;
+    }
+    const char *cmd = argv[optind];
+    size_t i;
+    for (i = 0; i < sizeof s_cmds / sizeof s_cmds[0]; i++)
+        if (strcmp(cmd, s_cmds[i].name) == 0)
+            break;
+    if (i == sizeof s_cmds / sizeof s_cmds[0]) {
+        fprintf(stderr, "sos: unknown command '%s'\n\n", cmd);
+        s_usage(stderr);
+        goto out;
+    }
+    int first = optind;
+    optind = 0; /* each command parses its own options: glibc starts over */
+    rc = s_cmds[i].fn(&cli, argc - first, argv + first);
+out:
+    sos_conf_destroy(&cli.conf);
+    return rc;
+}

@@ -1,0 +1,391 @@
+/* aggregation: panel verdicts.
+ *
+ * SOCKETS  api ROUTER ([aggregation] api), events PUB ([aggregation] events);
+ *          follows scoring (tools, takes, closed panels, comparisons).
+ * STORE    <data_dir>/aggregation: tools, takes, latest, verdicts + meta,
+ *          events, requests.
+ * SECURITY verdicts are signed with <key_dir>/aggregation.key (created 0600
+ *          on first start) over "shiporskip/verdict/v1\0" || payload.
+ * The takes a verdict counts are exactly the ones scoring listed when it
+ * closed the panel, so a late amendment can never slip in or out. */
+#include "aggregation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "log.h"
+#include "rules.h"
+#include "text.h"
+
+#define S_KEY_MAX 160
+
+void aggregation_tally_takes(const Sos__TakeBody *const *takes, size_t n, aggregation_tally *out)
+{
+    uint64_t sum = 0;
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        if (takes[i]->ship)
+            out->ship++;
+        else
+            out->skip++;
+        sum += takes[i]->score;
+    }
+    if (n == 0)
+        return;
+    uint64_t total = out->ship + out->skip;
+    out->ship_pct = (uint32_t)((200 * (uint64_t)out->ship + total) / (2 * total));
+    out->mean_score_x100 = (uint32_t)((200 * sum + n) / (2 * n));
+    out->label = out->ship > out->skip   ? SOS__LABEL__LABEL_SHIP
+                 : out->skip > out->ship ? SOS__LABEL__LABEL_SKIP
+                                         : SOS__LABEL__LABEL_SPLIT;
+}
+
+static size_t s_key(char *out, const char *tool, Sos__Persona p)
+{
+    size_t n = strlen(tool);
+    memcpy(out, tool, n);
+    out[n] = '\0';
+    out[n + 1] = (char)p;
+    return n + 2;
+}
+
+static int s_take(sos_txn *t, const Sos__Signed *s)
+{
+    uint8_t hash[SOS_HASH_BYTES], latest[4 + SOS_HASH_BYTES];
+    char key[S_KEY_MAX];
+    sos_val v;
+    int rc;
+    Sos__TakeBody *b = (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor, s->payload.data,
+                                                   s->payload.len);
+    if (!b || strlen(b->tool_id) + 2 > S_KEY_MAX) {
+        sos_log_error("take.corrupt", "msg=\"a take from scoring does not parse\"");
+        rc = 0;
+        goto out;
+    }
+    sos_hash(s->payload.data, s->payload.len, hash);
+    if ((rc = sos_rules_put(t, AGGREGATION_DB_TAKES, hash, sizeof hash, &s->base)))
+        goto out;
+    size_t kl = s_key(key, b->tool_id, b->persona);
+    rc = sos_txn_get(t, AGGREGATION_DB_LATEST, key, kl, &v);
+    if (rc == SOS_OK && v.len >= 4 && sos_be32_get(v.data) >= b->revision) {
+        rc = 0;
+        goto out;
+    }
+    if (rc != SOS_OK && rc != SOS_NOTFOUND)
+        goto out;
+    sos_be32_put(latest, b->revision);
+    memcpy(latest + 4, hash, SOS_HASH_BYTES);
+    rc = sos_txn_put(t, AGGREGATION_DB_LATEST, key, kl, latest, sizeof latest);
+out:
+    if (b)
+        sos__take_body__free_unpacked(b, NULL);
+    return rc;
+}
+
+/* Unpacks the takes behind hashes: signed[] and bodies[] get n entries
+ * each (caller frees with s_takes_free). */
+static int s_takes_load(sos_txn *t, const ProtobufCBinaryData *hashes, size_t n,
+                        Sos__Signed **signed_out, Sos__TakeBody **bodies)
+{
+    for (size_t i = 0; i < n; i++) {
+        signed_out[i] = (Sos__Signed *)sos_rules_get(t, AGGREGATION_DB_TAKES,
+                                                      &sos__signed__descriptor, hashes[i].data,
+                                                      hashes[i].len);
+        if (!signed_out[i])
+            return SOS_NOTFOUND;
+        bodies[i] = (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor,
+                                                signed_out[i]->payload.data,
+                                                signed_out[i]->payload.len);
+        if (!bodies[i])
+            return SOS_EIO;
+    }
+    return 0;
+}
+
+static void s_takes_free(Sos__Signed **s, Sos__TakeBody **b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i])
+            sos__signed__free_unpacked(s[i], NULL);
+        if (b[i])
+            sos__take_body__free_unpacked(b[i], NULL);
+        s[i] = NULL;
+        b[i] = NULL;
+    }
+}
+
+static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelClosed *pc,
+                      uint64_t now)
+{
+    Sos__Signed *takes[5] = {0};
+    Sos__TakeBody *bodies[5] = {0};
+    Sos__Tool *tool = NULL;
+    aggregation_tally tally;
+    sos_buf payload = SOS_BUF_INIT;
+    uint8_t sig[SOS_SIG_BYTES];
+    size_t n = pc->n_take_hashes;
+    int rc;
+
+    if (n > 5) {
+        sos_log_error("panel.corrupt", "tool=%s takes=%zu", pc->tool_id, n);
+        return 0;
+    }
+    rc = s_takes_load(t, pc->take_hashes, n, takes, bodies);
+    if (rc == SOS_NOTFOUND || rc == SOS_EIO) {
+        /* scoring listed a take it never sent us: a bug upstream */
+        sos_log_error("panel.missing_take", "tool=%s", pc->tool_id);
+        rc = 0;
+        goto out;
+    }
+    tool = (Sos__Tool *)sos_rules_get(t, AGGREGATION_DB_TOOLS, &sos__tool__descriptor,
+                                      pc->tool_id, strlen(pc->tool_id));
+    if (!tool) {
+        sos_log_error("panel.unknown_tool", "tool=%s", pc->tool_id);
+        goto out;
+    }
+    aggregation_tally_takes((const Sos__TakeBody *const *)bodies, n, &tally);
+    Sos__VerdictBody vb = SOS__VERDICT_BODY__INIT;
+    vb.tool_id = pc->tool_id;
+    vb.n_take_hashes = n;
+    vb.take_hashes = pc->take_hashes;
+    vb.ship = tally.ship;
+    vb.skip = tally.skip;
+    vb.ship_pct = tally.ship_pct;
+    vb.mean_score_x100 = tally.mean_score_x100;
+    vb.label = tally.label;
+    vb.rule = pc->rule;
+    vb.finalized_at = now;
+    sos_buf_pack(&payload, &vb.base);
+    sos_sign(a->key, SOS_DOMAIN_VERDICT, payload.data, payload.len, sig);
+    Sos__Signed sv = SOS__SIGNED__INIT;
+    sv.payload = (ProtobufCBinaryData){payload.len, payload.data};
+    sv.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(a->key)};
+    sv.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, sig};
+    Sos__Verdict v = SOS__VERDICT__INIT;
+    v.tool = tool;
+    v.verdict = &sv;
+    v.n_takes = n;
+    v.takes = takes;
+    Sos__Event ev = SOS__EVENT__INIT;
+    ev.kind_case = SOS__EVENT__KIND_VERDICT;
+    ev.verdict = &v;
+    if ((rc = sos_rules_put(t, AGGREGATION_DB_VERDICTS, pc->tool_id, strlen(pc->tool_id),
+                            &v.base)) ||
+        (rc = sos_evlog_append(t, &ev)))
+        goto out;
+    sos_log_info("verdict.final", "tool=%s label=%s ship=%u skip=%u pct=%u mean_x100=%u rule=%s",
+                 pc->tool_id, sos_label_name(tally.label), tally.ship, tally.skip, tally.ship_pct,
+                 tally.mean_score_x100, pc->rule);
+out:
+    s_takes_free(takes, bodies, n);
+    if (tool)
+        sos__tool__free_unpacked(tool, NULL);
+    sos_buf_free(&payload);
+    return rc;
+}
+
+int aggregation_apply(const aggregation_state *a, sos_txn *t, const Sos__Event *ev, uint64_t now)
+{
+    Sos__Event fwd = *ev;
+    int rc;
+    fwd.base.n_unknown_fields = 0;
+    fwd.base.unknown_fields = NULL;
+    switch (ev->kind_case) {
+    case SOS__EVENT__KIND_TOOL:
+        if ((rc = sos_rules_put(t, AGGREGATION_DB_TOOLS, ev->tool->tool_id,
+                                strlen(ev->tool->tool_id), &ev->tool->base)))
+            return rc;
+        return sos_evlog_append(t, &fwd);
+    case SOS__EVENT__KIND_COMPARISON:
+        return sos_evlog_append(t, &fwd);
+    case SOS__EVENT__KIND_TAKE:
+        return s_take(t, ev->take);
+    case SOS__EVENT__KIND_PANEL_CLOSED:
+        return s_finalize(a, t, ev->panel_closed, now);
+    default:
+        sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
+                     (unsigned long long)ev->seq);
+        return 0;
+    }
+}
+
+void aggregation_view_clear(Sos__VerdictView *view)
+{
+    if (view->signed_)
+        sos__verdict__free_unpacked(view->signed_, NULL);
+    if (view->body)
+        sos__verdict_body__free_unpacked(view->body, NULL);
+    view->signed_ = NULL;
+    view->body = NULL;
+}
+
+int aggregation_verdict_view(sos_txn *t, const char *tool_id, Sos__VerdictView *view,
+                             sos_status *st)
+{
+    char key[S_KEY_MAX];
+    Sos__Signed *takes[5] = {0};
+    Sos__TakeBody *bodies[5] = {0};
+    ProtobufCBinaryData hashes[5];
+    uint8_t hbuf[5][SOS_HASH_BYTES];
+    size_t n = 0;
+    sos_val v;
+    int rc;
+
+    if (strlen(tool_id) + 2 > S_KEY_MAX)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "tool id too long");
+    Sos__Verdict *fin = (Sos__Verdict *)sos_rules_get(t, AGGREGATION_DB_VERDICTS,
+                                                      &sos__verdict__descriptor, tool_id,
+                                                      strlen(tool_id));
+    if (fin) {
+        view->final = true;
+        view->signed_ = fin;
+        view->body = (Sos__VerdictBody *)sos_unpack(&sos__verdict_body__descriptor,
+                                                    fin->verdict->payload.data,
+                                                    fin->verdict->payload.len);
+        view->signer = fin->verdict->signer;
+        return view->body ? 0 : SOS_EIO;
+    }
+    rc = sos_txn_get(t, AGGREGATION_DB_TOOLS, tool_id, strlen(tool_id), NULL);
+    if (rc == SOS_NOTFOUND)
+        return sos_fail(st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", tool_id);
+    if (rc)
+        return rc;
+    for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR; p++) {
+        size_t kl = s_key(key, tool_id, (Sos__Persona)p);
+        rc = sos_txn_get(t, AGGREGATION_DB_LATEST, key, kl, &v);
+        if (rc == SOS_NOTFOUND)
+            continue;
+        if (rc)
+            return rc;
+        if (v.len != 4 + SOS_HASH_BYTES)
+            return SOS_EIO;
+        memcpy(hbuf[n], (const uint8_t *)v.data + 4, SOS_HASH_BYTES);
+        hashes[n] = (ProtobufCBinaryData){SOS_HASH_BYTES, hbuf[n]};
+        n++;
+    }
+    rc = s_takes_load(t, hashes, n, takes, bodies);
+    if (rc == 0) {
+        aggregation_tally tally;
+        aggregation_tally_takes((const Sos__TakeBody *const *)bodies, n, &tally);
+        Sos__VerdictBody vb = SOS__VERDICT_BODY__INIT;
+        vb.tool_id = (char *)tool_id;
+        vb.n_take_hashes = n;
+        vb.take_hashes = hashes;
+        vb.ship = tally.ship;
+        vb.skip = tally.skip;
+        vb.ship_pct = tally.ship_pct;
+        vb.mean_score_x100 = tally.mean_score_x100;
+        vb.label = tally.label;
+        vb.rule = (char *)"provisional";
+        /* a deep copy the view owns, freed like an unpacked message */
+        sos_buf b = SOS_BUF_INIT;
+        sos_buf_pack(&b, &vb.base);
+        view->body = (Sos__VerdictBody *)sos_unpack(&sos__verdict_body__descriptor, b.data, b.len);
+        sos_buf_free(&b);
+        view->final = false;
+    } else {
+        rc = SOS_EIO;
+    }
+    s_takes_free(takes, bodies, n);
+    return rc;
+}
+
+/* --- the service ----------------------------------------------------- */
+
+static int s_init(sos_svc *svc, void **app)
+{
+    char path[4096];
+    const char *dir = sos_conf_get(sos_svc_conf(svc), "paths", "key_dir");
+    aggregation_state *a = sos_xcalloc(1, sizeof *a);
+    if (sos_conf_mkdirs(dir, 0700) != 0) {
+        sos_log_error("key_dir", "dir=%s", dir);
+        free(a);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/aggregation.key", dir);
+    if (sos_key_load_or_create(path, &a->key) != 0) {
+        sos_log_error("key.load", "path=%s msg=\"unreadable, malformed or not 0600\"", path);
+        free(a);
+        return -1;
+    }
+    char hex[2 * SOS_PK_BYTES + 1];
+    sos_hex(sos_key_public(a->key), SOS_PK_BYTES, hex);
+    sos_log_info("key.loaded", "path=%s public=%s", path, hex);
+    *app = a;
+    return 0;
+}
+
+static void s_fini(void *app)
+{
+    aggregation_state *a = app;
+    sos_key_destroy(&a->key);
+    free(a);
+}
+
+static bool s_is_write(const ProtobufCMessage *m)
+{
+    (void)m;
+    return false;
+}
+
+static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf *out)
+{
+    const Sos__AggregationRequest *r = (const Sos__AggregationRequest *)m;
+    Sos__AggregationReply rep = SOS__AGGREGATION_REPLY__INIT;
+    Sos__Status status = SOS__STATUS__INIT;
+    Sos__VerdictView view = SOS__VERDICT_VIEW__INIT;
+    sos_status st = SOS_STATUS_OK;
+    int rc;
+
+    rep.request_id = r->request_id;
+    rep.status = &status;
+    switch (r->body_case) {
+    case SOS__AGGREGATION_REQUEST__BODY_VERDICT_SHOW:
+        rc = aggregation_verdict_view(t, r->verdict_show, &view, &st);
+        /* not final here yet: scoring may have closed it a moment ago */
+        if ((rc > 0 || (rc == 0 && !view.final)) && !sos_svc_synced(svc)) {
+            aggregation_view_clear(&view);
+            return SOS_SVC_SYNC;
+        }
+        if (rc == 0) {
+            rep.body_case = SOS__AGGREGATION_REPLY__BODY_VERDICT;
+            rep.verdict = &view;
+        }
+        break;
+    default:
+        rc = sos_fail(&st, SOS__CODE__CODE_BAD_REQUEST, "unknown request for aggregation");
+        break;
+    }
+    if (rc >= 0) {
+        sos_rules_status(rc, &st, &status);
+        if (rc > 0)
+            rep.body_case = SOS__AGGREGATION_REPLY__BODY__NOT_SET;
+        sos_buf_pack(out, &rep.base);
+    }
+    aggregation_view_clear(&view);
+    return sos_rules_verb(rc);
+}
+
+static int s_apply(sos_svc *svc, sos_txn *t, const Sos__Event *ev)
+{
+    return aggregation_apply(sos_svc_app(svc), t, ev, (uint64_t)time(NULL));
+}
+
+static const char *const s_dbs[] = {"tools", "takes", "latest", "verdicts"};
+
+const sos_svc_spec aggregation_spec = {
+    .name = "aggregation",
+    .upstream = "scoring",
+    .dbs = s_dbs,
+    .n_dbs = 4,
+    .request = &sos__aggregation_request__descriptor,
+    .init = s_init,
+    .fini = s_fini,
+    .is_write = s_is_write,
+    .handle = s_handle,
+    .apply = s_apply,
+};

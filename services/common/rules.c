@@ -1,0 +1,104 @@
+/* rules: shared validation and outcome mapping. */
+#include "rules.h"
+
+#include <string.h>
+
+#include "svc.h"
+#include "text.h"
+
+int sos_rules_text(sos_status *st, const char *field, const char *s, size_t min, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < min)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "%s must not be empty", field);
+    if (n > max)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "%s is longer than %zu bytes", field,
+                        max);
+    if (n && !sos_text_valid(s, n))
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST,
+                        "%s is not valid UTF-8 text (or holds control characters)", field);
+    return 0;
+}
+
+void sos_rules_status(int rc, const sos_status *st, Sos__Status *out)
+{
+    out->code = rc > 0 ? st->code : SOS__CODE__CODE_OK;
+    out->message = rc > 0 ? (char *)st->msg : (char *)"";
+}
+
+int sos_rules_verb(int rc)
+{
+    if (rc < 0)
+        return rc;
+    return rc == 0 ? SOS_SVC_COMMIT : SOS_SVC_ABORT;
+}
+
+#include <stdlib.h>
+
+#include "buf.h"
+#include "log.h"
+
+int sos_rules_list(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d,
+                   const void *prefix, size_t plen, ProtobufCMessage ***out, size_t *n)
+{
+    sos_cursor *c = NULL;
+    sos_val k, v;
+    ProtobufCMessage **list = NULL;
+    size_t cap = 0;
+    int rc = sos_cursor_open(t, db, &c);
+    *out = NULL;
+    *n = 0;
+    if (rc != SOS_OK)
+        return rc;
+    for (rc = sos_cursor_seek(c, plen ? prefix : NULL, plen, &k, &v); rc == SOS_OK;
+         rc = sos_cursor_next(c, &k, &v)) {
+        if (plen && (k.len < plen || memcmp(k.data, prefix, plen) != 0))
+            break;
+        ProtobufCMessage *m = sos_unpack(d, v.data, v.len);
+        if (!m) {
+            sos_log_error("store.corrupt", "db=%u type=%s", db, d->name);
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            ProtobufCMessage **nl = realloc(list, cap * sizeof *nl);
+            if (!nl)
+                abort();
+            list = nl;
+        }
+        list[(*n)++] = m;
+    }
+    sos_cursor_destroy(&c);
+    if (rc == SOS_NOTFOUND || rc == SOS_OK) {
+        *out = list;
+        return SOS_OK;
+    }
+    sos_rules_list_free(list, *n);
+    *n = 0;
+    return rc;
+}
+
+void sos_rules_list_free(ProtobufCMessage **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        protobuf_c_message_free_unpacked(list[i], NULL);
+    free(list);
+}
+
+ProtobufCMessage *sos_rules_get(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d,
+                                const void *k, size_t kl)
+{
+    sos_val v;
+    if (sos_txn_get(t, db, k, kl, &v) != SOS_OK)
+        return NULL;
+    return sos_unpack(d, v.data, v.len);
+}
+
+int sos_rules_put(sos_txn *t, sos_db db, const void *k, size_t kl, const ProtobufCMessage *msg)
+{
+    sos_buf b = SOS_BUF_INIT;
+    sos_buf_pack(&b, msg);
+    int rc = sos_txn_put(t, db, k, kl, b.data, b.len);
+    sos_buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/* rules: helpers the daemons' rule functions share.
+ *
+ * Rule functions return an int: negative is a store code (SOS_MAPFULL,
+ * SOS_EIO, ...: the skeleton deals with it), 0 is success, positive is the
+ * Sos__Code of a refusal whose message is in the sos_status. */
+#ifndef SOS_RULES_H
+#define SOS_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "status.h"
+
+/* Checks an optional (min 0) or required (min 1) text field: length in
+ * bytes and valid UTF-8. Refusal names the field. */
+int sos_rules_text(sos_status *st, const char *field, const char *s, size_t min, size_t max);
+/* Reply status for the outcome rc of a rule: OK, the refusal, or a store
+ * failure the skeleton turns into its own reply. */
+void sos_rules_status(int rc, const sos_status *st, Sos__Status *out);
+/* The skeleton's verb for a rule outcome: commit on 0, abort on refusal,
+ * the store code itself when negative. */
+int sos_rules_verb(int rc);
+
+
+
+#include "store.h"
+#include <protobuf-c/protobuf-c.h>
+
+/* Unpacks every value of db whose key starts with prefix (plen 0: all)
+ * into a malloc'd array of messages; free with sos_rules_list_free. Values
+ * that do not unpack are skipped and logged. */
+int sos_rules_list(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d,
+                   const void *prefix, size_t plen, ProtobufCMessage ***out, size_t *n);
+void sos_rules_list_free(ProtobufCMessage **list, size_t n);
+/* Unpacks one value; NULL when absent or corrupt. */
+ProtobufCMessage *sos_rules_get(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d,
+                                const void *k, size_t kl);
+/* Packs msg and puts it under k. */
+int sos_rules_put(sos_txn *t, sos_db db, const void *k, size_t kl, const ProtobufCMessage *msg)
+    __attribute__((warn_unused_result));
+#endif

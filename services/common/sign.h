@@ -1,0 +1,57 @@
+/* sign: Ed25519 keys and detached signatures, hashes, randomness.
+ * The only file that includes <sodium.h>.
+ *
+ * A signature covers  domain || 0x00 || payload  where domain names what
+ * the payload is ("shiporskip/take/v1"), so a signature over one kind of
+ * message can never be replayed as another. The payload is the exact bytes
+ * that are stored; nothing is ever re-serialized to verify.
+ *
+ * Key files: the secret key file holds one line
+ *   shiporskip-ed25519-secret <128 hex digits>
+ * and is created 0600 (refused when group or others may read it); the public
+ * key file beside it (<path>.pub) holds 64 hex digits. Secret keys live in
+ * sodium_malloc memory and are wiped on destroy. */
+#ifndef SOS_SIGN_H
+#define SOS_SIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SOS_PK_BYTES 32
+#define SOS_SIG_BYTES 64
+#define SOS_HASH_BYTES 32
+
+#define SOS_DOMAIN_TAKE "shiporskip/take/v1"
+#define SOS_DOMAIN_VERDICT "shiporskip/verdict/v1"
+
+typedef struct sos_key sos_key;
+
+/* Once per process before anything else here; 0 or -1. */
+int sos_sign_init(void) __attribute__((warn_unused_result));
+
+int sos_key_generate(sos_key **out) __attribute__((warn_unused_result));
+/* Writes path (0600, must not exist) and path.pub. 0, or -1 with errno. */
+int sos_key_save(const sos_key *k, const char *path) __attribute__((warn_unused_result));
+/* 0; -1 unreadable or malformed; -2 mode lets others read it. */
+int sos_key_load(const char *path, sos_key **out) __attribute__((warn_unused_result));
+/* Load path, or generate and save it when it does not exist. */
+int sos_key_load_or_create(const char *path, sos_key **out) __attribute__((warn_unused_result));
+void sos_key_destroy(sos_key **k);
+/* Borrowed, SOS_PK_BYTES long, valid while k lives. */
+const uint8_t *sos_key_public(const sos_key *k);
+
+void sos_sign(const sos_key *k, const char *domain, const uint8_t *payload, size_t n,
+              uint8_t sig[SOS_SIG_BYTES]);
+/* 0 when sig is pk's signature over domain||0||payload; -1 otherwise. */
+int sos_verify(const uint8_t pk[SOS_PK_BYTES], const char *domain, const uint8_t *payload,
+               size_t n, const uint8_t sig[SOS_SIG_BYTES]) __attribute__((warn_unused_result));
+
+/* BLAKE2b-256. */
+void sos_hash(const void *p, size_t n, uint8_t out[SOS_HASH_BYTES]);
+void sos_random(void *p, size_t n);
+/* out must hold 2n+1 bytes. */
+void sos_hex(const uint8_t *p, size_t n, char *out);
+/* Exactly 2n hex digits into out[n]; 0 or -1. */
+int sos_unhex(const char *hex, uint8_t *out, size_t n);
+
+#endif

@@ -1,0 +1,329 @@
+/* store: LMDB behind a small interface.
+ *
+ * Why these flags: MDB_NOTLS so a read transaction is not tied to a thread
+ * slot; MDB_NOSUBDIR off (a directory per store); never MDB_NOSYNC,
+ * MDB_NOMETASYNC or MDB_WRITEMAP, since an acknowledgement promises the
+ * commit is on disk. */
+#include "store.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <lmdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "log.h"
+
+#define SOS_MAX_DBS 16
+
+struct sos_store {
+    MDB_env *env;
+    MDB_dbi dbi[SOS_MAX_DBS];
+    unsigned n_dbs;
+    size_t map_size, map_max;
+};
+
+struct sos_txn {
+    MDB_txn *txn;
+    sos_store *s;
+};
+
+struct sos_cursor {
+    MDB_cursor *cur;
+};
+
+static int s_rc(int rc)
+{
+    switch (rc) {
+    case MDB_SUCCESS: return SOS_OK;
+    case MDB_NOTFOUND: return SOS_NOTFOUND;
+    case MDB_MAP_FULL: return SOS_MAPFULL;
+    case EINVAL: return SOS_EINVAL;
+    default:
+        sos_log_error("store.error", "rc=%d msg=\"%s\"", rc, mdb_strerror(rc));
+        return SOS_EIO;
+    }
+}
+
+const char *sos_store_errstr(int rc)
+{
+    switch (rc) {
+    case SOS_OK: return "ok";
+    case SOS_NOTFOUND: return "not found";
+    case SOS_MAPFULL: return "map full";
+    case SOS_FULL: return "store full: map_max reached";
+    case SOS_EINVAL: return "invalid argument";
+    default: return "store I/O error";
+    }
+}
+
+int sos_store_open(const sos_store_opts *o, sos_store **out)
+{
+    sos_store *s = sos_xcalloc(1, sizeof *s);
+    MDB_txn *txn = NULL;
+    int rc;
+    assert(o->n_dbs <= SOS_MAX_DBS);
+    s->n_dbs = o->n_dbs;
+    s->map_size = o->map_size ? o->map_size : (16u << 20);
+    s->map_max = o->map_max ? o->map_max : ((size_t)8 << 30);
+    if (s->map_size > s->map_max)
+        s->map_size = s->map_max;
+
+    if (!o->read_only && sos_conf_mkdirs(o->dir, 0700) != 0) {
+        sos_log_error("store.mkdir", "dir=%s errno=%d msg=\"%s\"", o->dir, errno, strerror(errno));
+        rc = SOS_EIO;
+        goto out;
+    }
+    if ((rc = mdb_env_create(&s->env)) != 0)
+        goto fail;
+    if ((rc = mdb_env_set_maxdbs(s->env, SOS_MAX_DBS)) != 0)
+        goto fail;
+    if ((rc = mdb_env_set_maxreaders(s->env, 126)) != 0)
+        goto fail;
+    if ((rc = mdb_env_set_mapsize(s->env, s->map_size)) != 0)
+        goto fail;
+    if ((rc = mdb_env_open(s->env, o->dir, MDB_NOTLS | (o->read_only ? MDB_RDONLY : 0), 0600)) != 0)
+        goto fail;
+    /* A file larger than the map we asked for keeps its size. */
+    MDB_envinfo info;
+    mdb_env_info(s->env, &info);
+    if (info.me_mapsize > s->map_size)
+        s->map_size = info.me_mapsize;
+    int dead = 0;
+    mdb_reader_check(s->env, &dead);
+    if (dead)
+        sos_log_warn("store.stale_readers", "dir=%s cleared=%d", o->dir, dead);
+
+    if ((rc = mdb_txn_begin(s->env, NULL, o->read_only ? MDB_RDONLY : 0, &txn)) != 0)
+        goto fail;
+    for (unsigned i = 0; i < o->n_dbs; i++) {
+        if ((rc = mdb_dbi_open(txn, o->dbs[i], o->read_only ? 0 : MDB_CREATE, &s->dbi[i])) != 0)
+            goto fail;
+    }
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (rc != 0)
+        goto fail;
+    rc = SOS_OK;
+    goto out;
+fail:
+    sos_log_error("store.open", "dir=%s msg=\"%s\"", o->dir, mdb_strerror(rc));
+    rc = rc == MDB_MAP_FULL ? SOS_MAPFULL : SOS_EIO;
+out:
+    if (txn)
+        mdb_txn_abort(txn);
+    if (rc == SOS_OK)
+        *out = s;
+    else
+        sos_store_destroy(&s);
+    return rc;
+}
+
+void sos_store_destroy(sos_store **sp)
+{
+    sos_store *s = *sp;
+    if (!s)
+        return;
+    if (s->env)
+        mdb_env_close(s->env);
+    free(s);
+    *sp = NULL;
+}
+
+int sos_store_grow(sos_store *s)
+{
+    if (s->map_size >= s->map_max)
+        return SOS_FULL;
+    size_t n = s->map_size * 2;
+    if (n > s->map_max)
+        n = s->map_max;
+    int rc = mdb_env_set_mapsize(s->env, n);
+    if (rc != 0)
+        return s_rc(rc);
+    sos_log_info("store.grow", "from=%zu to=%zu", s->map_size, n);
+    s->map_size = n;
+    return SOS_OK;
+}
+
+size_t sos_store_map_size(const sos_store *s) { return s->map_size; }
+
+int sos_store_copy(sos_store *s, const char *dir)
+{
+    if (sos_conf_mkdirs(dir, 0700) != 0)
+        return SOS_EIO;
+    return s_rc(mdb_env_copy2(s->env, dir, MDB_CP_COMPACT));
+}
+
+int sos_txn_begin(sos_store *s, bool write, sos_txn **out)
+{
+    MDB_txn *t;
+    int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t);
+    if (rc == MDB_MAP_RESIZED) {
+        /* another process grew the map: adopt its size */
+        mdb_env_set_mapsize(s->env, 0);
+        rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t);
+    }
+    if (rc != 0)
+        return s_rc(rc);
+    sos_txn *x = sos_xmalloc(sizeof *x);
+    x->txn = t;
+    x->s = s;
+    *out = x;
+    return SOS_OK;
+}
+
+int sos_txn_commit(sos_txn **tp)
+{
+    sos_txn *t = *tp;
+    assert(t);
+    int rc = mdb_txn_commit(t->txn);
+    free(t);
+    *tp = NULL;
+    return s_rc(rc);
+}
+
+void sos_txn_abort(sos_txn **tp)
+{
+    sos_txn *t = *tp;
+    if (!t)
+        return;
+    mdb_txn_abort(t->txn);
+    free(t);
+    *tp = NULL;
+}
+
+static MDB_dbi s_dbi(sos_txn *t, sos_db db)
+{
+    assert(db < t->s->n_dbs);
+    return t->s->dbi[db];
+}
+
+int sos_txn_get(sos_txn *t, sos_db db, const void *k, size_t kl, sos_val *v)
+{
+    MDB_val key = {kl, (void *)k}, val;
+    int rc = mdb_get(t->txn, s_dbi(t, db), &key, &val);
+    if (rc == 0 && v) {
+        v->data = val.mv_data;
+        v->len = val.mv_size;
+    }
+    return s_rc(rc);
+}
+
+static int s_put(sos_txn *t, sos_db db, const void *k, size_t kl, const void *v, size_t vl,
+                 unsigned flags)
+{
+    MDB_val key = {kl, (void *)k}, val = {vl, (void *)v};
+    return s_rc(mdb_put(t->txn, s_dbi(t, db), &key, &val, flags));
+}
+
+int sos_txn_put(sos_txn *t, sos_db db, const void *k, size_t kl, const void *v, size_t vl)
+{
+    return s_put(t, db, k, kl, v, vl, 0);
+}
+
+int sos_txn_append(sos_txn *t, sos_db db, const void *k, size_t kl, const void *v, size_t vl)
+{
+    return s_put(t, db, k, kl, v, vl, MDB_APPEND);
+}
+
+int sos_txn_del(sos_txn *t, sos_db db, const void *k, size_t kl)
+{
+    MDB_val key = {kl, (void *)k};
+    return s_rc(mdb_del(t->txn, s_dbi(t, db), &key, NULL));
+}
+
+int sos_txn_count(sos_txn *t, sos_db db, uint64_t *n)
+{
+    MDB_stat st;
+    int rc = mdb_stat(t->txn, s_dbi(t, db), &st);
+    if (rc == 0)
+        *n = st.ms_entries;
+    return s_rc(rc);
+}
+
+int sos_cursor_open(sos_txn *t, sos_db db, sos_cursor **out)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, s_dbi(t, db), &c);
+    if (rc != 0)
+        return s_rc(rc);
+    sos_cursor *x = sos_xmalloc(sizeof *x);
+    x->cur = c;
+    *out = x;
+    return SOS_OK;
+}
+
+void sos_cursor_destroy(sos_cursor **cp)
+{
+    if (!*cp)
+        return;
+    mdb_cursor_close((*cp)->cur);
+    free(*cp);
+    *cp = NULL;
+}
+
+static int s_get(sos_cursor *c, MDB_val *k, sos_val *key, sos_val *val, MDB_cursor_op op)
+{
+    MDB_val v;
+    int rc = mdb_cursor_get(c->cur, k, &v, op);
+    if (rc == 0) {
+        if (key) {
+            key->data = k->mv_data;
+            key->len = k->mv_size;
+        }
+        if (val) {
+            val->data = v.mv_data;
+            val->len = v.mv_size;
+        }
+    }
+    return s_rc(rc);
+}
+
+int sos_cursor_seek(sos_cursor *c, const void *k, size_t kl, sos_val *key, sos_val *val)
+{
+    MDB_val mk = {kl, (void *)k};
+    return s_get(c, &mk, key, val, k ? MDB_SET_RANGE : MDB_FIRST);
+}
+
+int sos_cursor_next(sos_cursor *c, sos_val *key, sos_val *val)
+{
+    MDB_val mk;
+    return s_get(c, &mk, key, val, MDB_NEXT);
+}
+
+int sos_cursor_last(sos_cursor *c, sos_val *key, sos_val *val)
+{
+    MDB_val mk;
+    return s_get(c, &mk, key, val, MDB_LAST);
+}
+
+void sos_be64_put(uint8_t out[8], uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        out[i] = (uint8_t)(v & 0xff);
+        v >>= 8;
+    }
+}
+
+uint64_t sos_be64_get(const uint8_t in[8])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | in[i];
+    return v;
+}
+
+void sos_be32_put(uint8_t out[4], uint32_t v)
+{
+    out[0] = (uint8_t)(v >> 24);
+    out[1] = (uint8_t)(v >> 16);
+    out[2] = (uint8_t)(v >> 8);
+    out[3] = (uint8_t)v;
+}
+
+uint32_t sos_be32_get(const uint8_t in[4])
+{
+    return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
+}

@@ -1,0 +1,91 @@
+/* store: the daemon's LMDB environment, its named databases and
+ * transactions. The only file that includes <lmdb.h>.
+ *
+ * One process writes a store; readers may be other processes (backup,
+ * status). Every put happens in a write transaction that the caller commits
+ * before acknowledging anything: a commit is durable (no NOSYNC, no
+ * WRITEMAP).
+ *
+ * Map growth: a put or commit that finds the map full returns SOS_MAPFULL.
+ * The caller aborts the transaction, calls sos_store_grow() (no other
+ * transaction of this process may be open) and redoes the work. Growth stops
+ * at map_max with SOS_FULL.
+ *
+ * Values returned by get and cursors point into the map: they are valid
+ * until the transaction ends or the next write in it, whichever is first.
+ * Copy or decode them before. */
+#ifndef SOS_STORE_H
+#define SOS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    SOS_OK = 0,
+    SOS_NOTFOUND = 1,   /* no such key / end of cursor */
+    SOS_MAPFULL = -2,   /* abort, grow, retry */
+    SOS_FULL = -3,      /* grew to map_max: refuse until an operator raises it */
+    SOS_EIO = -4,       /* the store failed: stop the daemon */
+    SOS_EINVAL = -5,
+};
+
+typedef struct sos_store sos_store;
+typedef struct sos_txn sos_txn;
+typedef struct sos_cursor sos_cursor;
+typedef unsigned sos_db; /* index into the names given at open */
+
+typedef struct {
+    const void *data;
+    size_t len;
+} sos_val;
+
+typedef struct {
+    const char *dir;          /* created if missing */
+    const char *const *dbs;   /* names of the databases, at most 16 */
+    unsigned n_dbs;
+    size_t map_size;          /* initial; 0 = 16 MiB */
+    size_t map_max;           /* growth limit; 0 = 8 GiB */
+    bool read_only;
+} sos_store_opts;
+
+/* Opens (creating) the environment and every named database, and clears
+ * reader slots left by dead processes. *out is the caller's. */
+int sos_store_open(const sos_store_opts *o, sos_store **out) __attribute__((warn_unused_result));
+void sos_store_destroy(sos_store **s);
+int sos_store_grow(sos_store *s) __attribute__((warn_unused_result));
+size_t sos_store_map_size(const sos_store *s);
+/* Compacting hot copy into an empty directory. */
+int sos_store_copy(sos_store *s, const char *dir) __attribute__((warn_unused_result));
+/* Text of the last LMDB error seen by this store (static or borrowed). */
+const char *sos_store_errstr(int rc);
+
+int sos_txn_begin(sos_store *s, bool write, sos_txn **out) __attribute__((warn_unused_result));
+/* Commits and frees; *t is NULL afterwards whatever the result. */
+int sos_txn_commit(sos_txn **t) __attribute__((warn_unused_result));
+/* Safe on NULL and twice. */
+void sos_txn_abort(sos_txn **t);
+
+int sos_txn_get(sos_txn *t, sos_db db, const void *k, size_t kl, sos_val *v);
+int sos_txn_put(sos_txn *t, sos_db db, const void *k, size_t kl, const void *v, size_t vl)
+    __attribute__((warn_unused_result));
+/* Put a key greater than every key present (event logs): cheaper pages. */
+int sos_txn_append(sos_txn *t, sos_db db, const void *k, size_t kl, const void *v, size_t vl)
+    __attribute__((warn_unused_result));
+int sos_txn_del(sos_txn *t, sos_db db, const void *k, size_t kl);
+int sos_txn_count(sos_txn *t, sos_db db, uint64_t *n);
+
+int sos_cursor_open(sos_txn *t, sos_db db, sos_cursor **out) __attribute__((warn_unused_result));
+void sos_cursor_destroy(sos_cursor **c);
+/* First key >= k (k NULL: first key). */
+int sos_cursor_seek(sos_cursor *c, const void *k, size_t kl, sos_val *key, sos_val *val);
+int sos_cursor_next(sos_cursor *c, sos_val *key, sos_val *val);
+int sos_cursor_last(sos_cursor *c, sos_val *key, sos_val *val);
+
+/* Big-endian u64 keys, so that byte order is numeric order. */
+void sos_be64_put(uint8_t out[8], uint64_t v);
+uint64_t sos_be64_get(const uint8_t in[8]);
+void sos_be32_put(uint8_t out[4], uint32_t v);
+uint32_t sos_be32_get(const uint8_t in[4]);
+
+#endif

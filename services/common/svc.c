@@ -1,0 +1,631 @@
+/* svc: the service loop shared by every daemon. See svc.h. */
+#include "svc.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "log.h"
+#include "sign.h"
+#include "wire.h"
+
+#define S_FETCH_EVERY_MS 1000
+#define S_FETCH_TIMEOUT_MS 3000
+#define S_SYNC_BUDGET_MS 2000
+#define S_MAX_ID 64
+
+struct sos_svc {
+    const sos_svc_spec *spec;
+    sos_conf *conf;
+    sos_store *store;
+    sos_wire *wire;
+    sos_sock *api, *pub, *up_api, *up_events;
+    const char *up_endpoint;
+    void *app;
+    bool synced;
+    int fatal; /* exit code once the loop must stop, 0 otherwise */
+    uint64_t cursor;
+    uint64_t published_head;
+    bool inflight;
+    uint8_t inflight_id[8];
+    int64_t inflight_deadline, next_fetch;
+    const ProtobufCFieldDescriptor *f_id, *f_events, *f_status;
+};
+
+static volatile sig_atomic_t s_stop;
+
+static void s_on_signal(int sig)
+{
+    (void)sig;
+    s_stop = 1;
+}
+
+void *sos_svc_app(const sos_svc *svc) { return svc->app; }
+const sos_conf *sos_svc_conf(const sos_svc *svc) { return svc->conf; }
+bool sos_svc_synced(const sos_svc *svc) { return svc->synced; }
+
+void sos_svc_error_reply(const ProtobufCBinaryData *request_id, Sos__Code code, const char *msg,
+                         sos_buf *out)
+{
+    Sos__ErrorReply r = SOS__ERROR_REPLY__INIT;
+    Sos__Status st = SOS__STATUS__INIT;
+    if (request_id)
+        r.request_id = *request_id;
+    st.code = code;
+    st.message = (char *)msg;
+    r.status = &st;
+    sos_buf_pack(out, &r.base);
+}
+
+/* A oneof member of msg, when it is the one set. */
+static const void *s_oneof(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
+{
+    if (!f)
+        return NULL;
+    const char *base = (const char *)msg;
+    if (*(const uint32_t *)(base + f->quantifier_offset) != f->id)
+        return NULL;
+    return *(const void *const *)(base + f->offset);
+}
+
+static void s_publish(sos_svc *svc)
+{
+    sos_txn *t = NULL;
+    uint64_t head = 0;
+    if (sos_txn_begin(svc->store, false, &t) != SOS_OK)
+        return;
+    (void)sos_evlog_head(t, &head);
+    sos_txn_abort(&t);
+    if (head == svc->published_head)
+        return;
+    uint8_t b[8];
+    sos_be64_put(b, head);
+    sos_frame f = {b, 8};
+    (void)sos_sock_send(svc->pub, &f, 1);
+    svc->published_head = head;
+}
+
+static int s_status_reply(sos_svc *svc, const ProtobufCBinaryData *rid, sos_buf *out)
+{
+    Sos__StatusReply r = SOS__STATUS_REPLY__INIT;
+    Sos__Status st = SOS__STATUS__INIT;
+    Sos__StatusInfo info = SOS__STATUS_INFO__INIT;
+    sos_txn *t = NULL;
+    int rc = sos_txn_begin(svc->store, false, &t);
+    if (rc != SOS_OK)
+        return rc;
+    (void)sos_evlog_head(t, &info.head);
+    (void)sos_txn_count(t, SOS_DB_EVENTS, &info.records);
+    sos_txn_abort(&t);
+    info.service = (char *)svc->spec->name;
+    info.cursor = svc->cursor;
+    info.version = (char *)SOS_VERSION;
+    r.request_id = *rid;
+    r.status = &st;
+    r.info = &info;
+    sos_buf_pack(out, &r.base);
+    return SOS_OK;
+}
+
+static void s_follow_ask(sos_svc *svc);
+static int s_follow_take(sos_svc *svc, const uint8_t *data, size_t len);
+static void s_follow_sync(sos_svc *svc);
+
+/* Run one decoded request to a packed reply. */
+static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *out)
+{
+    uint8_t hash[SOS_HASH_BYTES];
+    ProtobufCMessage *req = sos_unpack(svc->spec->request, frame, len);
+    ProtobufCBinaryData rid = {0, NULL};
+    const Sos__EventsQuery *q;
+    sos_txn *t = NULL;
+    int rc;
+
+    if (!req) {
+        sos_log_warn("request.malformed", "bytes=%zu", len);
+        sos_svc_error_reply(NULL, SOS__CODE__CODE_BAD_REQUEST, "malformed request", out);
+        return;
+    }
+    rid = *(const ProtobufCBinaryData *)((const char *)req + svc->f_id->offset);
+    if (rid.len == 0 || rid.len > S_MAX_ID) {
+        sos_svc_error_reply(&rid, SOS__CODE__CODE_BAD_REQUEST,
+                            "request_id must be 1 to 64 bytes", out);
+        goto out;
+    }
+    if ((q = s_oneof(req, svc->f_events)) != NULL) {
+        if ((rc = sos_txn_begin(svc->store, false, &t)) == SOS_OK)
+            rc = sos_evlog_page(t, &rid, q->after, q->max, out);
+        sos_txn_abort(&t);
+        if (rc != SOS_OK)
+            sos_svc_error_reply(&rid, SOS__CODE__CODE_INTERNAL, sos_store_errstr(rc), out);
+        goto out;
+    }
+    if (s_oneof(req, svc->f_status)) {
+        if ((rc = s_status_reply(svc, &rid, out)) != SOS_OK)
+            sos_svc_error_reply(&rid, SOS__CODE__CODE_INTERNAL, sos_store_errstr(rc), out);
+        goto out;
+    }
+
+    bool write = svc->spec->is_write(req);
+    if (write)
+        sos_hash(frame, len, hash);
+    svc->synced = false;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        rc = sos_txn_begin(svc->store, write, &t);
+        if (rc != SOS_OK)
+            break;
+        if (write) {
+            sos_val prev;
+            int same = 0;
+            rc = sos_request_find(t, &rid, hash, &prev, &same);
+            if (rc == SOS_OK) {
+                if (same) {
+                    sos_buf_reset(out);
+                    sos_buf_append(out, prev.data, prev.len);
+                    sos_log_info("request.repeat", "replayed=1");
+                } else {
+                    sos_svc_error_reply(&rid, SOS__CODE__CODE_CONFLICT,
+                                        "request id already used for a different request",
+                                        out);
+                }
+                sos_txn_abort(&t);
+                goto out;
+            }
+            if (rc != SOS_NOTFOUND)
+                break;
+        }
+        sos_buf_reset(out);
+        rc = svc->spec->handle(svc, t, req, out);
+        if (rc == SOS_SVC_SYNC && !svc->synced && svc->up_api) {
+            sos_txn_abort(&t);
+            s_follow_sync(svc);
+            svc->synced = true;
+            continue;
+        }
+        if (rc == SOS_SVC_SYNC)
+            rc = SOS_SVC_ABORT; /* the reply already says what is missing */
+        if (rc == SOS_SVC_ABORT || !write) {
+            sos_txn_abort(&t);
+            goto out;
+        }
+        if (rc == SOS_SVC_COMMIT) {
+            rc = sos_request_store(t, &rid, hash, out);
+            if (rc == SOS_OK) {
+                rc = sos_txn_commit(&t);
+                if (rc == SOS_OK)
+                    goto out;
+            }
+        }
+        sos_txn_abort(&t);
+        if (rc == SOS_MAPFULL) {
+            rc = sos_store_grow(svc->store);
+            if (rc == SOS_OK)
+                continue;
+        }
+        break;
+    }
+    sos_txn_abort(&t);
+    if (rc == SOS_FULL || rc == SOS_MAPFULL) {
+        sos_log_error("store.full", "map_size=%zu", sos_store_map_size(svc->store));
+        sos_svc_error_reply(&rid, SOS__CODE__CODE_UNAVAILABLE,
+                            "store is full; raise [store] map_max and retry", out);
+    } else {
+        /* The commit may not be on disk: acknowledge nothing, stop. */
+        sos_log_error("store.failed", "rc=%d msg=\"%s\" action=exit", rc, sos_store_errstr(rc));
+        svc->fatal = EX_IOERR;
+        sos_buf_reset(out);
+    }
+out:
+    protobuf_c_message_free_unpacked(req, NULL);
+}
+
+static void s_serve(sos_svc *svc)
+{
+    sos_buf out = SOS_BUF_INIT;
+    for (int i = 0; i < 256 && !svc->fatal; i++) {
+        sos_frames f;
+        int rc = sos_sock_recv(svc->api, &f);
+        if (rc == 1)
+            break;
+        if (rc < 0) {
+            sos_log_warn("request.dropped", "reason=\"too many frames or receive error\"");
+            continue;
+        }
+        if (f.n != 2) {
+            /* ROUTER puts the identity first; a peer sending extra frames
+             * gets an error on its last frame's behalf. */
+            sos_log_warn("request.dropped", "reason=\"expected one frame\" frames=%zu", f.n - 1);
+            if (f.n > 2) {
+                sos_svc_error_reply(NULL, SOS__CODE__CODE_BAD_REQUEST,
+                                    "expected exactly one frame", &out);
+                sos_frame r[2] = {{f.data[0], f.len[0]}, {out.data, out.len}};
+                (void)sos_sock_send(svc->api, r, 2);
+            }
+            sos_frames_clear(&f);
+            continue;
+        }
+        sos_buf_reset(&out);
+        s_dispatch(svc, f.data[1], f.len[1], &out);
+        if (out.len) {
+            sos_frame r[2] = {{f.data[0], f.len[0]}, {out.data, out.len}};
+            if (sos_sock_send(svc->api, r, 2) != 0)
+                sos_log_warn("reply.dropped", "errno=%d msg=\"%s\"", errno, strerror(errno));
+        }
+        sos_frames_clear(&f);
+    }
+    sos_buf_free(&out);
+    s_publish(svc);
+}
+
+/* --- follower -------------------------------------------------------- */
+
+static void s_follow_reconnect(sos_svc *svc)
+{
+    sos_sock_destroy(&svc->up_api);
+    if (sos_sock_new(svc->wire, SOS_SOCK_DEALER, svc->up_endpoint, &svc->up_api) != 0)
+        svc->fatal = EX_UNAVAILABLE;
+    svc->inflight = false;
+}
+
+static void s_follow_ask(sos_svc *svc)
+{
+    Sos__EventsRequest r = SOS__EVENTS_REQUEST__INIT;
+    Sos__EventsQuery q = SOS__EVENTS_QUERY__INIT;
+    sos_buf b = SOS_BUF_INIT;
+    sos_random(svc->inflight_id, sizeof svc->inflight_id);
+    r.request_id = (ProtobufCBinaryData){sizeof svc->inflight_id, svc->inflight_id};
+    q.after = svc->cursor;
+    q.max = SOS_EVLOG_PAGE_MAX;
+    r.events = &q;
+    sos_buf_pack(&b, &r.base);
+    sos_frame f = {b.data, b.len};
+    if (sos_sock_send(svc->up_api, &f, 1) == 0) {
+        svc->inflight = true;
+        svc->inflight_deadline = sos_now_ms() + S_FETCH_TIMEOUT_MS;
+    }
+    svc->next_fetch = sos_now_ms() + S_FETCH_EVERY_MS;
+    sos_buf_free(&b);
+}
+
+/* Apply one page. Returns 1 when more events wait upstream, 0 when caught
+ * up, -1 when the reply was not for us or not usable. */
+static int s_follow_take(sos_svc *svc, const uint8_t *data, size_t len)
+{
+    Sos__EventsReply *rep =
+        (Sos__EventsReply *)sos_unpack(&sos__events_reply__descriptor, data, len);
+    sos_txn *t = NULL;
+    int more = -1, rc = SOS_OK;
+    if (!rep) {
+        sos_log_warn("follow.malformed", "bytes=%zu", len);
+        return -1;
+    }
+    if (rep->request_id.len != sizeof svc->inflight_id ||
+        memcmp(rep->request_id.data, svc->inflight_id, sizeof svc->inflight_id) != 0)
+        goto out; /* a late answer to a question we gave up on */
+    svc->inflight = false;
+    if (rep->status && rep->status->code != SOS__CODE__CODE_OK) {
+        sos_log_warn("follow.refused", "upstream=%s msg=\"%s\"", svc->spec->upstream,
+                     rep->status->message);
+        goto out;
+    }
+    if (!rep->events || rep->events->n_events == 0) {
+        more = 0;
+        goto out;
+    }
+    for (int attempt = 0; attempt < 8; attempt++) {
+        uint64_t cursor = svc->cursor;
+        if ((rc = sos_txn_begin(svc->store, true, &t)) != SOS_OK)
+            break;
+        for (size_t i = 0; i < rep->events->n_events && rc == SOS_OK; i++) {
+            const Sos__Event *ev = rep->events->events[i];
+            if (ev->seq <= cursor)
+                continue;
+            if (ev->seq != cursor + 1)
+                sos_log_warn("follow.gap", "expected=%llu got=%llu",
+                             (unsigned long long)cursor + 1, (unsigned long long)ev->seq);
+            rc = svc->spec->apply(svc, t, ev);
+            cursor = ev->seq;
+        }
+        if (rc == SOS_OK)
+            rc = sos_meta_put_u64(t, "cursor", cursor);
+        if (rc == SOS_OK && (rc = sos_txn_commit(&t)) == SOS_OK) {
+            sos_log_debug("follow.applied", "upstream=%s cursor=%llu", svc->spec->upstream,
+                          (unsigned long long)cursor);
+            svc->cursor = cursor;
+            more = cursor < rep->events->head;
+            break;
+        }
+        sos_txn_abort(&t);
+        if (rc == SOS_MAPFULL && sos_store_grow(svc->store) == SOS_OK)
+            continue;
+        break;
+    }
+    if (rc != SOS_OK) {
+        sos_log_error("follow.store", "rc=%d msg=\"%s\"", rc, sos_store_errstr(rc));
+        if (rc != SOS_FULL && rc != SOS_MAPFULL)
+            svc->fatal = EX_IOERR;
+        more = -1;
+    }
+out:
+    protobuf_c_message_free_unpacked(&rep->base, NULL);
+    return more;
+}
+
+static void s_follow_read(sos_svc *svc, bool *more)
+{
+    sos_frames f;
+    int rc;
+    while ((rc = sos_sock_recv(svc->up_api, &f)) != 1) {
+        if (rc == 0) {
+            if (f.n == 1) {
+                int m = s_follow_take(svc, f.data[0], f.len[0]);
+                if (m >= 0 && more)
+                    *more = m;
+            }
+            sos_frames_clear(&f);
+        } else {
+            break;
+        }
+    }
+}
+
+/* Catch up now, within S_SYNC_BUDGET_MS: a request is waiting on it. */
+static void s_follow_sync(sos_svc *svc)
+{
+    int64_t end = sos_now_ms() + S_SYNC_BUDGET_MS;
+    bool more = true;
+    while (more && !svc->fatal && sos_now_ms() < end) {
+        if (!svc->inflight)
+            s_follow_ask(svc);
+        more = false;
+        bool readable;
+        sos_sock *socks[1] = {svc->up_api};
+        int n = sos_wire_poll(socks, 1, &readable, end - sos_now_ms());
+        if (n <= 0) {
+            more = true;
+            continue;
+        }
+        bool m = false;
+        s_follow_read(svc, &m);
+        more = m || svc->inflight;
+    }
+    s_publish(svc);
+}
+
+static void s_follow_tick(sos_svc *svc, bool bell)
+{
+    int64_t now = sos_now_ms();
+    if (svc->inflight && now >= svc->inflight_deadline) {
+        sos_log_warn("follow.timeout", "upstream=%s endpoint=%s", svc->spec->upstream,
+                     svc->up_endpoint);
+        s_follow_reconnect(svc);
+    }
+    if (!svc->inflight && (bell || now >= svc->next_fetch))
+        s_follow_ask(svc);
+}
+
+/* --- main ------------------------------------------------------------ */
+
+static void s_usage(const sos_svc_spec *spec, FILE *f)
+{
+    fprintf(f,
+            "usage: sos-%s [--home DIR] [--config FILE] [--verbose]\n"
+            "\n"
+            "Runs the shiporskip %s daemon until SIGTERM.\n"
+            "\n"
+            "  --home DIR     data, keys and sockets under DIR (default $SOS_HOME or ./var)\n"
+            "  --config FILE  INI file overriding the defaults (see docs/operations.md)\n"
+            "  --verbose      log debug events\n"
+            "  --help         this text\n"
+            "  --version      print the version\n"
+            "\n"
+            "Exit: 0 on SIGTERM; 64 usage; 69 upstream or socket unusable; 74 store I/O\n"
+            "error; 78 configuration error.\n",
+            spec->name, spec->name);
+}
+
+static int s_open(sos_svc *svc, const char *config, const char *home)
+{
+    char err[512], dir[4096];
+    const char *names[16];
+    long long map_size, map_max;
+    const sos_svc_spec *spec = svc->spec;
+
+    if (sos_conf_load(config, home, &svc->conf, err, sizeof err) != 0) {
+        sos_log_error("config", "msg=\"%s\"", err);
+        return EX_CONFIG;
+    }
+    const sos_conf *c = svc->conf;
+    const char *lvl = sos_conf_get(c, "log", "level");
+    if (lvl && sos_log_level_parse(lvl) >= 0)
+        sos_log_init(spec->name, sos_log_level_parse(lvl));
+    if (sos_conf_int(c, "store", "map_size", 16ll << 20, &map_size) != 0 ||
+        sos_conf_int(c, "store", "map_max", 8ll << 30, &map_max) != 0 || map_size <= 0 ||
+        map_max < map_size) {
+        sos_log_error("config", "msg=\"[store] map_size and map_max must be integers, "
+                                "0 < map_size <= map_max\"");
+        return EX_CONFIG;
+    }
+    if (sos_sign_init() != 0) {
+        sos_log_error("sodium.init", "msg=\"libsodium failed to initialise\"");
+        return EX_SOFTWARE;
+    }
+    const char *run = sos_conf_get(c, "paths", "run_dir");
+    if (sos_conf_mkdirs(run, 0700) != 0) {
+        sos_log_error("run_dir", "dir=%s msg=\"%s\"", run, strerror(errno));
+        return EX_CANTCREAT;
+    }
+    snprintf(dir, sizeof dir, "%s/%s", sos_conf_get(c, "paths", "data_dir"), spec->name);
+    names[SOS_DB_META] = "meta";
+    names[SOS_DB_EVENTS] = "events";
+    names[SOS_DB_REQUESTS] = "requests";
+    assert(spec->n_dbs + SOS_DB_APP <= 16);
+    for (unsigned i = 0; i < spec->n_dbs; i++)
+        names[SOS_DB_APP + i] = spec->dbs[i];
+    sos_store_opts o = {dir, names, SOS_DB_APP + spec->n_dbs, (size_t)map_size, (size_t)map_max,
+                        false};
+    if (sos_store_open(&o, &svc->store) != SOS_OK)
+        return EX_IOERR;
+
+    sos_txn *t = NULL;
+    uint64_t fmt = 0;
+    int rc = sos_txn_begin(svc->store, true, &t);
+    if (rc == SOS_OK)
+        rc = sos_meta_get_u64(t, "format", &fmt);
+    if (rc == SOS_OK && fmt == 0)
+        rc = sos_meta_put_u64(t, "format", SOS_STORE_FORMAT);
+    if (rc == SOS_OK)
+        rc = sos_meta_get_u64(t, "cursor", &svc->cursor);
+    if (rc == SOS_OK)
+        rc = sos_evlog_head(t, &svc->published_head);
+    if (rc == SOS_OK)
+        rc = sos_txn_commit(&t);
+    sos_txn_abort(&t);
+    if (rc != SOS_OK) {
+        sos_log_error("store.meta", "msg=\"%s\"", sos_store_errstr(rc));
+        return EX_IOERR;
+    }
+    if (fmt != 0 && fmt != SOS_STORE_FORMAT) {
+        sos_log_error("store.format", "found=%llu expected=%d", (unsigned long long)fmt,
+                      SOS_STORE_FORMAT);
+        return EX_CONFIG;
+    }
+    if (spec->init && spec->init(svc, &svc->app) != 0)
+        return EX_CONFIG;
+
+    if (sos_wire_new(&svc->wire) != 0)
+        return EX_OSERR;
+    const char *api = sos_conf_get(c, spec->name, "api");
+    const char *events = sos_conf_get(c, spec->name, "events");
+    if (sos_sock_new(svc->wire, SOS_SOCK_ROUTER, api, &svc->api) != 0 ||
+        sos_sock_new(svc->wire, SOS_SOCK_PUB, events, &svc->pub) != 0)
+        return EX_UNAVAILABLE;
+    if (spec->upstream) {
+        svc->up_endpoint = sos_conf_get(c, spec->upstream, "api");
+        const char *up_events = sos_conf_get(c, spec->upstream, "events");
+        if (!svc->up_endpoint || !up_events) {
+            sos_log_error("config", "msg=\"no endpoints for upstream %s\"", spec->upstream);
+            return EX_CONFIG;
+        }
+        if (sos_sock_new(svc->wire, SOS_SOCK_DEALER, svc->up_endpoint, &svc->up_api) != 0 ||
+            sos_sock_new(svc->wire, SOS_SOCK_SUB, up_events, &svc->up_events) != 0)
+            return EX_UNAVAILABLE;
+    }
+    sos_log_info("start", "version=%s api=%s events=%s upstream=%s data=%s cursor=%llu head=%llu",
+                 SOS_VERSION, api, events, spec->upstream ? svc->up_endpoint : "none", dir,
+                 (unsigned long long)svc->cursor, (unsigned long long)svc->published_head);
+    return 0;
+}
+
+static void s_close(sos_svc *svc)
+{
+    sos_sock_destroy(&svc->api);
+    sos_sock_destroy(&svc->pub);
+    sos_sock_destroy(&svc->up_api);
+    sos_sock_destroy(&svc->up_events);
+    sos_wire_destroy(&svc->wire);
+    if (svc->spec->fini && svc->app)
+        svc->spec->fini(svc->app);
+    sos_store_destroy(&svc->store);
+    sos_conf_destroy(&svc->conf);
+}
+
+int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
+{
+    static const struct option opts[] = {{"home", required_argument, NULL, 'H'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
+    const char *home = NULL, *config = NULL;
+    int verbose = 0, ch, rc;
+    sos_svc svc;
+
+    assert(spec->name && spec->request && spec->handle && spec->is_write);
+    assert(!spec->upstream || spec->apply);
+    while ((ch = getopt_long(argc, argv, "H:c:vhV", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'H': home = optarg; break;
+        case 'c': config = optarg; break;
+        case 'v': verbose = 1; break;
+        case 'h': s_usage(spec, stdout); return EX_OK;
+        case 'V': printf("sos-%s %s\n", spec->name, SOS_VERSION); return EX_OK;
+        default: s_usage(spec, stderr); return EX_USAGE;
+        }
+    }
+    if (optind != argc) {
+        s_usage(spec, stderr);
+        return EX_USAGE;
+    }
+    sos_log_init(spec->name, verbose ? SOS_LOG_DEBUG : SOS_LOG_INFO);
+
+    memset(&svc, 0, sizeof svc);
+    svc.spec = spec;
+    svc.f_id = protobuf_c_message_descriptor_get_field(spec->request, 1);
+    svc.f_events = protobuf_c_message_descriptor_get_field(spec->request, 10);
+    svc.f_status = protobuf_c_message_descriptor_get_field(spec->request, 11);
+    assert(svc.f_id && svc.f_id->type == PROTOBUF_C_TYPE_BYTES);
+    assert(svc.f_events && (svc.f_events->flags & PROTOBUF_C_FIELD_FLAG_ONEOF));
+    assert(svc.f_status && (svc.f_status->flags & PROTOBUF_C_FIELD_FLAG_ONEOF));
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal; /* no SA_RESTART: poll returns EINTR */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    rc = s_open(&svc, config, home);
+    if (rc != 0)
+        goto out;
+    if (svc.up_api)
+        s_follow_ask(&svc);
+    while (!s_stop && !svc.fatal) {
+        sos_sock *socks[3] = {svc.api, svc.up_events, svc.up_api};
+        bool rd[3];
+        long timeout = svc.up_api ? (long)(svc.next_fetch - sos_now_ms()) : -1;
+        if (svc.up_api && svc.inflight && svc.inflight_deadline < svc.next_fetch)
+            timeout = (long)(svc.inflight_deadline - sos_now_ms());
+        if (svc.up_api && timeout < 0)
+            timeout = 0;
+        int n = sos_wire_poll(socks, 3, rd, timeout);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            sos_log_error("poll", "errno=%d msg=\"%s\"", errno, strerror(errno));
+            svc.fatal = EX_OSERR;
+            break;
+        }
+        if (rd[0])
+            s_serve(&svc);
+        bool bell = false;
+        if (rd[1]) {
+            sos_frames f;
+            while (sos_sock_recv(svc.up_events, &f) != 1) {
+                sos_frames_clear(&f);
+                bell = true;
+            }
+        }
+        if (svc.up_api) {
+            if (rd[2]) {
+                bool more = false;
+                s_follow_read(&svc, &more);
+                if (more)
+                    bell = true;
+                s_publish(&svc);
+            }
+            s_follow_tick(&svc, bell);
+        }
+    }
+    rc = svc.fatal;
+    sos_log_info("stop", "reason=%s exit=%d", s_stop ? "signal" : "fatal", rc);
+out:
+    s_close(&svc);
+    return rc;
+}

@@ -1,0 +1,76 @@
+/* svc: the service skeleton every daemon runs on (Postfix's
+ * single_server, for ZeroMQ and LMDB).
+ *
+ * A daemon hands sos_svc_main() a spec: its name, the service it follows,
+ * its databases, the descriptor of its request message and its functions.
+ * The skeleton owns everything else:
+ *
+ *   sockets   api (ROUTER, bound), events (PUB, bound, a doorbell carrying
+ *             the log head), and, with an upstream, a DEALER to its api and
+ *             a SUB to its events.
+ *   requests  decoded with a budgeted allocator; malformed frames get an
+ *             ErrorReply and the daemon goes on. Events (field 10) and
+ *             status (field 11) queries are answered here. A write request
+ *             runs in one write transaction with its request id: a retry with
+ *             the same bytes gets the stored reply, the same id with other
+ *             bytes gets CONFLICT. The reply is sent only after the commit.
+ *   follower  keeps a cursor on the upstream log: at start, on a doorbell,
+ *             every second and on demand (SOS_SVC_SYNC) it asks for the
+ *             events after the cursor and applies them with the cursor in
+ *             one transaction, so nothing is lost or applied twice.
+ *   store     map growth on SOS_MAPFULL; a store I/O error stops the daemon
+ *             (exit 74) without acknowledging; a full store (map_max) gets
+ *             UNAVAILABLE replies and the daemon goes on.
+ *   signals   SIGTERM and SIGINT finish the message at hand and exit 0.
+ */
+#ifndef SOS_SVC_H
+#define SOS_SVC_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "evlog.h"
+#include "sos.pb-c.h"
+#include "store.h"
+
+typedef struct sos_svc sos_svc;
+
+/* What handle() returns (or a negative SOS_* store code). */
+enum { SOS_SVC_COMMIT = 0, SOS_SVC_ABORT = 1, SOS_SVC_SYNC = 2 };
+
+typedef struct {
+    const char *name;     /* config section, data subdirectory, log name */
+    const char *upstream; /* the service followed, or NULL */
+    const char *const *dbs; /* own databases: handle SOS_DB_APP + i */
+    unsigned n_dbs;
+    const ProtobufCMessageDescriptor *request;
+    /* After the store opens. *app is the daemon's; nonzero: cannot run. */
+    int (*init)(sos_svc *svc, void **app);
+    void (*fini)(void *app);
+    /* True when req changes state (write transaction, request id kept). */
+    bool (*is_write)(const ProtobufCMessage *req);
+    /* Decide req inside txn and pack the reply into *reply. Returns
+     * SOS_SVC_COMMIT (keep txn's writes), SOS_SVC_ABORT (drop them; the
+     * reply says why), SOS_SVC_SYNC (catch up with upstream first and call
+     * again, once), or a negative store code. req is borrowed for the call. */
+    int (*handle)(sos_svc *svc, sos_txn *txn, const ProtobufCMessage *req, sos_buf *reply);
+    /* Apply one upstream event inside txn. SOS_OK (applied or deliberately
+     * ignored: log why) or a negative store code. */
+    int (*apply)(sos_svc *svc, sos_txn *txn, const Sos__Event *ev);
+} sos_svc_spec;
+
+/* Parses argv (--config, --home, --verbose, --help, --version), runs the
+ * daemon until SIGTERM, and returns the process exit code. */
+int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv);
+
+void *sos_svc_app(const sos_svc *svc);
+const sos_conf *sos_svc_conf(const sos_svc *svc);
+/* True while handle() runs again after an upstream catch-up. */
+bool sos_svc_synced(const sos_svc *svc);
+
+/* Pack an ErrorReply (the shape every service's Reply shares). */
+void sos_svc_error_reply(const ProtobufCBinaryData *request_id, Sos__Code code, const char *msg,
+                         sos_buf *out);
+
+#endif

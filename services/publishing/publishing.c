@@ -1,0 +1,172 @@
+/* publishing: what the site is rendered from.
+ *
+ * SOCKETS  api ROUTER ([publishing] api): events queries are the pull
+ *          (publications after a cursor); events PUB ([publishing] events)
+ *          rings when something new is published. Follows aggregation.
+ * STORE    <data_dir>/publishing: tools, verdicts, comparisons, by_tool,
+ *          published + meta, events, requests.
+ * SECURITY read-only API; every publication carries the signed takes and
+ *          the signed verdict so readers can verify offline. */
+#include "publishing.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "rules.h"
+
+static int s_publish_comparison(sos_txn *t, const char *slug)
+{
+    int rc = sos_txn_get(t, PUBLISHING_DB_PUBLISHED, slug, strlen(slug), NULL);
+    if (rc != SOS_NOTFOUND)
+        return rc; /* published already, or an error */
+    Sos__Comparison *c = (Sos__Comparison *)sos_rules_get(
+        t, PUBLISHING_DB_COMPARISONS, &sos__comparison__descriptor, slug, strlen(slug));
+    if (!c)
+        return 0;
+    const char *ids[2] = {c->tool_a, c->tool_b};
+    for (int i = 0; i < 2 && rc == SOS_NOTFOUND; i++) {
+        int g = sos_txn_get(t, PUBLISHING_DB_VERDICTS, ids[i], strlen(ids[i]), NULL);
+        if (g != SOS_OK) {
+            rc = g == SOS_NOTFOUND ? 0 : g;
+            goto out;
+        }
+    }
+    Sos__Event ev = SOS__EVENT__INIT;
+    ev.kind_case = SOS__EVENT__KIND_COMPARISON_PUBLISHED;
+    ev.comparison_published = c;
+    uint8_t seq[8];
+    if ((rc = sos_evlog_append(t, &ev)))
+        goto out;
+    sos_be64_put(seq, ev.seq);
+    rc = sos_txn_put(t, PUBLISHING_DB_PUBLISHED, slug, strlen(slug), seq, 8);
+    if (rc == 0)
+        sos_log_info("comparison.published", "slug=%s seq=%llu", slug,
+                     (unsigned long long)ev.seq);
+out:
+    sos__comparison__free_unpacked(c, NULL);
+    return rc;
+}
+
+static int s_verdict(sos_txn *t, const Sos__Event *ev)
+{
+    const Sos__Verdict *v = ev->verdict;
+    int rc;
+    if (!v->tool || !v->tool->tool_id[0] || !v->verdict) {
+        sos_log_error("verdict.corrupt", "seq=%llu", (unsigned long long)ev->seq);
+        return 0;
+    }
+    const char *id = v->tool->tool_id;
+    rc = sos_txn_get(t, PUBLISHING_DB_VERDICTS, id, strlen(id), NULL);
+    if (rc == SOS_OK)
+        return 0; /* a verdict is final once */
+    if (rc != SOS_NOTFOUND)
+        return rc;
+    Sos__Event pub = SOS__EVENT__INIT;
+    pub.kind_case = SOS__EVENT__KIND_PUBLICATION;
+    pub.publication = (Sos__Verdict *)v;
+    if ((rc = sos_rules_put(t, PUBLISHING_DB_VERDICTS, id, strlen(id), &v->base)) ||
+        (rc = sos_evlog_append(t, &pub)))
+        return rc;
+    sos_log_info("verdict.published", "tool=%s seq=%llu", id, (unsigned long long)pub.seq);
+
+    /* comparisons waiting on this tool */
+    sos_cursor *c = NULL;
+    sos_val k;
+    size_t plen = strlen(id) + 1;
+    char slugs[64][300];
+    size_t n = 0;
+    if ((rc = sos_cursor_open(t, PUBLISHING_DB_BY_TOOL, &c)))
+        return rc;
+    for (rc = sos_cursor_seek(c, id, plen, &k, NULL); rc == SOS_OK;
+         rc = sos_cursor_next(c, &k, NULL)) {
+        if (k.len < plen || memcmp(k.data, id, plen) != 0)
+            break;
+        size_t sl = k.len - plen;
+        if (sl >= sizeof slugs[0] || n == 64)
+            continue;
+        memcpy(slugs[n], (const char *)k.data + plen, sl);
+        slugs[n++][sl] = '\0';
+    }
+    sos_cursor_destroy(&c);
+    if (rc != SOS_NOTFOUND && rc != SOS_OK)
+        return rc;
+    rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = s_publish_comparison(t, slugs[i]);
+    return rc;
+}
+
+static int s_comparison(sos_txn *t, const Sos__Comparison *c)
+{
+    char key[300];
+    int rc;
+    const char *ids[2] = {c->tool_a, c->tool_b};
+    if ((rc = sos_rules_put(t, PUBLISHING_DB_COMPARISONS, c->slug, strlen(c->slug), &c->base)))
+        return rc;
+    for (int i = 0; i < 2; i++) {
+        size_t a = strlen(ids[i]), b = strlen(c->slug);
+        if (a + 1 + b > sizeof key)
+            return 0;
+        memcpy(key, ids[i], a);
+        key[a] = '\0';
+        memcpy(key + a + 1, c->slug, b);
+        if ((rc = sos_txn_put(t, PUBLISHING_DB_BY_TOOL, key, a + 1 + b, "", 0)))
+            return rc;
+    }
+    return s_publish_comparison(t, c->slug);
+}
+
+int publishing_apply(sos_txn *t, const Sos__Event *ev)
+{
+    switch (ev->kind_case) {
+    case SOS__EVENT__KIND_TOOL:
+        return sos_rules_put(t, PUBLISHING_DB_TOOLS, ev->tool->tool_id, strlen(ev->tool->tool_id),
+                             &ev->tool->base);
+    case SOS__EVENT__KIND_VERDICT:
+        return s_verdict(t, ev);
+    case SOS__EVENT__KIND_COMPARISON:
+        return s_comparison(t, ev->comparison);
+    default:
+        sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
+                     (unsigned long long)ev->seq);
+        return 0;
+    }
+}
+
+/* --- the service ----------------------------------------------------- */
+
+static bool s_is_write(const ProtobufCMessage *m)
+{
+    (void)m;
+    return false;
+}
+
+static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf *out)
+{
+    const Sos__PublishingRequest *r = (const Sos__PublishingRequest *)m;
+    (void)svc;
+    (void)t;
+    sos_svc_error_reply(&r->request_id, SOS__CODE__CODE_BAD_REQUEST,
+                        "unknown request for publishing", out);
+    return SOS_SVC_ABORT;
+}
+
+static int s_apply(sos_svc *svc, sos_txn *t, const Sos__Event *ev)
+{
+    (void)svc;
+    return publishing_apply(t, ev);
+}
+
+static const char *const s_dbs[] = {"tools", "verdicts", "comparisons", "by_tool", "published"};
+
+const sos_svc_spec publishing_spec = {
+    .name = "publishing",
+    .upstream = "aggregation",
+    .dbs = s_dbs,
+    .n_dbs = 5,
+    .request = &sos__publishing_request__descriptor,
+    .is_write = s_is_write,
+    .handle = s_handle,
+    .apply = s_apply,
+};

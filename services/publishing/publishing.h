@@ -1,0 +1,26 @@
+/* publishing: the ordered feed of finalized verdicts and ready
+ * comparisons that the site pipeline pulls by cursor.
+ *
+ * Rule functions follow rules.h: <0 store code, 0 ok, >0 refusal code. */
+#ifndef PUBLISHING_H
+#define PUBLISHING_H
+
+#include "publishing.pb-c.h"
+#include "store.h"
+#include "svc.h"
+
+enum {
+    PUBLISHING_DB_TOOLS = SOS_DB_APP, /* tool id -> packed Tool */
+    PUBLISHING_DB_VERDICTS,           /* tool id -> packed Verdict */
+    PUBLISHING_DB_COMPARISONS,        /* slug -> packed Comparison */
+    PUBLISHING_DB_BY_TOOL,            /* tool id NUL slug -> "" */
+    PUBLISHING_DB_PUBLISHED,          /* slug -> seq (BE64) of its publication */
+};
+
+extern const sos_svc_spec publishing_spec;
+
+/* Apply one aggregation event: a verdict is published at once; a
+ * comparison once both of its tools have a final verdict. */
+int publishing_apply(sos_txn *t, const Sos__Event *ev);
+
+#endif

@@ -1,0 +1,373 @@
+/* scoring: the panel's takes.
+ *
+ * SOCKETS  api ROUTER ([scoring] api), events PUB ([scoring] events);
+ *          follows submission (tools, panel keys, comparisons).
+ * STORE    <data_dir>/scoring: tools, panel, takes (every revision),
+ *          latest, closed + meta, events, requests.
+ * SECURITY a take is verified over "shiporskip/take/v1\0" || payload with the
+ *          signer's key before its payload is parsed, and the signer must be
+ *          registered for the take's persona. The payload bytes are stored as
+ *          received. Unknown fields in a payload are refused.
+ * CONFIG   [scoring] quorum (default 4). */
+#include "scoring.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "log.h"
+#include "rules.h"
+#include "text.h"
+
+#define S_KEY_MAX 160
+
+static size_t s_key(char *out, const char *tool, Sos__Persona p)
+{
+    size_t n = strlen(tool);
+    memcpy(out, tool, n);
+    out[n] = '\0';
+    out[n + 1] = (char)p;
+    return n + 2;
+}
+
+static int s_close(sos_txn *t, const char *tool_id, const char *rule)
+{
+    char key[S_KEY_MAX];
+    sos_val v;
+    uint8_t hashes[5][SOS_HASH_BYTES];
+    ProtobufCBinaryData hb[5];
+    size_t n = 0;
+    int rc = 0;
+    for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR; p++) {
+        size_t kl = s_key(key, tool_id, (Sos__Persona)p);
+        rc = sos_txn_get(t, SCORING_DB_LATEST, key, kl, &v);
+        if (rc == SOS_NOTFOUND)
+            continue;
+        if (rc)
+            return rc;
+        if (v.len != 4 + SOS_HASH_BYTES)
+            return SOS_EIO;
+        memcpy(hashes[n], (const uint8_t *)v.data + 4, SOS_HASH_BYTES);
+        hb[n] = (ProtobufCBinaryData){SOS_HASH_BYTES, hashes[n]};
+        n++;
+    }
+    Sos__PanelClosed pc = SOS__PANEL_CLOSED__INIT;
+    ProtobufCBinaryData *hp = hb;
+    pc.tool_id = (char *)tool_id;
+    pc.n_take_hashes = n;
+    pc.take_hashes = hp;
+    pc.rule = (char *)rule;
+    Sos__Event ev = SOS__EVENT__INIT;
+    ev.kind_case = SOS__EVENT__KIND_PANEL_CLOSED;
+    ev.panel_closed = &pc;
+    if ((rc = sos_rules_put(t, SCORING_DB_CLOSED, tool_id, strlen(tool_id), &pc.base)) ||
+        (rc = sos_evlog_append(t, &ev)))
+        return rc;
+    sos_log_info("panel.closed", "tool=%s takes=%zu rule=%s", tool_id, n, rule);
+    return 0;
+}
+
+static int s_body_check(const Sos__TakeBody *b, sos_status *st)
+{
+    int rc;
+    if (b->base.n_unknown_fields)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "take payload carries unknown fields");
+    if (b->take_id.len < 8 || b->take_id.len > 64)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "take_id must be 8 to 64 bytes");
+    if ((rc = sos_rules_text(st, "tool_id", b->tool_id, 1, 127)))
+        return rc;
+    if (b->persona < SOS__PERSONA__PERSONA_BUILDER || b->persona > SOS__PERSONA__PERSONA_CREATOR)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST,
+                        "persona must be Builder, Skeptic, Futurist, Founder or Creator");
+    if (b->score > 100)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "score %u is outside 0-100", b->score);
+    if ((rc = sos_rules_text(st, "text", b->text, 1, SCORING_MAX_TEXT)))
+        return rc;
+    if (b->revision < 1)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "revision must be 1 or more");
+    return 0;
+}
+
+int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
+                        const ProtobufCBinaryData *request_id, uint8_t hash[SOS_HASH_BYTES],
+                        sos_status *st)
+{
+    Sos__TakeBody *b = NULL;
+    char key[S_KEY_MAX + 4];
+    uint8_t pkey[1 + SOS_PK_BYTES];
+    uint8_t latest[4 + SOS_HASH_BYTES];
+    sos_val v;
+    int rc;
+
+    if (take->signer.len != SOS_PK_BYTES || take->signature.len != SOS_SIG_BYTES)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "signer must be %d bytes, signature %d",
+                        SOS_PK_BYTES, SOS_SIG_BYTES);
+    if (take->payload.len == 0 || take->payload.len > SCORING_MAX_PAYLOAD)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "take payload must be 1 to %u bytes",
+                        SCORING_MAX_PAYLOAD);
+    if (take->base.n_unknown_fields)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "signed envelope carries unknown fields");
+    /* Verify the exact bytes before looking inside them. */
+    if (sos_verify(take->signer.data, SOS_DOMAIN_TAKE, take->payload.data, take->payload.len,
+                   take->signature.data) != 0)
+        return sos_fail(st, SOS__CODE__CODE_FORBIDDEN, "take signature does not verify");
+    b = (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor, take->payload.data,
+                                    take->payload.len);
+    if (!b)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "take payload is not a TakeBody");
+    if ((rc = s_body_check(b, st)))
+        goto out;
+    if (request_id && (request_id->len != b->take_id.len ||
+                       memcmp(request_id->data, b->take_id.data, b->take_id.len) != 0)) {
+        rc = sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "request_id must equal the take_id");
+        goto out;
+    }
+    rc = sos_txn_get(t, SCORING_DB_TOOLS, b->tool_id, strlen(b->tool_id), NULL);
+    if (rc == SOS_NOTFOUND) {
+        rc = sos_fail(st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", b->tool_id);
+        goto out;
+    }
+    if (rc)
+        goto out;
+    pkey[0] = (uint8_t)b->persona;
+    memcpy(pkey + 1, take->signer.data, SOS_PK_BYTES);
+    rc = sos_txn_get(t, SCORING_DB_PANEL, pkey, sizeof pkey, NULL);
+    if (rc == SOS_NOTFOUND) {
+        rc = sos_fail(st, SOS__CODE__CODE_FORBIDDEN, "signing key is not registered for %s",
+                      sos_persona_name(b->persona));
+        goto out;
+    }
+    if (rc)
+        goto out;
+    rc = sos_txn_get(t, SCORING_DB_CLOSED, b->tool_id, strlen(b->tool_id), NULL);
+    if (rc == SOS_OK) {
+        rc = sos_fail(st, SOS__CODE__CODE_CLOSED, "the verdict on %s is final: takes are closed",
+                      b->tool_id);
+        goto out;
+    }
+    if (rc != SOS_NOTFOUND)
+        goto out;
+    size_t kl = s_key(key, b->tool_id, b->persona);
+    rc = sos_txn_get(t, SCORING_DB_LATEST, key, kl, &v);
+    bool first = rc == SOS_NOTFOUND;
+    if (rc == SOS_OK) {
+        uint32_t prev = sos_be32_get(v.data);
+        if (b->revision <= prev) {
+            rc = sos_fail(st, SOS__CODE__CODE_STALE,
+                          "revision %u is not above the stored revision %u", b->revision, prev);
+            goto out;
+        }
+    } else if (rc != SOS_NOTFOUND) {
+        goto out;
+    }
+    sos_hash(take->payload.data, take->payload.len, hash);
+    sos_be32_put(latest, b->revision);
+    memcpy(latest + 4, hash, SOS_HASH_BYTES);
+    sos_be32_put((uint8_t *)key + kl, b->revision);
+    Sos__Signed s = *take;
+    Sos__Event ev = SOS__EVENT__INIT;
+    ev.kind_case = SOS__EVENT__KIND_TAKE;
+    ev.take = &s;
+    if ((rc = sos_rules_put(t, SCORING_DB_TAKES, key, kl + 4, &take->base)) ||
+        (rc = sos_txn_put(t, SCORING_DB_LATEST, key, kl, latest, sizeof latest)) ||
+        (rc = sos_evlog_append(t, &ev)))
+        goto out;
+    sos_log_info("take.accepted", "tool=%s persona=%s revision=%u score=%u verdict=%s",
+                 b->tool_id, sos_persona_name(b->persona), b->revision, b->score,
+                 b->ship ? "ship" : "skip");
+    if (first) {
+        unsigned personas = 0;
+        for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR; p++) {
+            size_t l = s_key(key, b->tool_id, (Sos__Persona)p);
+            int g = sos_txn_get(t, SCORING_DB_LATEST, key, l, NULL);
+            if (g == SOS_OK)
+                personas++;
+            else if (g != SOS_NOTFOUND) {
+                rc = g;
+                goto out;
+            }
+        }
+        if (personas >= r->quorum) {
+            char rule[32];
+            snprintf(rule, sizeof rule, "quorum:%u", r->quorum);
+            rc = s_close(t, b->tool_id, rule);
+        }
+    }
+out:
+    if (b)
+        sos__take_body__free_unpacked(b, NULL);
+    return rc;
+}
+
+int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_status *st)
+{
+    char key[S_KEY_MAX];
+    int rc = sos_txn_get(t, SCORING_DB_TOOLS, tool_id, strlen(tool_id), NULL);
+    if (rc == SOS_NOTFOUND)
+        return sos_fail(st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", tool_id);
+    if (rc)
+        return rc;
+    rc = sos_txn_get(t, SCORING_DB_CLOSED, tool_id, strlen(tool_id), NULL);
+    if (rc == SOS_OK)
+        return sos_fail(st, SOS__CODE__CODE_CLOSED, "the verdict on %s is final already", tool_id);
+    if (rc != SOS_NOTFOUND)
+        return rc;
+    bool any = false;
+    for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR && !any; p++) {
+        size_t kl = s_key(key, tool_id, (Sos__Persona)p);
+        rc = sos_txn_get(t, SCORING_DB_LATEST, key, kl, NULL);
+        if (rc == SOS_OK)
+            any = true;
+        else if (rc != SOS_NOTFOUND)
+            return rc;
+    }
+    if (!any)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "%s has no takes to finalize", tool_id);
+    return s_close(t, tool_id, rule);
+}
+
+int scoring_apply(sos_txn *t, const Sos__Event *ev)
+{
+    Sos__Event fwd = *ev;
+    uint8_t pkey[1 + SOS_PK_BYTES];
+    int rc;
+    fwd.base.n_unknown_fields = 0;
+    fwd.base.unknown_fields = NULL;
+    switch (ev->kind_case) {
+    case SOS__EVENT__KIND_TOOL:
+        if ((rc = sos_rules_put(t, SCORING_DB_TOOLS, ev->tool->tool_id, strlen(ev->tool->tool_id),
+                                &ev->tool->base)))
+            return rc;
+        return sos_evlog_append(t, &fwd);
+    case SOS__EVENT__KIND_PANEL_KEY:
+        if (ev->panel_key->public_key.len != SOS_PK_BYTES)
+            return 0;
+        pkey[0] = (uint8_t)ev->panel_key->persona;
+        memcpy(pkey + 1, ev->panel_key->public_key.data, SOS_PK_BYTES);
+        return sos_txn_put(t, SCORING_DB_PANEL, pkey, sizeof pkey, "", 0);
+    case SOS__EVENT__KIND_COMPARISON:
+        return sos_evlog_append(t, &fwd);
+    default:
+        sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
+                     (unsigned long long)ev->seq);
+        return 0;
+    }
+}
+
+/* --- the service ----------------------------------------------------- */
+
+static int s_init(sos_svc *svc, void **app)
+{
+    long long q;
+    if (sos_conf_int(sos_svc_conf(svc), "scoring", "quorum", 4, &q) != 0 || q < 1 || q > 5) {
+        sos_log_error("config", "msg=\"[scoring] quorum must be 1 to 5\"");
+        return -1;
+    }
+    scoring_rules *r = sos_xcalloc(1, sizeof *r);
+    r->quorum = (unsigned)q;
+    *app = r;
+    return 0;
+}
+
+static void s_fini(void *app) { free(app); }
+
+static bool s_is_write(const ProtobufCMessage *m)
+{
+    const Sos__ScoringRequest *r = (const Sos__ScoringRequest *)m;
+    return r->body_case == SOS__SCORING_REQUEST__BODY_TAKE_FILE ||
+           r->body_case == SOS__SCORING_REQUEST__BODY_PANEL_CLOSE;
+}
+
+static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf *out)
+{
+    const Sos__ScoringRequest *r = (const Sos__ScoringRequest *)m;
+    Sos__ScoringReply rep = SOS__SCORING_REPLY__INIT;
+    Sos__Status status = SOS__STATUS__INIT;
+    Sos__TakeList takes = SOS__TAKE_LIST__INIT;
+    sos_status st = SOS_STATUS_OK;
+    uint8_t hash[SOS_HASH_BYTES];
+    ProtobufCMessage **list = NULL;
+    size_t n = 0;
+    Sos__PanelClosed *closed = NULL;
+    int rc;
+
+    rep.request_id = r->request_id;
+    rep.status = &status;
+    switch (r->body_case) {
+    case SOS__SCORING_REQUEST__BODY_TAKE_FILE:
+        rc = scoring_take_accept(sos_svc_app(svc), t, r->take_file, &r->request_id, hash, &st);
+        if ((rc == SOS__CODE__CODE_NOT_FOUND || rc == SOS__CODE__CODE_FORBIDDEN) &&
+            !sos_svc_synced(svc))
+            return SOS_SVC_SYNC; /* maybe submission knows more than we do yet */
+        if (rc == 0) {
+            rep.body_case = SOS__SCORING_REPLY__BODY_TAKE_HASH;
+            rep.take_hash = (ProtobufCBinaryData){SOS_HASH_BYTES, hash};
+        }
+        break;
+    case SOS__SCORING_REQUEST__BODY_PANEL_CLOSE:
+        rc = scoring_panel_close(t, r->panel_close, "editor", &st);
+        if (rc == SOS__CODE__CODE_NOT_FOUND && !sos_svc_synced(svc))
+            return SOS_SVC_SYNC;
+        if (rc == 0 && (closed = (Sos__PanelClosed *)sos_rules_get(
+                            t, SCORING_DB_CLOSED, &sos__panel_closed__descriptor, r->panel_close,
+                            strlen(r->panel_close))) != NULL) {
+            rep.body_case = SOS__SCORING_REPLY__BODY_CLOSED;
+            rep.closed = closed;
+        }
+        break;
+    case SOS__SCORING_REQUEST__BODY_TAKE_LIST: {
+        char key[S_KEY_MAX];
+        size_t kl = strlen(r->take_list) + 1;
+        if (kl >= S_KEY_MAX) {
+            rc = sos_fail(&st, SOS__CODE__CODE_BAD_REQUEST, "tool id too long");
+            break;
+        }
+        memcpy(key, r->take_list, kl);
+        rc = sos_rules_list(t, SCORING_DB_TAKES, &sos__signed__descriptor, key, kl, &list, &n);
+        takes.takes = (Sos__Signed **)list;
+        takes.n_takes = n;
+        takes.closed = sos_txn_get(t, SCORING_DB_CLOSED, r->take_list, kl - 1, NULL) == SOS_OK;
+        rep.body_case = SOS__SCORING_REPLY__BODY_TAKES;
+        rep.takes = &takes;
+        break;
+    }
+    default:
+        rc = sos_fail(&st, SOS__CODE__CODE_BAD_REQUEST, "unknown request for scoring");
+        break;
+    }
+    if (rc > 0)
+        sos_log_info("request.refused", "code=%s msg=\"%s\"", sos_code_name(st.code), st.msg);
+    if (rc >= 0) {
+        sos_rules_status(rc, &st, &status);
+        if (rc > 0)
+            rep.body_case = SOS__SCORING_REPLY__BODY__NOT_SET;
+        sos_buf_pack(out, &rep.base);
+    }
+    sos_rules_list_free(list, n);
+    if (closed)
+        sos__panel_closed__free_unpacked(closed, NULL);
+    return sos_rules_verb(rc);
+}
+
+static int s_apply(sos_svc *svc, sos_txn *t, const Sos__Event *ev)
+{
+    (void)svc;
+    return scoring_apply(t, ev);
+}
+
+static const char *const s_dbs[] = {"tools", "panel", "takes", "latest", "closed"};
+
+const sos_svc_spec scoring_spec = {
+    .name = "scoring",
+    .upstream = "submission",
+    .dbs = s_dbs,
+    .n_dbs = 5,
+    .request = &sos__scoring_request__descriptor,
+    .init = s_init,
+    .fini = s_fini,
+    .is_write = s_is_write,
+    .handle = s_handle,
+    .apply = s_apply,
+};

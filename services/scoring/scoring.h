@@ -1,0 +1,45 @@
+/* scoring: signed takes from the panel, checked, stored, counted.
+ *
+ * Rule functions follow rules.h: <0 store code, 0 ok, >0 refusal code. */
+#ifndef SCORING_H
+#define SCORING_H
+
+#include <stdint.h>
+
+#include "scoring.pb-c.h"
+#include "sign.h"
+#include "status.h"
+#include "store.h"
+#include "svc.h"
+
+enum {
+    SCORING_DB_TOOLS = SOS_DB_APP, /* tool id -> packed Tool (from submission) */
+    SCORING_DB_PANEL,              /* persona (1 byte) || public key -> "" */
+    SCORING_DB_TAKES,              /* tool id NUL persona revision(BE32) -> packed Signed */
+    SCORING_DB_LATEST,             /* tool id NUL persona -> revision(BE32) || hash(32) */
+    SCORING_DB_CLOSED,             /* tool id -> packed PanelClosed */
+};
+#define SCORING_MAX_PAYLOAD (64u << 10)
+#define SCORING_MAX_TEXT 10000
+
+typedef struct {
+    unsigned quorum; /* personas whose takes close a panel, 1..5 */
+} scoring_rules;
+
+extern const sos_svc_spec scoring_spec;
+
+/* Verifies and stores one signed take, then closes the panel when the
+ * quorum is reached. hash_out: BLAKE2b of the payload. NOT_FOUND (unknown
+ * tool) and FORBIDDEN (unregistered key) may turn into a yes once upstream
+ * is caught up: the service asks for that before refusing. request_id, when
+ * not NULL, must equal the take id. */
+int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
+                        const ProtobufCBinaryData *request_id, uint8_t hash_out[SOS_HASH_BYTES],
+                        sos_status *st);
+/* Closes a tool's panel now (the editor finalizes). closed_out, when not
+ * NULL, receives the packed PanelClosed. */
+int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_status *st);
+/* Apply an upstream (submission) event. */
+int scoring_apply(sos_txn *t, const Sos__Event *ev);
+
+#endif
