@@ -11,10 +11,12 @@ static int s_call(sos_clnt *c, Sos__AggregationRequest *req, const uint8_t *id, 
         idlen = sizeof fresh;
     }
     req->request_id = (ProtobufCBinaryData){idlen, (uint8_t *)id};
-    return sos_clnt_call(c, &req->base, &sos__aggregation_reply__descriptor, (ProtobufCMessage **)rep);
+    return sos_clnt_call(c, &req->base, &sos__aggregation_reply__descriptor,
+                         (ProtobufCMessage **)rep);
 }
 
-int aggregation_clnt_verdict_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id, Sos__AggregationReply **rep)
+int aggregation_clnt_verdict_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
+                                  Sos__AggregationReply **rep)
 {
     Sos__AggregationRequest req = SOS__AGGREGATION_REQUEST__INIT;
     req.body_case = SOS__AGGREGATION_REQUEST__BODY_VERDICT_SHOW;

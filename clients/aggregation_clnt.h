@@ -15,6 +15,7 @@
 #include "aggregation.pb-c.h"
 
 /* the verdict as it stands; reply.verdict */
-int aggregation_clnt_verdict_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id, Sos__AggregationReply **rep);
+int aggregation_clnt_verdict_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
+                                  Sos__AggregationReply **rep);
 
 #endif

@@ -42,17 +42,22 @@ void sos_clnt_destroy(sos_clnt **cp)
     *cp = NULL;
 }
 
-const char *sos_clnt_endpoint(const sos_clnt *c) { return c->endpoint; }
+const char *sos_clnt_endpoint(const sos_clnt *c)
+{
+    return c->endpoint;
+}
 
-void sos_clnt_new_id(uint8_t id[SOS_CLNT_ID_BYTES]) { sos_random(id, SOS_CLNT_ID_BYTES); }
+void sos_clnt_new_id(uint8_t id[SOS_CLNT_ID_BYTES])
+{
+    sos_random(id, SOS_CLNT_ID_BYTES);
+}
 
 int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
                   const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply)
 {
     const ProtobufCFieldDescriptor *fid =
         protobuf_c_message_descriptor_get_field(req->descriptor, 1);
-    const ProtobufCBinaryData *rid =
-        (const ProtobufCBinaryData *)((const char *)req + fid->offset);
+    const ProtobufCBinaryData *rid = (const ProtobufCBinaryData *)((const char *)req + fid->offset);
     sos_buf b = SOS_BUF_INIT;
     int rc = SOS_CLNT_UNREACHABLE;
     sos_buf_pack(&b, req);

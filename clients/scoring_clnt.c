@@ -14,7 +14,8 @@ static int s_call(sos_clnt *c, Sos__ScoringRequest *req, const uint8_t *id, size
     return sos_clnt_call(c, &req->base, &sos__scoring_reply__descriptor, (ProtobufCMessage **)rep);
 }
 
-int scoring_clnt_take_file(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Signed *take, Sos__ScoringReply **rep)
+int scoring_clnt_take_file(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Signed *take,
+                           Sos__ScoringReply **rep)
 {
     Sos__ScoringRequest req = SOS__SCORING_REQUEST__INIT;
     req.body_case = SOS__SCORING_REQUEST__BODY_TAKE_FILE;
@@ -22,7 +23,8 @@ int scoring_clnt_take_file(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Si
     return s_call(c, &req, id, idlen, rep);
 }
 
-int scoring_clnt_take_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id, Sos__ScoringReply **rep)
+int scoring_clnt_take_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
+                           Sos__ScoringReply **rep)
 {
     Sos__ScoringRequest req = SOS__SCORING_REQUEST__INIT;
     req.body_case = SOS__SCORING_REQUEST__BODY_TAKE_LIST;
@@ -30,7 +32,8 @@ int scoring_clnt_take_list(sos_clnt *c, const uint8_t *id, size_t idlen, const c
     return s_call(c, &req, id, idlen, rep);
 }
 
-int scoring_clnt_panel_close(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id, Sos__ScoringReply **rep)
+int scoring_clnt_panel_close(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
+                             Sos__ScoringReply **rep)
 {
     Sos__ScoringRequest req = SOS__SCORING_REQUEST__INIT;
     req.body_case = SOS__SCORING_REQUEST__BODY_PANEL_CLOSE;

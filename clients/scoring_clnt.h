@@ -15,10 +15,13 @@
 #include "scoring.pb-c.h"
 
 /* files a signed take; the request id must be the take id; reply.take_hash */
-int scoring_clnt_take_file(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Signed *take, Sos__ScoringReply **rep);
+int scoring_clnt_take_file(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Signed *take,
+                           Sos__ScoringReply **rep);
 /* every revision of every take on a tool; reply.takes */
-int scoring_clnt_take_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id, Sos__ScoringReply **rep);
+int scoring_clnt_take_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
+                           Sos__ScoringReply **rep);
 /* the editor finalizes a tool: takes close, a verdict follows; reply.closed */
-int scoring_clnt_panel_close(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id, Sos__ScoringReply **rep);
+int scoring_clnt_panel_close(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
+                             Sos__ScoringReply **rep);
 
 #endif

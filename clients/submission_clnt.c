@@ -11,10 +11,12 @@ static int s_call(sos_clnt *c, Sos__SubmissionRequest *req, const uint8_t *id, s
         idlen = sizeof fresh;
     }
     req->request_id = (ProtobufCBinaryData){idlen, (uint8_t *)id};
-    return sos_clnt_call(c, &req->base, &sos__submission_reply__descriptor, (ProtobufCMessage **)rep);
+    return sos_clnt_call(c, &req->base, &sos__submission_reply__descriptor,
+                         (ProtobufCMessage **)rep);
 }
 
-int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Tool *tool, Sos__SubmissionReply **rep)
+int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Tool *tool,
+                                Sos__SubmissionReply **rep)
 {
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_TOOL_SUBMIT;
@@ -22,7 +24,8 @@ int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen, So
     return s_call(c, &req, id, idlen, rep);
 }
 
-int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id, Sos__SubmissionReply **rep)
+int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
+                              Sos__SubmissionReply **rep)
 {
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_TOOL_SHOW;
@@ -30,7 +33,8 @@ int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, cons
     return s_call(c, &req, id, idlen, rep);
 }
 
-int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__SubmissionReply **rep)
+int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen,
+                              Sos__SubmissionReply **rep)
 {
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     Sos__Empty empty = SOS__EMPTY__INIT;
@@ -39,7 +43,8 @@ int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen, Sos_
     return s_call(c, &req, id, idlen, rep);
 }
 
-int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__PanelKey *key, Sos__SubmissionReply **rep)
+int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__PanelKey *key,
+                              Sos__SubmissionReply **rep)
 {
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_PANEL_ADD;
@@ -47,7 +52,8 @@ int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen, Sos_
     return s_call(c, &req, id, idlen, rep);
 }
 
-int submission_clnt_panel_list(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__SubmissionReply **rep)
+int submission_clnt_panel_list(sos_clnt *c, const uint8_t *id, size_t idlen,
+                               Sos__SubmissionReply **rep)
 {
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     Sos__Empty empty = SOS__EMPTY__INIT;
@@ -56,7 +62,8 @@ int submission_clnt_panel_list(sos_clnt *c, const uint8_t *id, size_t idlen, Sos
     return s_call(c, &req, id, idlen, rep);
 }
 
-int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Comparison *cmp, Sos__SubmissionReply **rep)
+int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen,
+                                   Sos__Comparison *cmp, Sos__SubmissionReply **rep)
 {
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_COMPARE_CREATE;
@@ -64,7 +71,8 @@ int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen,
     return s_call(c, &req, id, idlen, rep);
 }
 
-int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__SubmissionReply **rep)
+int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen,
+                                 Sos__SubmissionReply **rep)
 {
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     Sos__Empty empty = SOS__EMPTY__INIT;

@@ -15,18 +15,25 @@
 #include "submission.pb-c.h"
 
 /* submits a tool; reply.tool is the stored tool (CONFLICT names an existing one) */
-int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Tool *tool, Sos__SubmissionReply **rep);
+int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Tool *tool,
+                                Sos__SubmissionReply **rep);
 /* one tool; reply.tool */
-int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id, Sos__SubmissionReply **rep);
+int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
+                              Sos__SubmissionReply **rep);
 /* every tool; reply.tools */
-int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__SubmissionReply **rep);
+int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen,
+                              Sos__SubmissionReply **rep);
 /* registers a reviewer key for a persona */
-int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__PanelKey *key, Sos__SubmissionReply **rep);
+int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__PanelKey *key,
+                              Sos__SubmissionReply **rep);
 /* the panel registry; reply.panel */
-int submission_clnt_panel_list(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__SubmissionReply **rep);
+int submission_clnt_panel_list(sos_clnt *c, const uint8_t *id, size_t idlen,
+                               Sos__SubmissionReply **rep);
 /* pairs two tools; reply.comparison */
-int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Comparison *cmp, Sos__SubmissionReply **rep);
+int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen,
+                                   Sos__Comparison *cmp, Sos__SubmissionReply **rep);
 /* every comparison; reply.comparisons */
-int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__SubmissionReply **rep);
+int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen,
+                                 Sos__SubmissionReply **rep);
 
 #endif

@@ -87,18 +87,17 @@ static json_t *s_b64(const ProtobufCBinaryData *d)
 
 json_t *sos_json_tool(const Sos__Tool *t)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id", t->tool_id,
-                     "name", t->name, "vendor", t->vendor, "tagline", t->tagline, "category",
-                     t->category, "tier", sos_tier_name(t->tier), "pricing", t->pricing,
-                     "description", t->description, "link", t->link, "submitted_at",
-                     (json_int_t)t->submitted_at);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id", t->tool_id, "name",
+                     t->name, "vendor", t->vendor, "tagline", t->tagline, "category", t->category,
+                     "tier", sos_tier_name(t->tier), "pricing", t->pricing, "description",
+                     t->description, "link", t->link, "submitted_at", (json_int_t)t->submitted_at);
 }
 
 static json_t *s_envelope(const Sos__Signed *s, const char *domain, bool *verified)
 {
-    *verified = s->signer.len == SOS_PK_BYTES && s->signature.len == SOS_SIG_BYTES &&
-                sos_verify(s->signer.data, domain, s->payload.data, s->payload.len,
-                           s->signature.data) == 0;
+    *verified =
+        s->signer.len == SOS_PK_BYTES && s->signature.len == SOS_SIG_BYTES &&
+        sos_verify(s->signer.data, domain, s->payload.data, s->payload.len, s->signature.data) == 0;
     uint8_t h[SOS_HASH_BYTES];
     sos_hash(s->payload.data, s->payload.len, h);
     ProtobufCBinaryData hd = {sizeof h, h};
@@ -117,11 +116,11 @@ json_t *sos_json_take(const Sos__Signed *s, bool *ok)
         *ok = false;
     if (!b)
         return json_pack("{s:o, s:s}", "signed", env, "error", "payload does not parse");
-    json_t *j = json_pack("{s:o, s:s, s:s, s:i, s:s, s:s, s:i, s:I, s:o}", "take_id",
-                          s_hex(&b->take_id), "tool", b->tool_id, "persona",
-                          sos_persona_name(b->persona), "score", (int)b->score, "verdict",
-                          b->ship ? "ship" : "skip", "text", b->text, "revision", (int)b->revision,
-                          "filed_at", (json_int_t)b->filed_at, "signed", env);
+    json_t *j =
+        json_pack("{s:o, s:s, s:s, s:i, s:s, s:s, s:i, s:I, s:o}", "take_id", s_hex(&b->take_id),
+                  "tool", b->tool_id, "persona", sos_persona_name(b->persona), "score",
+                  (int)b->score, "verdict", b->ship ? "ship" : "skip", "text", b->text, "revision",
+                  (int)b->revision, "filed_at", (json_int_t)b->filed_at, "signed", env);
     sos__take_body__free_unpacked(b, NULL);
     return j;
 }
@@ -145,10 +144,11 @@ json_t *sos_json_verdict(const Sos__Verdict *v, bool *ok)
     bool verified;
     json_t *takes = json_array();
     json_t *env = v->verdict ? s_envelope(v->verdict, SOS_DOMAIN_VERDICT, &verified) : NULL;
-    Sos__VerdictBody *b = v->verdict ? (Sos__VerdictBody *)sos_unpack(
-                                           &sos__verdict_body__descriptor,
-                                           v->verdict->payload.data, v->verdict->payload.len)
-                                     : NULL;
+    Sos__VerdictBody *b =
+        v->verdict
+            ? (Sos__VerdictBody *)sos_unpack(&sos__verdict_body__descriptor,
+                                             v->verdict->payload.data, v->verdict->payload.len)
+            : NULL;
     if (!env || !verified || !b)
         *ok = false;
     for (size_t i = 0; i < v->n_takes; i++) {

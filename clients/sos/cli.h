@@ -11,8 +11,8 @@
 #include "sos.pb-c.h"
 
 typedef struct {
-    sos_conf *conf;   /* owned by main */
-    bool json;        /* --json: print JSON on stdout */
+    sos_conf *conf; /* owned by main */
+    bool json;      /* --json: print JSON on stdout */
     int timeout_ms, retries;
 } sos_cli;
 

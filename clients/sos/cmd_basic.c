@@ -15,8 +15,8 @@
 #include "text.h"
 
 /* Runs getopt over a subcommand's argv (argv[0] is the verb). */
-#define S_OPTS_BEGIN(argc, argv, shortopts, longopts)                                        \
-    optind = 0;                                                                            \
+#define S_OPTS_BEGIN(argc, argv, shortopts, longopts)                                              \
+    optind = 0;                                                                                    \
     for (int ch_; (ch_ = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1;)
 
 int sos_cmd_keygen(sos_cli *cli, int argc, char **argv)
@@ -88,12 +88,10 @@ int sos_cmd_panel(sos_cli *cli, int argc, char **argv)
         "Registers a reviewer's public signing key for a persona (Builder, Skeptic,\n"
         "Futurist, Founder, Creator). Scoring accepts a persona's takes only when\n"
         "they are signed by a key registered for it.\n";
-    static const struct option o[] = {{"persona", required_argument, NULL, 'p'},
-                                      {"key", required_argument, NULL, 'k'},
-                                      {"name", required_argument, NULL, 'n'},
-                                      {"json", no_argument, NULL, 'j'},
-                                      {"help", no_argument, NULL, 'h'},
-                                      {NULL, 0, NULL, 0}};
+    static const struct option o[] = {
+        {"persona", required_argument, NULL, 'p'}, {"key", required_argument, NULL, 'k'},
+        {"name", required_argument, NULL, 'n'},    {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     const char *persona = NULL, *key = NULL, *name = "";
     Sos__SubmissionReply *rep = NULL;
     sos_clnt *c = NULL;
@@ -125,7 +123,8 @@ int sos_cmd_panel(sos_cli *cli, int argc, char **argv)
         Sos__PanelKey k = SOS__PANEL_KEY__INIT;
         k.persona = sos_persona_parse(persona);
         if (k.persona == SOS__PERSONA__PERSONA_UNSPECIFIED) {
-            fprintf(stderr, "sos: persona must be Builder, Skeptic, Futurist, Founder or Creator\n");
+            fprintf(stderr,
+                    "sos: persona must be Builder, Skeptic, Futurist, Founder or Creator\n");
             rc = EX_DATAERR;
             goto out;
         }
@@ -195,13 +194,17 @@ int sos_cmd_tool(sos_cli *cli, int argc, char **argv)
         "       sos tool show ID [--json]\n\n"
         "A tool's id is the slug of its name. A name that matches an existing tool\n"
         "ignoring case, spaces and punctuation is refused and the existing id named.\n";
-    static const struct option o[] = {
-        {"name", required_argument, NULL, 'n'},      {"vendor", required_argument, NULL, 'v'},
-        {"tagline", required_argument, NULL, 't'},   {"category", required_argument, NULL, 'c'},
-        {"tier", required_argument, NULL, 'T'},      {"pricing", required_argument, NULL, 'p'},
-        {"description", required_argument, NULL, 'd'}, {"link", required_argument, NULL, 'l'},
-        {"json", no_argument, NULL, 'j'},            {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option o[] = {{"name", required_argument, NULL, 'n'},
+                                      {"vendor", required_argument, NULL, 'v'},
+                                      {"tagline", required_argument, NULL, 't'},
+                                      {"category", required_argument, NULL, 'c'},
+                                      {"tier", required_argument, NULL, 'T'},
+                                      {"pricing", required_argument, NULL, 'p'},
+                                      {"description", required_argument, NULL, 'd'},
+                                      {"link", required_argument, NULL, 'l'},
+                                      {"json", no_argument, NULL, 'j'},
+                                      {"help", no_argument, NULL, 'h'},
+                                      {NULL, 0, NULL, 0}};
     Sos__Tool tool = SOS__TOOL__INIT;
     const char *tier = NULL;
     Sos__SubmissionReply *rep = NULL;
@@ -288,9 +291,8 @@ int sos_cmd_compare(sos_cli *cli, int argc, char **argv)
                                 "       sos compare list [--json]\n\n"
                                 "Pairs two tools into a comparison page, <a>-vs-<b>. It is\n"
                                 "published once both tools have a final verdict.\n";
-    static const struct option o[] = {{"json", no_argument, NULL, 'j'},
-                                      {"help", no_argument, NULL, 'h'},
-                                      {NULL, 0, NULL, 0}};
+    static const struct option o[] = {
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     Sos__SubmissionReply *rep = NULL;
     sos_clnt *c = NULL;
     int rc;
@@ -364,9 +366,8 @@ int sos_cmd_verdict(sos_cli *cli, int argc, char **argv)
         "show: the panel verdict as it stands (provisional until final).\n"
         "finalize: the editor closes the panel now; takes are closed and aggregation\n"
         "signs the verdict over the latest take of each persona.\n";
-    static const struct option o[] = {{"json", no_argument, NULL, 'j'},
-                                      {"help", no_argument, NULL, 'h'},
-                                      {NULL, 0, NULL, 0}};
+    static const struct option o[] = {
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     sos_clnt *c = NULL;
     int rc;
     const char *verb = argc >= 2 ? argv[1] : "";
@@ -415,17 +416,16 @@ int sos_cmd_verdict(sos_cli *cli, int argc, char **argv)
     const Sos__VerdictView *v = rep->verdict;
     bool ok = true;
     if (cli->json) {
-        json_t *j = v->final && v->signed_ ? sos_json_verdict(v->signed_, &ok)
-                                           : json_pack("{s:o}", "verdict",
-                                                       sos_json_verdict_body(v->body));
+        json_t *j = v->final && v->signed_
+                        ? sos_json_verdict(v->signed_, &ok)
+                        : json_pack("{s:o}", "verdict", sos_json_verdict_body(v->body));
         json_object_set_new(j, "final", json_boolean(v->final));
         sos_json_print(j);
     } else {
         char line[128];
         sos_verdict_line(v->body, line, sizeof line);
         printf("%s: %s · %u%% panel ship · mean %.2f · %s\n", tool, line, v->body->ship_pct,
-               v->body->mean_score_x100 / 100.0,
-               v->final ? "final, signed" : "provisional");
+               v->body->mean_score_x100 / 100.0, v->final ? "final, signed" : "provisional");
         if (v->final && v->signed_)
             json_decref(sos_json_verdict(v->signed_, &ok));
     }
@@ -471,8 +471,8 @@ int sos_cmd_status(sos_cli *cli, int argc, char **argv)
                                                      "version", rep->info->version));
             else
                 printf("%-12s up    head=%-8llu cursor=%-8llu %s\n", svcs[i],
-                       (unsigned long long)rep->info->head,
-                       (unsigned long long)rep->info->cursor, sos_clnt_endpoint(c));
+                       (unsigned long long)rep->info->head, (unsigned long long)rep->info->cursor,
+                       sos_clnt_endpoint(c));
         } else {
             worst = EX_UNAVAILABLE;
             if (cli->json)

@@ -76,8 +76,7 @@ static int s_check(s_import *im)
         return s_bad("comparisons", "must be an array");
     size_t i;
     json_t *t;
-    json_array_foreach(tools, i, t)
-    {
+    json_array_foreach (tools, i, t) {
         snprintf(path, sizeof path, "tools[%zu]", i);
         if (!json_is_object(t) || !s_str(t, "name") || !s_str(t, "tagline") ||
             !s_str(t, "category") || !s_str(t, "tier"))
@@ -85,8 +84,7 @@ static int s_check(s_import *im)
         if (sos_tier_parse(s_str(t, "tier")) == SOS__TIER__TIER_UNSPECIFIED)
             return s_bad(path, "tier must be Free, Paid or Freemium");
     }
-    json_array_foreach(takes, i, t)
-    {
+    json_array_foreach (takes, i, t) {
         snprintf(path, sizeof path, "takes[%zu]", i);
         json_t *score = json_object_get(t, "score");
         const char *v = s_str(t, "verdict");
@@ -100,8 +98,7 @@ static int s_check(s_import *im)
         if (!v || (strcmp(v, "ship") && strcmp(v, "skip")))
             return s_bad(path, "verdict must be \"ship\" or \"skip\"");
     }
-    json_array_foreach(cmps, i, t)
-    {
+    json_array_foreach (cmps, i, t) {
         snprintf(path, sizeof path, "comparisons[%zu]", i);
         if (!json_is_object(t) || !s_str(t, "a") || !s_str(t, "b"))
             return s_bad(path, "needs a and b, the names of two tools");
@@ -115,8 +112,7 @@ static int s_tool_index(s_import *im, const char *name)
     size_t i;
     json_t *t;
     sos_text_fold(name, f1, sizeof f1);
-    json_array_foreach(json_object_get(im->root, "tools"), i, t)
-    {
+    json_array_foreach (json_object_get(im->root, "tools"), i, t) {
         sos_text_fold(s_str(t, "name"), f2, sizeof f2);
         if (!strcmp(f1, f2))
             return (int)i;
@@ -129,8 +125,7 @@ static int s_tools(s_import *im)
     size_t i;
     json_t *t;
     json_t *tools = json_object_get(im->root, "tools");
-    json_array_foreach(tools, i, t)
-    {
+    json_array_foreach (tools, i, t) {
         Sos__Tool tool = SOS__TOOL__INIT;
         Sos__SubmissionReply *rep = NULL;
         uint8_t id[SOS_CLNT_ID_BYTES];
@@ -216,8 +211,7 @@ static int s_takes(s_import *im)
     json_t *t;
     json_t *takes = json_object_get(im->root, "takes");
     total = json_array_size(takes);
-    json_array_foreach(takes, i, t)
-    {
+    json_array_foreach (takes, i, t) {
         char path[64];
         int ti = s_tool_index(im, s_str(t, "tool"));
         snprintf(path, sizeof path, "takes[%zu]", i);
@@ -260,8 +254,7 @@ static int s_comparisons(s_import *im)
     size_t i;
     json_t *t;
     json_t *cmps = json_object_get(im->root, "comparisons");
-    json_array_foreach(cmps, i, t)
-    {
+    json_array_foreach (cmps, i, t) {
         char path[64];
         int a = s_tool_index(im, s_str(t, "a")), b = s_tool_index(im, s_str(t, "b"));
         snprintf(path, sizeof path, "comparisons[%zu]", i);
@@ -310,8 +303,14 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
     for (int ch; (ch = getopt_long(argc, argv, "k:h", o, NULL)) != -1;) {
         switch (ch) {
         case 'k': keys = optarg; break;
-        case 'h': fputs(usage, stdout); free(im); return EX_OK;
-        default: fputs(usage, stderr); free(im); return EX_USAGE;
+        case 'h':
+            fputs(usage, stdout);
+            free(im);
+            return EX_OK;
+        default:
+            fputs(usage, stderr);
+            free(im);
+            return EX_USAGE;
         }
     }
     if (optind + 1 != argc) {

@@ -99,8 +99,7 @@ int sos_cmd_pull(sos_cli *cli, int argc, char **argv)
                        (int)json_integer_value(json_object_get(v, "ship_pct")),
                        json_real_value(json_object_get(v, "mean_score")));
             } else {
-                printf("%6" PRIu64 "  comparison  %s\n", ev->seq,
-                       ev->comparison_published->slug);
+                printf("%6" PRIu64 "  comparison  %s\n", ev->seq, ev->comparison_published->slug);
             }
             json_decref(j);
         }

@@ -58,27 +58,24 @@ int sos_cmd_take(sos_cli *cli, int argc, char **argv)
     static const char usage[] =
         "usage: sos take file --key FILE --tool ID --persona NAME --score 0-100\n"
         "                     (--ship | --skip) (--text TEXT | --text-file FILE)\n"
-        "                     [--revision N] [--take-id HEX]\n"
+        "                     [--revision N] [--take-id HEX] [--filed-at UNIXTIME]\n"
         "       sos take list TOOL [--json]\n\n"
         "file: signs the take with the secret key FILE (see `sos keygen`) and files it.\n"
         "An amendment is the same persona's take with a higher --revision; every\n"
         "revision is kept and the latest counts until the verdict is final.\n"
-        "--take-id (32 hex digits) makes a retried filing idempotent; default random.\n";
-    static const struct option o[] = {{"key", required_argument, NULL, 'k'},
-                                      {"tool", required_argument, NULL, 't'},
-                                      {"persona", required_argument, NULL, 'p'},
-                                      {"score", required_argument, NULL, 's'},
-                                      {"ship", no_argument, NULL, 'S'},
-                                      {"skip", no_argument, NULL, 'K'},
-                                      {"text", required_argument, NULL, 'x'},
-                                      {"text-file", required_argument, NULL, 'X'},
-                                      {"revision", required_argument, NULL, 'r'},
-                                      {"take-id", required_argument, NULL, 'i'},
-                                      {"json", no_argument, NULL, 'j'},
-                                      {"help", no_argument, NULL, 'h'},
-                                      {NULL, 0, NULL, 0}};
+        "--take-id (32 hex digits) with --filed-at makes a filing repeatable: the same\n"
+        "id and content again gets the first answer, the same id with other content is\n"
+        "refused as a conflict. Defaults: a random id, the current time.\n";
+    static const struct option o[] = {
+        {"key", required_argument, NULL, 'k'},      {"tool", required_argument, NULL, 't'},
+        {"persona", required_argument, NULL, 'p'},  {"score", required_argument, NULL, 's'},
+        {"ship", no_argument, NULL, 'S'},           {"skip", no_argument, NULL, 'K'},
+        {"text", required_argument, NULL, 'x'},     {"text-file", required_argument, NULL, 'X'},
+        {"revision", required_argument, NULL, 'r'}, {"take-id", required_argument, NULL, 'i'},
+        {"filed-at", required_argument, NULL, 'f'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *keyfile = NULL, *tool = NULL, *persona = NULL, *score = NULL, *text = NULL,
-               *textfile = NULL, *takeid = NULL;
+               *textfile = NULL, *takeid = NULL, *filedat = NULL;
     long revision = 1;
     int ship = -1, rc;
     char *textbuf = NULL;
@@ -91,7 +88,7 @@ int sos_cmd_take(sos_cli *cli, int argc, char **argv)
         return sos_cli_wants_help(argc, argv) ? EX_OK : EX_USAGE;
     }
     optind = 0;
-    for (int ch; (ch = getopt_long(argc - 1, argv + 1, "k:t:p:s:SKx:X:r:i:jh", o, NULL)) != -1;) {
+    for (int ch; (ch = getopt_long(argc - 1, argv + 1, "k:t:p:s:SKx:X:r:i:f:jh", o, NULL)) != -1;) {
         switch (ch) {
         case 'k': keyfile = optarg; break;
         case 't': tool = optarg; break;
@@ -103,6 +100,7 @@ int sos_cmd_take(sos_cli *cli, int argc, char **argv)
         case 'X': textfile = optarg; break;
         case 'r': revision = strtol(optarg, NULL, 10); break;
         case 'i': takeid = optarg; break;
+        case 'f': filedat = optarg; break;
         case 'j': cli->json = true; break;
         case 'h': fputs(usage, stdout); return EX_OK;
         default: fputs(usage, stderr); return EX_USAGE;
@@ -198,7 +196,7 @@ int sos_cmd_take(sos_cli *cli, int argc, char **argv)
     b.ship = ship;
     b.text = textbuf ? textbuf : (char *)text;
     b.revision = (uint32_t)revision;
-    b.filed_at = (uint64_t)time(NULL);
+    b.filed_at = filedat ? strtoull(filedat, NULL, 10) : (uint64_t)time(NULL);
     Sos__Status *st = NULL;
     rc = sos_take_file(c, k, &b, hash, &st, &rep);
     if (rc != SOS_CLNT_OK) {
@@ -214,8 +212,8 @@ int sos_cmd_take(sos_cli *cli, int argc, char **argv)
         sos_json_print(json_pack("{s:s, s:s, s:s, s:i}", "take_id", idhex, "hash", hhex, "tool",
                                  tool, "revision", (int)revision));
     else
-        printf("filed %s take on %s (revision %ld): take %s\n", sos_persona_name(b.persona),
-               tool, revision, idhex);
+        printf("filed %s take on %s (revision %ld): take %s\n", sos_persona_name(b.persona), tool,
+               revision, idhex);
 out:
     free(textbuf);
     sos_key_destroy(&k);

@@ -59,8 +59,8 @@ static int s_take(sos_txn *t, const Sos__Signed *s)
     char key[S_KEY_MAX];
     sos_val v;
     int rc;
-    Sos__TakeBody *b = (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor, s->payload.data,
-                                                   s->payload.len);
+    Sos__TakeBody *b =
+        (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor, s->payload.data, s->payload.len);
     if (!b || strlen(b->tool_id) + 2 > S_KEY_MAX) {
         sos_log_error("take.corrupt", "msg=\"a take from scoring does not parse\"");
         rc = 0;
@@ -92,14 +92,12 @@ static int s_takes_load(sos_txn *t, const ProtobufCBinaryData *hashes, size_t n,
                         Sos__Signed **signed_out, Sos__TakeBody **bodies)
 {
     for (size_t i = 0; i < n; i++) {
-        signed_out[i] = (Sos__Signed *)sos_rules_get(t, AGGREGATION_DB_TAKES,
-                                                      &sos__signed__descriptor, hashes[i].data,
-                                                      hashes[i].len);
+        signed_out[i] = (Sos__Signed *)sos_rules_get(
+            t, AGGREGATION_DB_TAKES, &sos__signed__descriptor, hashes[i].data, hashes[i].len);
         if (!signed_out[i])
             return SOS_NOTFOUND;
-        bodies[i] = (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor,
-                                                signed_out[i]->payload.data,
-                                                signed_out[i]->payload.len);
+        bodies[i] = (Sos__TakeBody *)sos_unpack(
+            &sos__take_body__descriptor, signed_out[i]->payload.data, signed_out[i]->payload.len);
         if (!bodies[i])
             return SOS_EIO;
     }
@@ -141,8 +139,8 @@ static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelCl
         rc = 0;
         goto out;
     }
-    tool = (Sos__Tool *)sos_rules_get(t, AGGREGATION_DB_TOOLS, &sos__tool__descriptor,
-                                      pc->tool_id, strlen(pc->tool_id));
+    tool = (Sos__Tool *)sos_rules_get(t, AGGREGATION_DB_TOOLS, &sos__tool__descriptor, pc->tool_id,
+                                      strlen(pc->tool_id));
     if (!tool) {
         sos_log_error("panel.unknown_tool", "tool=%s", pc->tool_id);
         goto out;
@@ -200,12 +198,9 @@ int aggregation_apply(const aggregation_state *a, sos_txn *t, const Sos__Event *
                                 strlen(ev->tool->tool_id), &ev->tool->base)))
             return rc;
         return sos_evlog_append(t, &fwd);
-    case SOS__EVENT__KIND_COMPARISON:
-        return sos_evlog_append(t, &fwd);
-    case SOS__EVENT__KIND_TAKE:
-        return s_take(t, ev->take);
-    case SOS__EVENT__KIND_PANEL_CLOSED:
-        return s_finalize(a, t, ev->panel_closed, now);
+    case SOS__EVENT__KIND_COMPARISON: return sos_evlog_append(t, &fwd);
+    case SOS__EVENT__KIND_TAKE: return s_take(t, ev->take);
+    case SOS__EVENT__KIND_PANEL_CLOSED: return s_finalize(a, t, ev->panel_closed, now);
     default:
         sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
                      (unsigned long long)ev->seq);
@@ -237,15 +232,13 @@ int aggregation_verdict_view(sos_txn *t, const char *tool_id, Sos__VerdictView *
 
     if (strlen(tool_id) + 2 > S_KEY_MAX)
         return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "tool id too long");
-    Sos__Verdict *fin = (Sos__Verdict *)sos_rules_get(t, AGGREGATION_DB_VERDICTS,
-                                                      &sos__verdict__descriptor, tool_id,
-                                                      strlen(tool_id));
+    Sos__Verdict *fin = (Sos__Verdict *)sos_rules_get(
+        t, AGGREGATION_DB_VERDICTS, &sos__verdict__descriptor, tool_id, strlen(tool_id));
     if (fin) {
         view->final = true;
         view->signed_ = fin;
-        view->body = (Sos__VerdictBody *)sos_unpack(&sos__verdict_body__descriptor,
-                                                    fin->verdict->payload.data,
-                                                    fin->verdict->payload.len);
+        view->body = (Sos__VerdictBody *)sos_unpack(
+            &sos__verdict_body__descriptor, fin->verdict->payload.data, fin->verdict->payload.len);
         view->signer = fin->verdict->signer;
         return view->body ? 0 : SOS_EIO;
     }

@@ -58,7 +58,10 @@ void sos_buf_append(sos_buf *b, const void *p, size_t n)
     b->len += n;
 }
 
-void sos_buf_reset(sos_buf *b) { b->len = 0; }
+void sos_buf_reset(sos_buf *b)
+{
+    b->len = 0;
+}
 
 void sos_buf_free(sos_buf *b)
 {
@@ -96,8 +99,7 @@ static void s_budget_free(void *data, void *p)
     free(p);
 }
 
-ProtobufCMessage *sos_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data,
-                             size_t len)
+ProtobufCMessage *sos_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len)
 {
     s_budget bud = {0};
     ProtobufCAllocator a = {s_budget_alloc, s_budget_free, &bud};

@@ -16,7 +16,10 @@ typedef struct {
     size_t cap;
 } sos_buf;
 
-#define SOS_BUF_INIT {NULL, 0, 0}
+#define SOS_BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void sos_buf_reserve(sos_buf *b, size_t cap);
 void sos_buf_append(sos_buf *b, const void *p, size_t n);
@@ -35,7 +38,6 @@ char *sos_xstrdup(const char *s);
  * end. Free what it unpacked with protobuf_c_message_free_unpacked(m, NULL)
  * (it uses the system allocator underneath). */
 #define SOS_UNPACK_BUDGET (8u << 20)
-ProtobufCMessage *sos_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data,
-                             size_t len);
+ProtobufCMessage *sos_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len);
 
 #endif

@@ -122,7 +122,8 @@ int sos_conf_load(const char *path, const char *home, sos_conf **out, char *err,
     char abs[PATH_MAX];
     if (h[0] != '/') {
         char cwd[PATH_MAX];
-        if (!getcwd(cwd, sizeof cwd) || snprintf(abs, sizeof abs, "%s/%s", cwd, h) >= (int)sizeof abs) {
+        if (!getcwd(cwd, sizeof cwd) ||
+            snprintf(abs, sizeof abs, "%s/%s", cwd, h) >= (int)sizeof abs) {
             snprintf(err, errlen, "home directory path too long");
             goto out;
         }

@@ -38,8 +38,8 @@ int sos_evlog_append(sos_txn *t, Sos__Event *ev)
     return rc;
 }
 
-int sos_evlog_page(sos_txn *t, const ProtobufCBinaryData *request_id, uint64_t after,
-                   uint32_t max, sos_buf *out)
+int sos_evlog_page(sos_txn *t, const ProtobufCBinaryData *request_id, uint64_t after, uint32_t max,
+                   sos_buf *out)
 {
     Sos__RawEventsReply rep = SOS__RAW_EVENTS_REPLY__INIT;
     Sos__Status st = SOS__STATUS__INIT;

@@ -19,15 +19,15 @@
 
 enum { SOS_DB_META = 0, SOS_DB_EVENTS = 1, SOS_DB_REQUESTS = 2, SOS_DB_APP = 3 };
 #define SOS_STORE_FORMAT 1
-#define SOS_EVLOG_PAGE_MAX 1000             /* events per page at most */
-#define SOS_EVLOG_PAGE_BYTES (8u << 20)     /* bytes per page, about */
+#define SOS_EVLOG_PAGE_MAX 1000         /* events per page at most */
+#define SOS_EVLOG_PAGE_BYTES (8u << 20) /* bytes per page, about */
 
 /* Sets ev->seq to head + 1 and stores it. */
 int sos_evlog_append(sos_txn *t, Sos__Event *ev) __attribute__((warn_unused_result));
 int sos_evlog_head(sos_txn *t, uint64_t *head);
 /* Packs a RawEventsReply (events after `after`, at most max) into out. */
-int sos_evlog_page(sos_txn *t, const ProtobufCBinaryData *request_id, uint64_t after,
-                   uint32_t max, sos_buf *out);
+int sos_evlog_page(sos_txn *t, const ProtobufCBinaryData *request_id, uint64_t after, uint32_t max,
+                   sos_buf *out);
 
 int sos_meta_get_u64(sos_txn *t, const char *key, uint64_t *v); /* 0 when absent */
 int sos_meta_put_u64(sos_txn *t, const char *key, uint64_t v) __attribute__((warn_unused_result));

@@ -37,8 +37,8 @@ void sos_log(int level, const char *event, const char *fmt, ...)
     gmtime_r(&ts.tv_sec, &tm);
     int n = snprintf(line, sizeof line,
                      "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s svc=%s event=%s ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, ts.tv_nsec / 1000000, s_names[level & 3], s_svc, event);
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     ts.tv_nsec / 1000000, s_names[level & 3], s_svc, event);
     if (n < 0)
         return;
     va_list ap;

@@ -12,8 +12,7 @@ int sos_rules_text(sos_status *st, const char *field, const char *s, size_t min,
     if (n < min)
         return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "%s must not be empty", field);
     if (n > max)
-        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "%s is longer than %zu bytes", field,
-                        max);
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "%s is longer than %zu bytes", field, max);
     if (n && !sos_text_valid(s, n))
         return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST,
                         "%s is not valid UTF-8 text (or holds control characters)", field);
@@ -38,8 +37,8 @@ int sos_rules_verb(int rc)
 #include "buf.h"
 #include "log.h"
 
-int sos_rules_list(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d,
-                   const void *prefix, size_t plen, ProtobufCMessage ***out, size_t *n)
+int sos_rules_list(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d, const void *prefix,
+                   size_t plen, ProtobufCMessage ***out, size_t *n)
 {
     sos_cursor *c = NULL;
     sos_val k, v;

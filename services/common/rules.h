@@ -21,16 +21,14 @@ void sos_rules_status(int rc, const sos_status *st, Sos__Status *out);
  * the store code itself when negative. */
 int sos_rules_verb(int rc);
 
-
-
 #include "store.h"
 #include <protobuf-c/protobuf-c.h>
 
 /* Unpacks every value of db whose key starts with prefix (plen 0: all)
  * into a malloc'd array of messages; free with sos_rules_list_free. Values
  * that do not unpack are skipped and logged. */
-int sos_rules_list(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d,
-                   const void *prefix, size_t plen, ProtobufCMessage ***out, size_t *n);
+int sos_rules_list(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d, const void *prefix,
+                   size_t plen, ProtobufCMessage ***out, size_t *n);
 void sos_rules_list_free(ProtobufCMessage **list, size_t n);
 /* Unpacks one value; NULL when absent or corrupt. */
 ProtobufCMessage *sos_rules_get(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d,

@@ -22,7 +22,10 @@ struct sos_key {
 _Static_assert(SOS_PK_BYTES == crypto_sign_PUBLICKEYBYTES, "pk size");
 _Static_assert(SOS_SIG_BYTES == crypto_sign_BYTES, "sig size");
 
-int sos_sign_init(void) { return sodium_init() < 0 ? -1 : 0; }
+int sos_sign_init(void)
+{
+    return sodium_init() < 0 ? -1 : 0;
+}
 
 static sos_key *s_key_new(void)
 {
@@ -54,7 +57,10 @@ void sos_key_destroy(sos_key **kp)
     *kp = NULL;
 }
 
-const uint8_t *sos_key_public(const sos_key *k) { return k->pk; }
+const uint8_t *sos_key_public(const sos_key *k)
+{
+    return k->pk;
+}
 
 static int s_write_all(int fd, const char *p, size_t n)
 {
@@ -180,8 +186,8 @@ void sos_sign(const sos_key *k, const char *domain, const uint8_t *payload, size
     free(m);
 }
 
-int sos_verify(const uint8_t pk[SOS_PK_BYTES], const char *domain, const uint8_t *payload,
-               size_t n, const uint8_t sig[SOS_SIG_BYTES])
+int sos_verify(const uint8_t pk[SOS_PK_BYTES], const char *domain, const uint8_t *payload, size_t n,
+               const uint8_t sig[SOS_SIG_BYTES])
 {
     size_t len;
     uint8_t *m = s_message(domain, payload, n, &len);
@@ -195,9 +201,15 @@ void sos_hash(const void *p, size_t n, uint8_t out[SOS_HASH_BYTES])
     crypto_generichash(out, SOS_HASH_BYTES, p, n, NULL, 0);
 }
 
-void sos_random(void *p, size_t n) { randombytes_buf(p, n); }
+void sos_random(void *p, size_t n)
+{
+    randombytes_buf(p, n);
+}
 
-void sos_hex(const uint8_t *p, size_t n, char *out) { sodium_bin2hex(out, 2 * n + 1, p, n); }
+void sos_hex(const uint8_t *p, size_t n, char *out)
+{
+    sodium_bin2hex(out, 2 * n + 1, p, n);
+}
 
 int sos_unhex(const char *hex, uint8_t *out, size_t n)
 {

@@ -43,8 +43,8 @@ const uint8_t *sos_key_public(const sos_key *k);
 void sos_sign(const sos_key *k, const char *domain, const uint8_t *payload, size_t n,
               uint8_t sig[SOS_SIG_BYTES]);
 /* 0 when sig is pk's signature over domain||0||payload; -1 otherwise. */
-int sos_verify(const uint8_t pk[SOS_PK_BYTES], const char *domain, const uint8_t *payload,
-               size_t n, const uint8_t sig[SOS_SIG_BYTES]) __attribute__((warn_unused_result));
+int sos_verify(const uint8_t pk[SOS_PK_BYTES], const char *domain, const uint8_t *payload, size_t n,
+               const uint8_t sig[SOS_SIG_BYTES]) __attribute__((warn_unused_result));
 
 /* BLAKE2b-256. */
 void sos_hash(const void *p, size_t n, uint8_t out[SOS_HASH_BYTES]);

@@ -12,7 +12,10 @@ typedef struct {
     char msg[512];
 } sos_status;
 
-#define SOS_STATUS_OK {SOS__CODE__CODE_OK, ""}
+#define SOS_STATUS_OK                                                                              \
+    {                                                                                              \
+        SOS__CODE__CODE_OK, ""                                                                     \
+    }
 
 /* Set code and a printf-style message; returns code for `return sos_fail(...)`. */
 int sos_fail(sos_status *st, Sos__Code code, const char *fmt, ...)

@@ -41,9 +41,7 @@ static int s_rc(int rc)
     case MDB_NOTFOUND: return SOS_NOTFOUND;
     case MDB_MAP_FULL: return SOS_MAPFULL;
     case EINVAL: return SOS_EINVAL;
-    default:
-        sos_log_error("store.error", "rc=%d msg=\"%s\"", rc, mdb_strerror(rc));
-        return SOS_EIO;
+    default: sos_log_error("store.error", "rc=%d msg=\"%s\"", rc, mdb_strerror(rc)); return SOS_EIO;
     }
 }
 
@@ -147,7 +145,10 @@ int sos_store_grow(sos_store *s)
     return SOS_OK;
 }
 
-size_t sos_store_map_size(const sos_store *s) { return s->map_size; }
+size_t sos_store_map_size(const sos_store *s)
+{
+    return s->map_size;
+}
 
 int sos_store_copy(sos_store *s, const char *dir)
 {

@@ -23,10 +23,10 @@
 
 enum {
     SOS_OK = 0,
-    SOS_NOTFOUND = 1,   /* no such key / end of cursor */
-    SOS_MAPFULL = -2,   /* abort, grow, retry */
-    SOS_FULL = -3,      /* grew to map_max: refuse until an operator raises it */
-    SOS_EIO = -4,       /* the store failed: stop the daemon */
+    SOS_NOTFOUND = 1, /* no such key / end of cursor */
+    SOS_MAPFULL = -2, /* abort, grow, retry */
+    SOS_FULL = -3,    /* grew to map_max: refuse until an operator raises it */
+    SOS_EIO = -4,     /* the store failed: stop the daemon */
     SOS_EINVAL = -5,
 };
 
@@ -41,11 +41,11 @@ typedef struct {
 } sos_val;
 
 typedef struct {
-    const char *dir;          /* created if missing */
-    const char *const *dbs;   /* names of the databases, at most 16 */
+    const char *dir;        /* created if missing */
+    const char *const *dbs; /* names of the databases, at most 16 */
     unsigned n_dbs;
-    size_t map_size;          /* initial; 0 = 16 MiB */
-    size_t map_max;           /* growth limit; 0 = 8 GiB */
+    size_t map_size; /* initial; 0 = 16 MiB */
+    size_t map_max;  /* growth limit; 0 = 8 GiB */
     bool read_only;
 } sos_store_opts;
 

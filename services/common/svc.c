@@ -45,9 +45,18 @@ static void s_on_signal(int sig)
     s_stop = 1;
 }
 
-void *sos_svc_app(const sos_svc *svc) { return svc->app; }
-const sos_conf *sos_svc_conf(const sos_svc *svc) { return svc->conf; }
-bool sos_svc_synced(const sos_svc *svc) { return svc->synced; }
+void *sos_svc_app(const sos_svc *svc)
+{
+    return svc->app;
+}
+const sos_conf *sos_svc_conf(const sos_svc *svc)
+{
+    return svc->conf;
+}
+bool sos_svc_synced(const sos_svc *svc)
+{
+    return svc->synced;
+}
 
 void sos_svc_error_reply(const ProtobufCBinaryData *request_id, Sos__Code code, const char *msg,
                          sos_buf *out)
@@ -133,8 +142,8 @@ static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *
     }
     rid = *(const ProtobufCBinaryData *)((const char *)req + svc->f_id->offset);
     if (rid.len == 0 || rid.len > S_MAX_ID) {
-        sos_svc_error_reply(&rid, SOS__CODE__CODE_BAD_REQUEST,
-                            "request_id must be 1 to 64 bytes", out);
+        sos_svc_error_reply(&rid, SOS__CODE__CODE_BAD_REQUEST, "request_id must be 1 to 64 bytes",
+                            out);
         goto out;
     }
     if ((q = s_oneof(req, svc->f_events)) != NULL) {
@@ -170,8 +179,7 @@ static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *
                     sos_log_info("request.repeat", "replayed=1");
                 } else {
                     sos_svc_error_reply(&rid, SOS__CODE__CODE_CONFLICT,
-                                        "request id already used for a different request",
-                                        out);
+                                        "request id already used for a different request", out);
                 }
                 sos_txn_abort(&t);
                 goto out;
@@ -241,8 +249,8 @@ static void s_serve(sos_svc *svc)
              * gets an error on its last frame's behalf. */
             sos_log_warn("request.dropped", "reason=\"expected one frame\" frames=%zu", f.n - 1);
             if (f.n > 2) {
-                sos_svc_error_reply(NULL, SOS__CODE__CODE_BAD_REQUEST,
-                                    "expected exactly one frame", &out);
+                sos_svc_error_reply(NULL, SOS__CODE__CODE_BAD_REQUEST, "expected exactly one frame",
+                                    &out);
                 sos_frame r[2] = {{f.data[0], f.len[0]}, {out.data, out.len}};
                 (void)sos_sock_send(svc->api, r, 2);
             }
@@ -326,8 +334,8 @@ static int s_follow_take(sos_svc *svc, const uint8_t *data, size_t len)
             if (ev->seq <= cursor)
                 continue;
             if (ev->seq != cursor + 1)
-                sos_log_warn("follow.gap", "expected=%llu got=%llu",
-                             (unsigned long long)cursor + 1, (unsigned long long)ev->seq);
+                sos_log_warn("follow.gap", "expected=%llu got=%llu", (unsigned long long)cursor + 1,
+                             (unsigned long long)ev->seq);
             rc = svc->spec->apply(svc, t, ev);
             cursor = ev->seq;
         }
@@ -467,7 +475,7 @@ static int s_open(sos_svc *svc, const char *config, const char *home)
     assert(spec->n_dbs + SOS_DB_APP <= 16);
     for (unsigned i = 0; i < spec->n_dbs; i++)
         names[SOS_DB_APP + i] = spec->dbs[i];
-    sos_store_opts o = {dir, names, SOS_DB_APP + spec->n_dbs, (size_t)map_size, (size_t)map_max,
+    sos_store_opts o = {dir,  names, SOS_DB_APP + spec->n_dbs, (size_t)map_size, (size_t)map_max,
                         false};
     if (sos_store_open(&o, &svc->store) != SOS_OK)
         return EX_IOERR;
@@ -537,12 +545,10 @@ static void s_close(sos_svc *svc)
 
 int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
 {
-    static const struct option opts[] = {{"home", required_argument, NULL, 'H'},
-                                         {"config", required_argument, NULL, 'c'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {"version", no_argument, NULL, 'V'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"home", required_argument, NULL, 'H'}, {"config", required_argument, NULL, 'c'},
+        {"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0}};
     const char *home = NULL, *config = NULL;
     int verbose = 0, ch, rc;
     sos_svc svc;

@@ -40,8 +40,8 @@ typedef struct sos_svc sos_svc;
 enum { SOS_SVC_COMMIT = 0, SOS_SVC_ABORT = 1, SOS_SVC_SYNC = 2 };
 
 typedef struct {
-    const char *name;     /* config section, data subdirectory, log name */
-    const char *upstream; /* the service followed, or NULL */
+    const char *name;       /* config section, data subdirectory, log name */
+    const char *upstream;   /* the service followed, or NULL */
     const char *const *dbs; /* own databases: handle SOS_DB_APP + i */
     unsigned n_dbs;
     const ProtobufCMessageDescriptor *request;

@@ -83,7 +83,8 @@ size_t sos_text_fold(const char *name, char *out, size_t cap)
     return n;
 }
 
-static const char *const s_personas[] = {NULL, "Builder", "Skeptic", "Futurist", "Founder", "Creator"};
+static const char *const s_personas[] = {NULL,       "Builder", "Skeptic",
+                                         "Futurist", "Founder", "Creator"};
 
 const char *sos_persona_name(Sos__Persona p)
 {

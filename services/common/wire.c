@@ -50,7 +50,10 @@ void sos_wire_destroy(sos_wire **wp)
     *wp = NULL;
 }
 
-static int s_setint(void *z, int opt, int v) { return zmq_setsockopt(z, opt, &v, sizeof v); }
+static int s_setint(void *z, int opt, int v)
+{
+    return zmq_setsockopt(z, opt, &v, sizeof v);
+}
 
 int sos_sock_new(sos_wire *w, sos_sock_kind kind, const char *endpoint, sos_sock **out)
 {

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SOS_WIRE_MAX_REQUEST (1u << 20)  /* largest request a service takes */
-#define SOS_WIRE_MAX_REPLY (64u << 20)   /* largest reply a client takes */
+#define SOS_WIRE_MAX_REQUEST (1u << 20) /* largest request a service takes */
+#define SOS_WIRE_MAX_REPLY (64u << 20)  /* largest reply a client takes */
 #define SOS_WIRE_MAX_FRAMES 4
 
 typedef enum { SOS_SOCK_ROUTER, SOS_SOCK_PUB, SOS_SOCK_DEALER, SOS_SOCK_SUB } sos_sock_kind;

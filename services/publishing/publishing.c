@@ -41,8 +41,7 @@ static int s_publish_comparison(sos_txn *t, const char *slug)
     sos_be64_put(seq, ev.seq);
     rc = sos_txn_put(t, PUBLISHING_DB_PUBLISHED, slug, strlen(slug), seq, 8);
     if (rc == 0)
-        sos_log_info("comparison.published", "slug=%s seq=%llu", slug,
-                     (unsigned long long)ev.seq);
+        sos_log_info("comparison.published", "slug=%s seq=%llu", slug, (unsigned long long)ev.seq);
 out:
     sos__comparison__free_unpacked(c, NULL);
     return rc;
@@ -123,10 +122,8 @@ int publishing_apply(sos_txn *t, const Sos__Event *ev)
     case SOS__EVENT__KIND_TOOL:
         return sos_rules_put(t, PUBLISHING_DB_TOOLS, ev->tool->tool_id, strlen(ev->tool->tool_id),
                              &ev->tool->base);
-    case SOS__EVENT__KIND_VERDICT:
-        return s_verdict(t, ev);
-    case SOS__EVENT__KIND_COMPARISON:
-        return s_comparison(t, ev->comparison);
+    case SOS__EVENT__KIND_VERDICT: return s_verdict(t, ev);
+    case SOS__EVENT__KIND_COMPARISON: return s_comparison(t, ev->comparison);
     default:
         sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
                      (unsigned long long)ev->seq);

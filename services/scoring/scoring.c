@@ -174,9 +174,8 @@ int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
         (rc = sos_txn_put(t, SCORING_DB_LATEST, key, kl, latest, sizeof latest)) ||
         (rc = sos_evlog_append(t, &ev)))
         goto out;
-    sos_log_info("take.accepted", "tool=%s persona=%s revision=%u score=%u verdict=%s",
-                 b->tool_id, sos_persona_name(b->persona), b->revision, b->score,
-                 b->ship ? "ship" : "skip");
+    sos_log_info("take.accepted", "tool=%s persona=%s revision=%u score=%u verdict=%s", b->tool_id,
+                 sos_persona_name(b->persona), b->revision, b->score, b->ship ? "ship" : "skip");
     if (first) {
         unsigned personas = 0;
         for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR; p++) {
@@ -247,8 +246,7 @@ int scoring_apply(sos_txn *t, const Sos__Event *ev)
         pkey[0] = (uint8_t)ev->panel_key->persona;
         memcpy(pkey + 1, ev->panel_key->public_key.data, SOS_PK_BYTES);
         return sos_txn_put(t, SCORING_DB_PANEL, pkey, sizeof pkey, "", 0);
-    case SOS__EVENT__KIND_COMPARISON:
-        return sos_evlog_append(t, &fwd);
+    case SOS__EVENT__KIND_COMPARISON: return sos_evlog_append(t, &fwd);
     default:
         sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
                      (unsigned long long)ev->seq);
@@ -271,7 +269,10 @@ static int s_init(sos_svc *svc, void **app)
     return 0;
 }
 
-static void s_fini(void *app) { free(app); }
+static void s_fini(void *app)
+{
+    free(app);
+}
 
 static bool s_is_write(const ProtobufCMessage *m)
 {
@@ -333,9 +334,7 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         rep.takes = &takes;
         break;
     }
-    default:
-        rc = sos_fail(&st, SOS__CODE__CODE_BAD_REQUEST, "unknown request for scoring");
-        break;
+    default: rc = sos_fail(&st, SOS__CODE__CODE_BAD_REQUEST, "unknown request for scoring"); break;
     }
     if (rc > 0)
         sos_log_info("request.refused", "code=%s msg=\"%s\"", sos_code_name(st.code), st.msg);

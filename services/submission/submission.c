@@ -61,9 +61,8 @@ int submission_tool_submit(sos_txn *t, const Sos__Tool *in, uint64_t now,
         return rc;
     /* Names that fold apart can still slug alike ("Café" and "Caf"). */
     snprintf(id_out, SUBMISSION_ID_MAX, "%s", slug);
-    for (int i = 2; (rc = sos_txn_get(t, SUBMISSION_DB_TOOLS, id_out, strlen(id_out), NULL)) ==
-                    SOS_OK;
-         i++)
+    for (int i = 2;
+         (rc = sos_txn_get(t, SUBMISSION_DB_TOOLS, id_out, strlen(id_out), NULL)) == SOS_OK; i++)
         snprintf(id_out, SUBMISSION_ID_MAX, "%s-%d", slug, i);
     if (rc != SOS_NOTFOUND)
         return rc;
@@ -227,8 +226,8 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         rc = submission_panel_add(t, r->panel_add, &st);
         break;
     case SOS__SUBMISSION_REQUEST__BODY_PANEL_LIST:
-        rc = sos_rules_list(t, SUBMISSION_DB_PANEL, &sos__panel_key__descriptor, NULL, 0, &list,
-                            &n);
+        rc =
+            sos_rules_list(t, SUBMISSION_DB_PANEL, &sos__panel_key__descriptor, NULL, 0, &list, &n);
         panel.keys = (Sos__PanelKey **)list;
         panel.n_keys = n;
         rep.body_case = SOS__SUBMISSION_REPLY__BODY_PANEL;
