@@ -9,6 +9,7 @@
  *          the signed verdict so readers can verify offline. */
 #include "publishing.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -69,44 +70,56 @@ static int s_verdict(sos_txn *t, const Sos__Event *ev)
         return rc;
     sos_log_info("verdict.published", "tool=%s seq=%llu", id, (unsigned long long)pub.seq);
 
-    /* comparisons waiting on this tool */
+    /* comparisons waiting on this tool: collect the slugs first, since
+     * publishing writes to the store the cursor walks */
     sos_cursor *c = NULL;
     sos_val k;
     size_t plen = strlen(id) + 1;
-    char slugs[64][300];
-    size_t n = 0;
+    char **slugs = NULL;
+    size_t n = 0, cap = 0;
     if ((rc = sos_cursor_open(t, PUBLISHING_DB_BY_TOOL, &c)))
         return rc;
     for (rc = sos_cursor_seek(c, id, plen, &k, NULL); rc == SOS_OK;
          rc = sos_cursor_next(c, &k, NULL)) {
         if (k.len < plen || memcmp(k.data, id, plen) != 0)
             break;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            char **ns = realloc(slugs, cap * sizeof *ns);
+            if (!ns)
+                abort();
+            slugs = ns;
+        }
         size_t sl = k.len - plen;
-        if (sl >= sizeof slugs[0] || n == 64)
-            continue;
+        slugs[n] = sos_xmalloc(sl + 1);
         memcpy(slugs[n], (const char *)k.data + plen, sl);
         slugs[n++][sl] = '\0';
     }
     sos_cursor_destroy(&c);
-    if (rc != SOS_NOTFOUND && rc != SOS_OK)
-        return rc;
-    rc = 0;
+    if (rc == SOS_NOTFOUND)
+        rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = s_publish_comparison(t, slugs[i]);
+    for (size_t i = 0; i < n; i++)
+        free(slugs[i]);
+    free(slugs);
     return rc;
 }
 
 static int s_comparison(sos_txn *t, const Sos__Comparison *c)
 {
-    char key[300];
+    char key[511]; /* LMDB's default maximum key size */
     int rc;
     const char *ids[2] = {c->tool_a, c->tool_b};
     if ((rc = sos_rules_put(t, PUBLISHING_DB_COMPARISONS, c->slug, strlen(c->slug), &c->base)))
         return rc;
     for (int i = 0; i < 2; i++) {
         size_t a = strlen(ids[i]), b = strlen(c->slug);
-        if (a + 1 + b > sizeof key)
+        if (a + 1 + b > sizeof key) {
+            /* submission bounds ids to 127 bytes, so this is corrupt input */
+            sos_log_error("comparison.corrupt", "slug_bytes=%zu", b);
             return 0;
+        }
         memcpy(key, ids[i], a);
         key[a] = '\0';
         memcpy(key + a + 1, c->slug, b);
