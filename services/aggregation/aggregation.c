@@ -230,8 +230,8 @@ int aggregation_verdict_view(sos_txn *t, const char *tool_id, Sos__VerdictView *
     sos_val v;
     int rc;
 
-    if (strlen(tool_id) + 2 > S_KEY_MAX)
-        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "tool id too long");
+    if ((rc = sos_rules_id(st, "tool id", tool_id)))
+        return rc;
     Sos__Verdict *fin = (Sos__Verdict *)sos_rules_get(
         t, AGGREGATION_DB_VERDICTS, &sos__verdict__descriptor, tool_id, strlen(tool_id));
     if (fin) {

@@ -27,7 +27,8 @@ void sos_conf_destroy(sos_conf **c);
 /* Borrowed: valid until sos_conf_destroy. NULL when neither set nor
  * defaulted. */
 const char *sos_conf_get(const sos_conf *c, const char *section, const char *key);
-/* Parsed integer value, or dflt when unset. -1 with err on garbage. */
+/* Parsed integer value into *out, or dflt when unset. 0, or -1 when the
+ * value is not an integer. */
 int sos_conf_int(const sos_conf *c, const char *section, const char *key, long long dflt,
                  long long *out);
 /* Make dir and its parents with mode (0700 for run_dir). 0 or -1/errno. */

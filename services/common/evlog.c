@@ -14,6 +14,8 @@ int sos_evlog_head(sos_txn *t, uint64_t *head)
     rc = sos_cursor_last(c, &k, NULL);
     if (rc == SOS_OK && k.len == 8)
         *head = sos_be64_get(k.data);
+    else if (rc == SOS_OK)
+        rc = SOS_EIO; /* not a sequence number: the log is corrupt */
     else if (rc == SOS_NOTFOUND) {
         *head = 0;
         rc = SOS_OK;

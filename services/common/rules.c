@@ -19,6 +19,11 @@ int sos_rules_text(sos_status *st, const char *field, const char *s, size_t min,
     return 0;
 }
 
+int sos_rules_id(sos_status *st, const char *field, const char *id)
+{
+    return sos_rules_text(st, field, id, 1, 127);
+}
+
 void sos_rules_status(int rc, const sos_status *st, Sos__Status *out)
 {
     out->code = rc > 0 ? st->code : SOS__CODE__CODE_OK;

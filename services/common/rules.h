@@ -14,6 +14,9 @@
 /* Checks an optional (min 0) or required (min 1) text field: length in
  * bytes and valid UTF-8. Refusal names the field. */
 int sos_rules_text(sos_status *st, const char *field, const char *s, size_t min, size_t max);
+/* Checks an identifier from a request (tool id, slug): 1 to 127 bytes of
+ * valid text, so it can key the store. */
+int sos_rules_id(sos_status *st, const char *field, const char *id);
 /* Reply status for the outcome rc of a rule: OK, the refusal, or a store
  * failure the skeleton turns into its own reply. */
 void sos_rules_status(int rc, const sos_status *st, Sos__Status *out);

@@ -40,6 +40,7 @@ static int s_rc(int rc)
     case MDB_SUCCESS: return SOS_OK;
     case MDB_NOTFOUND: return SOS_NOTFOUND;
     case MDB_MAP_FULL: return SOS_MAPFULL;
+    case MDB_BAD_VALSIZE: return SOS_EINVAL; /* empty or oversize key */
     case EINVAL: return SOS_EINVAL;
     default: sos_log_error("store.error", "rc=%d msg=\"%s\"", rc, mdb_strerror(rc)); return SOS_EIO;
     }

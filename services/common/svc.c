@@ -197,7 +197,7 @@ static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *
         }
         if (rc == SOS_SVC_SYNC)
             rc = SOS_SVC_ABORT; /* the reply already says what is missing */
-        if (rc == SOS_SVC_ABORT || !write) {
+        if (rc == SOS_SVC_ABORT || (!write && rc >= 0)) {
             sos_txn_abort(&t);
             goto out;
         }
@@ -218,10 +218,17 @@ static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *
         break;
     }
     sos_txn_abort(&t);
-    if (rc == SOS_FULL || rc == SOS_MAPFULL) {
+    if (rc == SOS_EINVAL) {
+        /* a key the store cannot hold (empty, over 511 bytes): the request
+         * is at fault, not the store */
+        sos_svc_error_reply(&rid, SOS__CODE__CODE_BAD_REQUEST, "invalid identifier", out);
+    } else if (rc == SOS_FULL || rc == SOS_MAPFULL) {
         sos_log_error("store.full", "map_size=%zu", sos_store_map_size(svc->store));
         sos_svc_error_reply(&rid, SOS__CODE__CODE_UNAVAILABLE,
                             "store is full; raise [store] map_max and retry", out);
+    } else if (!write) {
+        sos_log_error("store.read_failed", "rc=%d msg=\"%s\"", rc, sos_store_errstr(rc));
+        sos_svc_error_reply(&rid, SOS__CODE__CODE_INTERNAL, sos_store_errstr(rc), out);
     } else {
         /* The commit may not be on disk: acknowledge nothing, stop. */
         sos_log_error("store.failed", "rc=%d msg=\"%s\" action=exit", rc, sos_store_errstr(rc));

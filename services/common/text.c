@@ -55,8 +55,11 @@ size_t sos_text_slug(const char *name, char *out, size_t cap)
         return 0;
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         if (isalnum(*p) && *p < 0x80) {
-            if (dash && n > 0 && n + 1 < cap)
+            /* a dash only when the character after it fits too */
+            if (dash && n > 0 && n + 2 < cap)
                 out[n++] = '-';
+            else if (dash && n > 0)
+                break;
             dash = false;
             if (n + 1 < cap)
                 out[n++] = (char)tolower(*p);

@@ -203,7 +203,10 @@ out:
 int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_status *st)
 {
     char key[S_KEY_MAX];
-    int rc = sos_txn_get(t, SCORING_DB_TOOLS, tool_id, strlen(tool_id), NULL);
+    int rc = sos_rules_id(st, "tool id", tool_id);
+    if (rc)
+        return rc;
+    rc = sos_txn_get(t, SCORING_DB_TOOLS, tool_id, strlen(tool_id), NULL);
     if (rc == SOS_NOTFOUND)
         return sos_fail(st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", tool_id);
     if (rc)
@@ -321,10 +324,8 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
     case SOS__SCORING_REQUEST__BODY_TAKE_LIST: {
         char key[S_KEY_MAX];
         size_t kl = strlen(r->take_list) + 1;
-        if (kl >= S_KEY_MAX) {
-            rc = sos_fail(&st, SOS__CODE__CODE_BAD_REQUEST, "tool id too long");
+        if ((rc = sos_rules_id(&st, "tool id", r->take_list)))
             break;
-        }
         memcpy(key, r->take_list, kl);
         rc = sos_rules_list(t, SCORING_DB_TAKES, &sos__signed__descriptor, key, kl, &list, &n);
         takes.takes = (Sos__Signed **)list;

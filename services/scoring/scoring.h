@@ -36,8 +36,8 @@ extern const sos_svc_spec scoring_spec;
 int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
                         const ProtobufCBinaryData *request_id, uint8_t hash_out[SOS_HASH_BYTES],
                         sos_status *st);
-/* Closes a tool's panel now (the editor finalizes). closed_out, when not
- * NULL, receives the packed PanelClosed. */
+/* Closes a tool's panel now (the editor finalizes): the latest take of each
+ * persona is listed in a PanelClosed event and stored in SCORING_DB_CLOSED. */
 int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_status *st);
 /* Apply an upstream (submission) event. */
 int scoring_apply(sos_txn *t, const Sos__Event *ev);

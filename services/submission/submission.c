@@ -208,6 +208,8 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         }
         break;
     case SOS__SUBMISSION_REQUEST__BODY_TOOL_SHOW:
+        if ((rc = sos_rules_id(&st, "tool id", r->tool_show)))
+            break;
         tool = submission_tool_get(t, r->tool_show);
         rc = tool ? 0 : sos_fail(&st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", r->tool_show);
         if (tool) {

@@ -166,6 +166,13 @@ def test_errors(build):
         r = c.sos("verdict", "finalize", "gamma-agent", check=False)
         assert r.returncode == 65 and "final already" in r.stderr, r.stderr
 
+        for bad in ("", "x" * 600):  # ids the store cannot key: refused, scoring lives on
+            r = c.sos("verdict", "finalize", bad, check=False)
+            assert r.returncode == 65 and "tool id" in r.stderr, r.stderr
+            r = c.sos("verdict", "show", bad, check=False)
+            assert r.returncode == 65 and "tool id" in r.stderr, r.stderr
+        assert c.procs["scoring"].poll() is None and c.procs["aggregation"].poll() is None
+
         c.kill("scoring")
         r = c.sos("--timeout", "100", "take", "list", "gamma-agent", check=False)
         assert r.returncode == 69 and "did not answer" in r.stderr, r.stderr

@@ -1,0 +1,384 @@
+/* unit.aggregation.aggregation: the panel arithmetic and signed verdicts. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregation.h"
+
+#define NOW 1763849999u
+
+enum { BUILDER = 1, SKEPTIC, FUTURIST, FOUNDER, CREATOR };
+
+typedef struct {
+    tu_env *e;
+    aggregation_state a;
+    sos_key *reviewer;
+} fx;
+
+static int s_setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->e = tu_env_new(aggregation_spec.dbs, aggregation_spec.n_dbs);
+    assert_int_equal(sos_key_generate(&f->a.key), 0);
+    assert_int_equal(sos_key_generate(&f->reviewer), 0);
+    *state = f;
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    fx *f = *state;
+    sos_key_destroy(&f->a.key);
+    sos_key_destroy(&f->reviewer);
+    tu_env_free(&f->e);
+    free(f);
+    return 0;
+}
+
+static void test_tally_table(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned ship, skip;
+        uint32_t scores[8];
+        uint32_t pct, mean;
+        Sos__Label label;
+    } cases[] = {
+        {4, 0, {80, 80, 80, 80}, 100, 8000, SOS__LABEL__LABEL_SHIP},
+        {3, 1, {82, 75, 80, 72}, 75, 7725, SOS__LABEL__LABEL_SHIP},
+        {2, 2, {50, 50, 50, 50}, 50, 5000, SOS__LABEL__LABEL_SPLIT},
+        {1, 3, {50, 50, 50, 50}, 25, 5000, SOS__LABEL__LABEL_SKIP},
+        {1, 2, {10, 20, 30}, 33, 2000, SOS__LABEL__LABEL_SKIP},
+        {2, 1, {10, 20, 30}, 67, 2000, SOS__LABEL__LABEL_SHIP},
+        {0, 1, {0}, 0, 0, SOS__LABEL__LABEL_SKIP},
+        {1, 0, {100}, 100, 10000, SOS__LABEL__LABEL_SHIP},
+        {1, 1, {1, 2}, 50, 150, SOS__LABEL__LABEL_SPLIT},   /* 1.5 */
+        {2, 1, {1, 2, 2}, 67, 167, SOS__LABEL__LABEL_SHIP}, /* 1.666.. up */
+        {1, 2, {0, 0, 1}, 33, 33, SOS__LABEL__LABEL_SKIP},  /* 0.333.. down */
+        {5, 0, {100, 100, 100, 100, 100}, 100, 10000, SOS__LABEL__LABEL_SHIP},
+        {1, 7, {0, 0, 0, 0, 0, 0, 0, 1}, 13, 13, SOS__LABEL__LABEL_SKIP}, /* 12.5 up */
+        {0, 0, {0}, 0, 0, SOS__LABEL__LABEL_UNSPECIFIED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Sos__TakeBody bodies[8];
+        const Sos__TakeBody *ptrs[8];
+        size_t n = cases[i].ship + cases[i].skip;
+        for (size_t j = 0; j < n; j++) {
+            bodies[j] = (Sos__TakeBody)SOS__TAKE_BODY__INIT;
+            bodies[j].ship = j < cases[i].ship;
+            bodies[j].score = cases[i].scores[j];
+            ptrs[j] = &bodies[j];
+        }
+        aggregation_tally out;
+        memset(&out, 0xa5, sizeof out);
+        aggregation_tally_takes(ptrs, n, &out);
+        if (out.ship != cases[i].ship || out.skip != cases[i].skip ||
+            out.ship_pct != cases[i].pct || out.mean_score_x100 != cases[i].mean ||
+            out.label != cases[i].label)
+            fail_msg("case %zu (%u/%u): got %u/%u pct=%u mean=%u label=%d, want pct=%u mean=%u "
+                     "label=%d",
+                     i, cases[i].ship, cases[i].skip, out.ship, out.skip, out.ship_pct,
+                     out.mean_score_x100, out.label, cases[i].pct, cases[i].mean, cases[i].label);
+    }
+}
+
+static void s_apply(fx *f, const Sos__Event *ev)
+{
+    sos_txn *t = tu_begin(f->e, true);
+    assert_int_equal(aggregation_apply(&f->a, t, ev, NOW), SOS_OK);
+    tu_commit(&t);
+}
+
+static void s_tool(fx *f, const char *id)
+{
+    Sos__Tool tool = SOS__TOOL__INIT;
+    tool.tool_id = (char *)id;
+    tool.name = (char *)id;
+    Sos__Event ev = SOS__EVENT__INIT;
+    ev.kind_case = SOS__EVENT__KIND_TOOL;
+    ev.tool = &tool;
+    s_apply(f, &ev);
+}
+
+/* A take event as scoring forwards it; hash receives its payload hash. */
+static void s_take(fx *f, const char *tool, int persona, unsigned score, bool ship, unsigned rev,
+                   uint8_t hash[SOS_HASH_BYTES])
+{
+    uint8_t id[16], sig[SOS_SIG_BYTES];
+    memset(id, persona * 16 + (int)rev, sizeof id);
+    Sos__TakeBody tb = SOS__TAKE_BODY__INIT;
+    tb.take_id = (ProtobufCBinaryData){sizeof id, id};
+    tb.tool_id = (char *)tool;
+    tb.persona = (Sos__Persona)persona;
+    tb.score = score;
+    tb.ship = ship;
+    tb.text = (char *)"take";
+    tb.revision = rev;
+    sos_buf p = SOS_BUF_INIT;
+    sos_buf_pack(&p, &tb.base);
+    sos_sign(f->reviewer, SOS_DOMAIN_TAKE, p.data, p.len, sig);
+    Sos__Signed s = SOS__SIGNED__INIT;
+    s.payload = (ProtobufCBinaryData){p.len, p.data};
+    s.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(f->reviewer)};
+    s.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, sig};
+    Sos__Event ev = SOS__EVENT__INIT;
+    ev.kind_case = SOS__EVENT__KIND_TAKE;
+    ev.take = &s;
+    s_apply(f, &ev);
+    sos_hash(p.data, p.len, hash);
+    sos_buf_free(&p);
+}
+
+static void s_closed(fx *f, const char *tool, uint8_t (*hashes)[SOS_HASH_BYTES], size_t n,
+                     const char *rule)
+{
+    ProtobufCBinaryData hb[8];
+    for (size_t i = 0; i < n; i++)
+        hb[i] = (ProtobufCBinaryData){SOS_HASH_BYTES, hashes[i]};
+    Sos__PanelClosed pc = SOS__PANEL_CLOSED__INIT;
+    pc.tool_id = (char *)tool;
+    pc.n_take_hashes = n;
+    pc.take_hashes = hb;
+    pc.rule = (char *)rule;
+    Sos__Event ev = SOS__EVENT__INIT;
+    ev.kind_case = SOS__EVENT__KIND_PANEL_CLOSED;
+    ev.panel_closed = &pc;
+    s_apply(f, &ev);
+}
+
+static void test_apply_forwarding(void **state)
+{
+    fx *f = *state;
+    uint8_t h[SOS_HASH_BYTES];
+    s_tool(f, "tool-x");
+    assert_int_equal(tu_head(f->e), 1);
+    assert_int_equal(tu_count(f->e, AGGREGATION_DB_TOOLS), 1);
+    Sos__Event *ev = tu_event(f->e, 1);
+    assert_int_equal(ev->kind_case, SOS__EVENT__KIND_TOOL);
+    assert_string_equal(ev->tool->tool_id, "tool-x");
+    sos__event__free_unpacked(ev, NULL);
+
+    Sos__Comparison c = SOS__COMPARISON__INIT;
+    c.slug = (char *)"tool-x-vs-tool-y";
+    Sos__Event cev = SOS__EVENT__INIT;
+    cev.kind_case = SOS__EVENT__KIND_COMPARISON;
+    cev.comparison = &c;
+    s_apply(f, &cev);
+    assert_int_equal(tu_head(f->e), 2);
+    ev = tu_event(f->e, 2);
+    assert_int_equal(ev->kind_case, SOS__EVENT__KIND_COMPARISON);
+    sos__event__free_unpacked(ev, NULL);
+
+    /* takes are kept, not forwarded */
+    s_take(f, "tool-x", BUILDER, 80, true, 1, h);
+    assert_int_equal(tu_head(f->e), 2);
+    assert_int_equal(tu_count(f->e, AGGREGATION_DB_TAKES), 1);
+    assert_int_equal(tu_count(f->e, AGGREGATION_DB_LATEST), 1);
+    sos_txn *t = tu_begin(f->e, false);
+    assert_int_equal(sos_txn_get(t, AGGREGATION_DB_TAKES, h, SOS_HASH_BYTES, NULL), SOS_OK);
+    sos_txn_abort(&t);
+
+    /* a panel key is none of aggregation's business */
+    Sos__PanelKey k = SOS__PANEL_KEY__INIT;
+    Sos__Event kev = SOS__EVENT__INIT;
+    kev.kind_case = SOS__EVENT__KIND_PANEL_KEY;
+    kev.panel_key = &k;
+    s_apply(f, &kev);
+    assert_int_equal(tu_head(f->e), 2);
+}
+
+static void test_verdict(void **state)
+{
+    fx *f = *state;
+    uint8_t h[4][SOS_HASH_BYTES], old[SOS_HASH_BYTES];
+    s_tool(f, "tool-x");
+    s_take(f, "tool-x", BUILDER, 10, false, 1, old);
+    s_take(f, "tool-x", BUILDER, 82, true, 2, h[0]);
+    s_take(f, "tool-x", SKEPTIC, 75, true, 1, h[1]);
+    s_take(f, "tool-x", FUTURIST, 80, true, 1, h[2]);
+    s_take(f, "tool-x", FOUNDER, 72, false, 1, h[3]);
+    assert_int_equal(tu_head(f->e), 1);
+    s_closed(f, "tool-x", h, 4, "quorum:4");
+    assert_int_equal(tu_head(f->e), 2);
+    assert_int_equal(tu_count(f->e, AGGREGATION_DB_VERDICTS), 1);
+
+    Sos__Event *ev = tu_event(f->e, 2);
+    assert_int_equal(ev->kind_case, SOS__EVENT__KIND_VERDICT);
+    const Sos__Verdict *v = ev->verdict;
+    assert_non_null(v->tool);
+    assert_string_equal(v->tool->tool_id, "tool-x");
+    const Sos__Signed *sv = v->verdict;
+    assert_non_null(sv);
+    assert_true(tu_bin_eq(sv->signer, sos_key_public(f->a.key), SOS_PK_BYTES));
+    assert_int_equal(sv->signature.len, SOS_SIG_BYTES);
+    assert_int_equal(sos_verify(sos_key_public(f->a.key), SOS_DOMAIN_VERDICT, sv->payload.data,
+                                sv->payload.len, sv->signature.data),
+                     0);
+    assert_int_equal(sos_verify(sos_key_public(f->a.key), SOS_DOMAIN_TAKE, sv->payload.data,
+                                sv->payload.len, sv->signature.data),
+                     -1);
+    assert_int_equal(sos_verify(sos_key_public(f->reviewer), SOS_DOMAIN_VERDICT, sv->payload.data,
+                                sv->payload.len, sv->signature.data),
+                     -1);
+
+    Sos__VerdictBody *vb = sos__verdict_body__unpack(NULL, sv->payload.len, sv->payload.data);
+    assert_non_null(vb);
+    assert_string_equal(vb->tool_id, "tool-x");
+    assert_int_equal(vb->n_take_hashes, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_true(tu_bin_eq(vb->take_hashes[i], h[i], SOS_HASH_BYTES));
+    assert_int_equal(vb->ship, 3);
+    assert_int_equal(vb->skip, 1);
+    assert_int_equal(vb->ship_pct, 75);
+    assert_int_equal(vb->mean_score_x100, 7725);
+    assert_int_equal(vb->label, SOS__LABEL__LABEL_SHIP);
+    assert_string_equal(vb->rule, "quorum:4");
+    assert_int_equal(vb->finalized_at, NOW);
+    sos__verdict_body__free_unpacked(vb, NULL);
+
+    /* the counted takes travel with the verdict, signed as filed */
+    assert_int_equal(v->n_takes, 4);
+    for (size_t i = 0; i < 4; i++) {
+        uint8_t th[SOS_HASH_BYTES];
+        const Sos__Signed *tk = v->takes[i];
+        sos_hash(tk->payload.data, tk->payload.len, th);
+        assert_memory_equal(th, h[i], SOS_HASH_BYTES);
+        assert_int_equal(sos_verify(tk->signer.data, SOS_DOMAIN_TAKE, tk->payload.data,
+                                    tk->payload.len, tk->signature.data),
+                         0);
+    }
+    sos__event__free_unpacked(ev, NULL);
+}
+
+static void test_verdict_counts_listed_takes_only(void **state)
+{
+    fx *f = *state;
+    uint8_t h[2][SOS_HASH_BYTES], late[SOS_HASH_BYTES], other[SOS_HASH_BYTES];
+    s_tool(f, "tool-x");
+    s_take(f, "tool-x", BUILDER, 20, false, 1, h[0]);
+    s_take(f, "tool-x", SKEPTIC, 40, false, 1, h[1]);
+    s_take(f, "tool-x", BUILDER, 90, true, 2, late);  /* not listed */
+    s_take(f, "tool-x", CREATOR, 90, true, 1, other); /* not listed */
+    s_closed(f, "tool-x", h, 2, "editor");
+    Sos__Event *ev = tu_event(f->e, 2);
+    assert_non_null(ev);
+    assert_int_equal(ev->kind_case, SOS__EVENT__KIND_VERDICT);
+    const Sos__Signed *sv = ev->verdict->verdict;
+    Sos__VerdictBody *vb = sos__verdict_body__unpack(NULL, sv->payload.len, sv->payload.data);
+    assert_non_null(vb);
+    assert_int_equal(vb->n_take_hashes, 2);
+    assert_int_equal(vb->ship, 0);
+    assert_int_equal(vb->skip, 2);
+    assert_int_equal(vb->ship_pct, 0);
+    assert_int_equal(vb->mean_score_x100, 3000);
+    assert_int_equal(vb->label, SOS__LABEL__LABEL_SKIP);
+    assert_string_equal(vb->rule, "editor");
+    sos__verdict_body__free_unpacked(vb, NULL);
+    assert_int_equal(ev->verdict->n_takes, 2);
+    sos__event__free_unpacked(ev, NULL);
+}
+
+static void test_closed_without_material(void **state)
+{
+    fx *f = *state;
+    uint8_t h[2][SOS_HASH_BYTES];
+    s_tool(f, "tool-x");
+    s_take(f, "tool-x", BUILDER, 20, false, 1, h[0]);
+    memset(h[1], 0x42, SOS_HASH_BYTES); /* a take never received */
+    s_closed(f, "tool-x", h, 2, "editor");
+    s_closed(f, "nosuch", h, 1, "editor"); /* a tool never received */
+    assert_int_equal(tu_head(f->e), 1);
+    assert_int_equal(tu_count(f->e, AGGREGATION_DB_VERDICTS), 0);
+}
+
+static int s_view(fx *f, const char *tool, Sos__VerdictView *view, sos_status *st)
+{
+    *view = (Sos__VerdictView)SOS__VERDICT_VIEW__INIT;
+    *st = (sos_status)SOS_STATUS_OK;
+    sos_txn *t = tu_begin(f->e, false);
+    int rc = aggregation_verdict_view(t, tool, view, st);
+    sos_txn_abort(&t);
+    return rc;
+}
+
+static void test_verdict_view(void **state)
+{
+    fx *f = *state;
+    Sos__VerdictView view;
+    sos_status st;
+    uint8_t h[3][SOS_HASH_BYTES], stale[SOS_HASH_BYTES];
+    assert_int_equal(s_view(f, "tool-x", &view, &st), SOS__CODE__CODE_NOT_FOUND);
+    aggregation_view_clear(&view);
+
+    s_tool(f, "tool-x");
+    assert_int_equal(s_view(f, "tool-x", &view, &st), 0);
+    assert_false(view.final);
+    assert_non_null(view.body);
+    assert_int_equal(view.body->n_take_hashes, 0);
+    assert_int_equal(view.body->label, SOS__LABEL__LABEL_UNSPECIFIED);
+    aggregation_view_clear(&view);
+
+    s_take(f, "tool-x", BUILDER, 80, true, 1, stale);
+    s_take(f, "tool-x", SKEPTIC, 40, false, 1, h[1]);
+    s_take(f, "tool-x", BUILDER, 90, true, 3, h[0]);
+    s_take(f, "tool-x", BUILDER, 10, false, 2, stale); /* arrives late: older, ignored */
+    assert_int_equal(s_view(f, "tool-x", &view, &st), 0);
+    assert_false(view.final);
+    assert_null(view.signed_);
+    assert_string_equal(view.body->tool_id, "tool-x");
+    assert_string_equal(view.body->rule, "provisional");
+    assert_int_equal(view.body->n_take_hashes, 2);
+    assert_true(tu_bin_eq(view.body->take_hashes[0], h[0], SOS_HASH_BYTES));
+    assert_true(tu_bin_eq(view.body->take_hashes[1], h[1], SOS_HASH_BYTES));
+    assert_int_equal(view.body->ship, 1);
+    assert_int_equal(view.body->skip, 1);
+    assert_int_equal(view.body->ship_pct, 50);
+    assert_int_equal(view.body->mean_score_x100, 6500);
+    assert_int_equal(view.body->label, SOS__LABEL__LABEL_SPLIT);
+    aggregation_view_clear(&view);
+    assert_null(view.body);
+
+    s_take(f, "tool-x", CREATOR, 70, true, 1, h[2]);
+    s_closed(f, "tool-x", h, 3, "editor");
+    assert_int_equal(s_view(f, "tool-x", &view, &st), 0);
+    assert_true(view.final);
+    assert_non_null(view.signed_);
+    assert_true(tu_bin_eq(view.signer, sos_key_public(f->a.key), SOS_PK_BYTES));
+    assert_string_equal(view.body->rule, "editor");
+    assert_int_equal(view.body->ship, 2);
+    assert_int_equal(view.body->skip, 1);
+    assert_int_equal(view.body->label, SOS__LABEL__LABEL_SHIP);
+    assert_int_equal(view.body->finalized_at, NOW);
+    const Sos__Signed *sv = view.signed_->verdict;
+    assert_int_equal(sos_verify(view.signer.data, SOS_DOMAIN_VERDICT, sv->payload.data,
+                                sv->payload.len, sv->signature.data),
+                     0);
+    aggregation_view_clear(&view);
+
+    char longid[200];
+    memset(longid, 'x', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    assert_int_equal(s_view(f, longid, &view, &st), SOS__CODE__CODE_BAD_REQUEST);
+    aggregation_view_clear(&view);
+    /* an empty id is a refusal, not a store error (the daemon sends no reply) */
+    assert_true(s_view(f, "", &view, &st) > 0);
+    aggregation_view_clear(&view);
+}
+
+int main(void)
+{
+    if (sos_sign_init() != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tally_table),
+        cmocka_unit_test_setup_teardown(test_apply_forwarding, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_verdict, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_verdict_counts_listed_takes_only, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_closed_without_material, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_verdict_view, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
