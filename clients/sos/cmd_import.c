@@ -177,7 +177,10 @@ static int s_panel(s_import *im, const char *dir)
         for (k = 0; name[k] && k < sizeof lower - 1; k++)
             lower[k] = (char)(name[k] | 0x20);
         lower[k] = '\0';
-        snprintf(path, sizeof path, "%s/%s.key", dir, lower);
+        if (snprintf(path, sizeof path, "%s/%s.key", dir, lower) >= (int)sizeof path) {
+            fprintf(stderr, "sos: key directory path too long: %s\n", dir);
+            return EX_USAGE;
+        }
         int kr = sos_key_load_or_create(path, &im->keys[p]);
         if (kr != 0) {
             fprintf(stderr, "sos: cannot use key %s: %s\n", path,
