@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CATALOGUE = os.path.join(ROOT, "deploy", "catalogue.json")
 SCHEMA = os.path.join(ROOT, "schemas", "catalogue.schema.json")
-SEEDS = os.path.join(ROOT, "..", "shared", "seeds")
+SEEDS = os.environ.get("SOS_SEEDS", os.path.join(ROOT, "..", "shared", "seeds"))
 
 
 def load():
