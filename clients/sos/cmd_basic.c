@@ -54,9 +54,11 @@ int sos_cmd_keygen(sos_cli *cli, int argc, char **argv)
     }
     char hex[2 * SOS_PK_BYTES + 1];
     sos_hex(sos_key_public(k), SOS_PK_BYTES, hex);
+    char pubpath[4096];
+    snprintf(pubpath, sizeof pubpath, "%s.pub", out);
     if (cli->json)
         sos_json_print(json_pack("{s:s, s:s, s:s}", "secret_key_file", out, "public_key", hex,
-                                 "public_key_file", "FILE.pub"));
+                                 "public_key_file", pubpath));
     else
         printf("%s\n", hex);
     fprintf(stderr, "sos: wrote %s (secret, 0600) and %s.pub\n", out, out);

@@ -66,6 +66,9 @@ static int s_check(s_import *im)
     json_t *cmps = json_object_get(im->root, "comparisons");
     if (!json_is_object(im->root))
         return s_bad("$", "must be an object");
+    json_t *ver = json_object_get(im->root, "version");
+    if (!json_is_integer(ver) || json_integer_value(ver) != 1)
+        return s_bad("version", "must be 1 (the format this sos reads)");
     if (!json_is_array(tools) || json_array_size(tools) == 0)
         return s_bad("tools", "must be a non-empty array");
     if (json_array_size(tools) > 512)

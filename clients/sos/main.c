@@ -56,13 +56,17 @@ int main(int argc, char **argv)
     sos_cli cli = {NULL, false, 2500, 3};
     char err[512];
     int ch, rc = EX_USAGE;
+    bool timeout_set = false;
 
     while ((ch = getopt_long(argc, argv, "+H:c:jt:hV", opts, NULL)) != -1) {
         switch (ch) {
         case 'H': home = optarg; break;
         case 'c': config = optarg; break;
         case 'j': cli.json = true; break;
-        case 't': cli.timeout_ms = atoi(optarg); break;
+        case 't':
+            cli.timeout_ms = atoi(optarg);
+            timeout_set = true;
+            break;
         case 'h': s_usage(stdout); return EX_OK;
         case 'V': printf("sos %s\n", SOS_VERSION); return EX_OK;
         default: s_usage(stderr); return EX_USAGE;
@@ -84,6 +88,8 @@ int main(int argc, char **argv)
     long long v;
     if (sos_conf_int(cli.conf, "client", "retries", 3, &v) == 0 && v > 0)
         cli.retries = (int)v;
+    if (!timeout_set && sos_conf_int(cli.conf, "client", "timeout_ms", 2500, &v) == 0 && v > 0)
+        cli.timeout_ms = (int)v;
     if (cli.timeout_ms <= 0) {
         fprintf(stderr, "sos: --timeout must be a positive number of milliseconds\n");
         goto out;

@@ -19,8 +19,10 @@
 
 enum { SOS_DB_META = 0, SOS_DB_EVENTS = 1, SOS_DB_REQUESTS = 2, SOS_DB_APP = 3 };
 #define SOS_STORE_FORMAT 1
-#define SOS_EVLOG_PAGE_MAX 1000         /* events per page at most */
-#define SOS_EVLOG_PAGE_BYTES (8u << 20) /* bytes per page, about */
+#define SOS_EVLOG_PAGE_MAX 1000 /* events per page at most */
+/* Bytes per page, about: well under SOS_UNPACK_BUDGET, since a decoded page
+ * takes more memory than its encoding. */
+#define SOS_EVLOG_PAGE_BYTES (2u << 20)
 
 /* Sets ev->seq to head + 1 and stores it. */
 int sos_evlog_append(sos_txn *t, Sos__Event *ev) __attribute__((warn_unused_result));

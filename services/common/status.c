@@ -9,6 +9,7 @@ int sos_fail(sos_status *st, Sos__Code code, const char *fmt, ...)
 {
     va_list ap;
     st->code = code;
+    st->upstream_may_know = 0;
     va_start(ap, fmt);
     vsnprintf(st->msg, sizeof st->msg, fmt, ap);
     va_end(ap);

@@ -9,12 +9,16 @@
 
 typedef struct {
     Sos__Code code;
+    /* set by a rule (after sos_fail) when the refusal may only mean that
+     * this daemon has not yet seen what its upstream knows (an unknown
+     * tool, an unregistered key): the service catches up once, asks again */
+    int upstream_may_know;
     char msg[512];
 } sos_status;
 
 #define SOS_STATUS_OK                                                                              \
     {                                                                                              \
-        SOS__CODE__CODE_OK, ""                                                                     \
+        SOS__CODE__CODE_OK, 0, ""                                                                  \
     }
 
 /* Set code and a printf-style message; returns code for `return sos_fail(...)`. */

@@ -30,6 +30,7 @@ struct sos_svc {
     bool synced;
     int fatal; /* exit code once the loop must stop, 0 otherwise */
     uint64_t cursor;
+    uint32_t page_max; /* events asked per page; halved after an undecodable page */
     uint64_t published_head;
     bool inflight;
     uint8_t inflight_id[8];
@@ -295,7 +296,7 @@ static void s_follow_ask(sos_svc *svc)
     sos_random(svc->inflight_id, sizeof svc->inflight_id);
     r.request_id = (ProtobufCBinaryData){sizeof svc->inflight_id, svc->inflight_id};
     q.after = svc->cursor;
-    q.max = SOS_EVLOG_PAGE_MAX;
+    q.max = svc->page_max ? svc->page_max : SOS_EVLOG_PAGE_MAX;
     r.events = &q;
     sos_buf_pack(&b, &r.base);
     sos_frame f = {b.data, b.len};
@@ -316,7 +317,12 @@ static int s_follow_take(sos_svc *svc, const uint8_t *data, size_t len)
     sos_txn *t = NULL;
     int more = -1, rc = SOS_OK;
     if (!rep) {
-        sos_log_warn("follow.malformed", "bytes=%zu", len);
+        /* too big to decode within the budget, or garbage: ask for less */
+        svc->page_max = (svc->page_max ? svc->page_max : SOS_EVLOG_PAGE_MAX) / 2;
+        if (svc->page_max == 0)
+            svc->page_max = 1;
+        svc->inflight = false;
+        sos_log_warn("follow.malformed", "bytes=%zu next_page_max=%u", len, svc->page_max);
         return -1;
     }
     if (rep->request_id.len != sizeof svc->inflight_id ||

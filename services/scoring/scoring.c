@@ -127,6 +127,7 @@ int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
     rc = sos_txn_get(t, SCORING_DB_TOOLS, b->tool_id, strlen(b->tool_id), NULL);
     if (rc == SOS_NOTFOUND) {
         rc = sos_fail(st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", b->tool_id);
+        st->upstream_may_know = 1;
         goto out;
     }
     if (rc)
@@ -137,6 +138,7 @@ int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
     if (rc == SOS_NOTFOUND) {
         rc = sos_fail(st, SOS__CODE__CODE_FORBIDDEN, "signing key is not registered for %s",
                       sos_persona_name(b->persona));
+        st->upstream_may_know = 1;
         goto out;
     }
     if (rc)
@@ -207,8 +209,11 @@ int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_s
     if (rc)
         return rc;
     rc = sos_txn_get(t, SCORING_DB_TOOLS, tool_id, strlen(tool_id), NULL);
-    if (rc == SOS_NOTFOUND)
-        return sos_fail(st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", tool_id);
+    if (rc == SOS_NOTFOUND) {
+        rc = sos_fail(st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", tool_id);
+        st->upstream_may_know = 1;
+        return rc;
+    }
     if (rc)
         return rc;
     rc = sos_txn_get(t, SCORING_DB_CLOSED, tool_id, strlen(tool_id), NULL);
@@ -302,8 +307,7 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
     switch (r->body_case) {
     case SOS__SCORING_REQUEST__BODY_TAKE_FILE:
         rc = scoring_take_accept(sos_svc_app(svc), t, r->take_file, &r->request_id, hash, &st);
-        if ((rc == SOS__CODE__CODE_NOT_FOUND || rc == SOS__CODE__CODE_FORBIDDEN) &&
-            !sos_svc_synced(svc))
+        if (rc > 0 && st.upstream_may_know && !sos_svc_synced(svc))
             return SOS_SVC_SYNC; /* maybe submission knows more than we do yet */
         if (rc == 0) {
             rep.body_case = SOS__SCORING_REPLY__BODY_TAKE_HASH;
@@ -312,7 +316,7 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         break;
     case SOS__SCORING_REQUEST__BODY_PANEL_CLOSE:
         rc = scoring_panel_close(t, r->panel_close, "editor", &st);
-        if (rc == SOS__CODE__CODE_NOT_FOUND && !sos_svc_synced(svc))
+        if (rc > 0 && st.upstream_may_know && !sos_svc_synced(svc))
             return SOS_SVC_SYNC;
         if (rc == 0 && (closed = (Sos__PanelClosed *)sos_rules_get(
                             t, SCORING_DB_CLOSED, &sos__panel_closed__descriptor, r->panel_close,

@@ -40,7 +40,8 @@ def test_schema():
         "tier free": lambda c: c["tools"][0].update(tier="free"),
         "empty name": lambda c: c["tools"][0].update(name=""),
         "revision 0": lambda c: c["takes"][0].update(revision=0),
-        "short key": lambda c: c.update(panel=[{"persona": "Builder", "public_key": "ab"}]),
+        "unknown top-level key": lambda c: c.update(panel=[]),
+        "version 2": lambda c: c.update(version=2),
     }
     for what, mutate in bad.items():
         c = copy.deepcopy(cat)
