@@ -24,6 +24,7 @@ static const struct {
     {"compare", sos_cmd_compare, "create | list: side-by-side comparisons"},
     {"pull", sos_cmd_pull, "published verdicts and comparisons after a cursor"},
     {"import", sos_cmd_import, "load a catalogue file through the services"},
+    {"render", sos_cmd_render, "write the site from what was published"},
     {"status", sos_cmd_status, "what each service is doing"},
 };
 

@@ -157,6 +157,7 @@ static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelCl
     vb.label = tally.label;
     vb.rule = pc->rule;
     vb.finalized_at = now;
+    vb.tool = tool;
     sos_buf_pack(&payload, &vb.base);
     sos_sign(a->key, SOS_DOMAIN_VERDICT, payload.data, payload.len, sig);
     Sos__Signed sv = SOS__SIGNED__INIT;

@@ -1,0 +1,594 @@
+/* site: HTML, JSON, feeds and sitemap of the published site. */
+#include "site.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "html.h"
+#include "text.h"
+
+#define S_TITLE_SUFFIX " \xe2\x80\x94 Ship or Skip"
+#define S_LEDE                                                                                     \
+    "Which one should you ship with? Here is the side-by-side panel verdict, pricing read, "       \
+    "reviewer split, and community vote comparison."
+#define S_NO_VOTES "No community votes yet"
+
+int site_tool_load(Sos__Verdict *v, uint64_t seq, site_tool *out)
+{
+    memset(out, 0, sizeof *out);
+    out->v = v;
+    out->seq = seq;
+    if (!v->tool || !v->verdict)
+        goto bad;
+    out->body = (Sos__VerdictBody *)sos_unpack(&sos__verdict_body__descriptor,
+                                               v->verdict->payload.data, v->verdict->payload.len);
+    if (!out->body)
+        goto bad;
+    for (size_t i = 0; i < v->n_takes; i++) {
+        Sos__TakeBody *b = (Sos__TakeBody *)sos_unpack(
+            &sos__take_body__descriptor, v->takes[i]->payload.data, v->takes[i]->payload.len);
+        if (!b)
+            goto bad;
+        if (b->persona < 1 || b->persona > 5 || out->take[b->persona]) {
+            sos__take_body__free_unpacked(b, NULL);
+            goto bad;
+        }
+        out->take[b->persona] = b;
+    }
+    return 0;
+bad:
+    site_tool_clear(out);
+    return -1;
+}
+
+void site_tool_clear(site_tool *t)
+{
+    for (int p = 0; p < 6; p++)
+        if (t->take[p])
+            sos__take_body__free_unpacked(t->take[p], NULL);
+    if (t->body)
+        sos__verdict_body__free_unpacked(t->body, NULL);
+    if (t->v)
+        sos__verdict__free_unpacked(t->v, NULL);
+    memset(t, 0, sizeof *t);
+}
+
+void site_verdict_line(const Sos__VerdictBody *b, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s \xc2\xb7 %u ship / %u skip", sos_label_name(b->label), b->ship, b->skip);
+}
+
+static const char *s_label_class(Sos__Label l)
+{
+    return l == SOS__LABEL__LABEL_SHIP ? "ship" : l == SOS__LABEL__LABEL_SKIP ? "skip" : "split";
+}
+
+/* --- pieces ---------------------------------------------------------- */
+
+static json_t *s_ld_app(const site_opts *o, const site_tool *t)
+{
+    const Sos__Tool *tool = t->v->tool;
+    char body[160], url[1024];
+    site_verdict_line(t->body, body, sizeof body);
+    snprintf(url, sizeof url, "%s/tools/%s/", o->base_url, tool->tool_id);
+    json_t *app = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:s}, s:{s:s, s:{s:s, s:s}, s:{s:s, s:f, s:i, "
+        "s:i}, s:s}}",
+        "@type", "SoftwareApplication", "name", tool->name, "applicationCategory", tool->category,
+        "description", tool->description, "url", url, "isAccessibleForFree",
+        tool->tier == SOS__TIER__TIER_FREE, "creator", "@type", "Organization", "name",
+        tool->vendor[0] ? tool->vendor : tool->name, "review", "@type", "Review", "author", "@type",
+        "Organization", "name", "Ship or Skip panel", "reviewRating", "@type", "Rating",
+        "ratingValue", t->body->mean_score_x100 / 100.0, "bestRating", 100, "worstRating", 0,
+        "reviewBody", body);
+    if (tool->link[0])
+        json_object_set_new(app, "sameAs", json_string(tool->link));
+    return app;
+}
+
+static void s_head(const site_opts *o, const char *root, const char *title, const char *desc,
+                   const char *canon_path, const json_t *ld, sos_buf *b)
+{
+    html_raw(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                "<title>");
+    html_text(b, title);
+    html_raw(b, "</title>\n<meta name=\"description\" content=\"");
+    html_text(b, desc);
+    html_raw(b, "\">\n<link rel=\"canonical\" href=\"");
+    html_text(b, o->base_url);
+    html_raw(b, "/");
+    html_text(b, canon_path);
+    html_raw(b, "\">\n<meta property=\"og:site_name\" content=\"Ship or Skip\">\n"
+                "<meta property=\"og:type\" content=\"article\">\n<meta property=\"og:title\" "
+                "content=\"");
+    html_text(b, title);
+    html_raw(b, "\">\n<meta property=\"og:description\" content=\"");
+    html_text(b, desc);
+    html_raw(b, "\">\n<meta property=\"og:url\" content=\"");
+    html_text(b, o->base_url);
+    html_raw(b, "/");
+    html_text(b, canon_path);
+    html_raw(b, "\">\n<link rel=\"alternate\" type=\"application/json\" href=\"index.json\">\n");
+    html_fmt(b,
+             "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Weekly AI Tool "
+             "Verdicts\" href=\"%sfeed.atom\">\n"
+             "<link rel=\"alternate\" type=\"application/feed+json\" title=\"Weekly AI Tool "
+             "Verdicts\" href=\"%sfeed.json\">\n"
+             "<link rel=\"stylesheet\" href=\"%sassets/site.css\">\n",
+             root, root, root);
+    if (ld) {
+        html_raw(b, "<script type=\"application/ld+json\">");
+        html_json_script(b, ld);
+        html_raw(b, "</script>\n");
+    }
+    html_fmt(b,
+             "</head>\n<body data-root=\"%s\">\n<a class=\"skip\" href=\"#main\">Skip to "
+             "content</a>\n<header class=\"site\"><a class=\"brand\" href=\"%sindex.html\">Ship "
+             "or Skip</a></header>\n<main id=\"main\">\n",
+             root, root);
+}
+
+static void s_tail(const char *root, sos_buf *b)
+{
+    html_fmt(b,
+             "<section class=\"newsletter\" aria-labelledby=\"nl\">\n<h2 id=\"nl\">Weekly AI Tool "
+             "Verdicts</h2>\n<p class=\"strong\">Get the next comparison in your inbox</p>\n"
+             "<p>New AI tools ship daily. We compare them before you waste an afternoon.</p>\n"
+             "<p class=\"feeds\">Follow by <a href=\"%sfeed.atom\">Atom</a> or <a "
+             "href=\"%sfeed.json\">JSON Feed</a></p>\n</section>\n",
+             root, root);
+    html_raw(b, "<aside class=\"bookmarks\" aria-labelledby=\"bm\">\n<h2 id=\"bm\">Bookmarks</h2>\n"
+                "<p class=\"bm-loading\">Loading bookmarks...</p>\n"
+                "<div class=\"bm-empty\" hidden><p>No bookmarks yet</p>\n"
+                "<p>Bookmark tools to save them for later</p></div>\n"
+                "<ul class=\"bm-list\"></ul>\n</aside>\n</main>\n");
+    html_fmt(b,
+             "<footer class=\"site\"><p>Panel verdicts are signed and never blended with "
+             "community votes. <a href=\"index.json\">This page as JSON</a> \xc2\xb7 <a "
+             "href=\"%sindex.html\">All comparisons</a></p></footer>\n"
+             "<script src=\"%sassets/site.js\"></script>\n</body>\n</html>\n",
+             root, root);
+}
+
+static void s_card(const char *root, const site_tool *t, sos_buf *b)
+{
+    const Sos__Tool *tool = t->v->tool;
+    char initial[8] = "?";
+    /* first character of the name, whole UTF-8 sequence */
+    const unsigned char *n = (const unsigned char *)tool->name;
+    size_t len = n[0] < 0x80 ? 1 : n[0] < 0xe0 ? 2 : n[0] < 0xf0 ? 3 : 4;
+    if (n[0] && strlen(tool->name) >= len) {
+        memcpy(initial, n, len);
+        initial[len] = '\0';
+        if (len == 1 && initial[0] >= 'a' && initial[0] <= 'z')
+            initial[0] = (char)(initial[0] - 32);
+    }
+    html_raw(b, "<article class=\"card\">\n<div class=\"avatar\" aria-hidden=\"true\">");
+    html_text(b, initial);
+    html_raw(b, "</div>\n<p class=\"cat\">");
+    html_text(b, tool->category);
+    html_fmt(b, "</p>\n<h2><a href=\"%stools/", root);
+    html_text(b, tool->tool_id);
+    html_raw(b, "/index.html\">");
+    html_text(b, tool->name);
+    html_raw(b, "</a></h2>\n<p class=\"tagline\">");
+    html_text(b, tool->tagline);
+    html_fmt(b,
+             "</p>\n<ul class=\"stats\">\n<li><span class=\"badge %s\">%s</span></li>\n"
+             "<li><span class=\"v\">%u%%</span> <span class=\"k\">Panel ship</span></li>\n"
+             "<li><span class=\"k\">Community</span> <span class=\"v muted\">No "
+             "votes</span></li>\n<li><span class=\"v\">%s</span> <span "
+             "class=\"k\">Entry</span></li>\n</ul>\n<p class=\"desc\">",
+             s_label_class(t->body->label), sos_label_name(t->body->label), t->body->ship_pct,
+             sos_tier_name(tool->tier));
+    html_text(b, tool->description);
+    html_raw(b, "</p>\n<button type=\"button\" class=\"bookmark\" aria-pressed=\"false\" "
+                "data-id=\"");
+    html_text(b, tool->tool_id);
+    html_raw(b, "\" data-name=\"");
+    html_text(b, tool->name);
+    html_raw(b, "\" data-href=\"tools/");
+    html_text(b, tool->tool_id);
+    html_raw(b, "/index.html\">Bookmark</button>\n</article>\n");
+}
+
+static void s_take_cell(const Sos__TakeBody *tk, sos_buf *b)
+{
+    if (!tk) {
+        html_raw(b, "<td class=\"none\">No panel take</td>");
+        return;
+    }
+    html_fmt(b, "<td><p class=\"score %s\">%u/100 \xc2\xb7 %s</p><p>", tk->ship ? "ship" : "skip",
+             tk->score, tk->ship ? "ship" : "skip");
+    html_text(b, tk->text);
+    html_raw(b, "</p></td>");
+}
+
+/* --- comparison page --------------------------------------------------- */
+
+void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_tool *a,
+                       const site_tool *b, sos_buf *out)
+{
+    const site_tool *side[2] = {a, b};
+    const char *root = "../../";
+    sos_buf title = SOS_BUF_INIT, desc = SOS_BUF_INIT, canon = SOS_BUF_INIT;
+    char la[160], lb[160];
+    site_verdict_line(a->body, la, sizeof la);
+    site_verdict_line(b->body, lb, sizeof lb);
+    html_fmt(&title, "%s vs %s: Which AI Tool Should You Ship?" S_TITLE_SUFFIX, a->v->tool->name,
+             b->v->tool->name);
+    html_fmt(&desc,
+             "%s (%s, %u%% panel ship) vs %s (%s, %u%% panel ship): the panel verdict, "
+             "pricing and reviewer split side by side.",
+             a->v->tool->name, la, a->body->ship_pct, b->v->tool->name, lb, b->body->ship_pct);
+    html_fmt(&canon, "compare/%s/", c->slug);
+    sos_buf_append(&title, "", 1);
+    sos_buf_append(&desc, "", 1);
+    sos_buf_append(&canon, "", 1);
+    json_t *ld = json_pack("{s:s, s:[o, o]}", "@context", "https://schema.org", "@graph",
+                           s_ld_app(o, a), s_ld_app(o, b));
+    s_head(o, root, (char *)title.data, (char *)desc.data, (char *)canon.data, ld, out);
+    json_decref(ld);
+
+    html_fmt(out,
+             "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a href=\"%sindex.html\">"
+             "Compare</a>/<span aria-current=\"page\">",
+             root);
+    html_text(out, a->v->tool->name);
+    html_raw(out, " vs ");
+    html_text(out, b->v->tool->name);
+    html_raw(out, "</span></nav>\n<p class=\"eyebrow\">AI tool comparison</p>\n<h1>");
+    html_text(out, a->v->tool->name);
+    html_raw(out, " vs ");
+    html_text(out, b->v->tool->name);
+    html_raw(out, "</h1>\n<p class=\"lede\">" S_LEDE "</p>\n"
+                  "<section class=\"cards\" aria-label=\"The two tools\">\n");
+    for (int i = 0; i < 2; i++)
+        s_card(root, side[i], out);
+    html_raw(out, "</section>\n");
+
+    /* Decision */
+    html_raw(out, "<section aria-labelledby=\"decision\">\n<h2 id=\"decision\">Decision</h2>\n"
+                  "<div class=\"scroll\"><table class=\"decision\">\n<thead><tr><td></td>");
+    for (int i = 0; i < 2; i++) {
+        html_raw(out, "<th scope=\"col\">");
+        html_text(out, side[i]->v->tool->name);
+        html_raw(out, "</th>");
+    }
+    html_raw(out, "</tr></thead>\n<tbody>\n<tr><th scope=\"row\">Panel verdict</th>");
+    html_fmt(out,
+             "<td><span class=\"badge %s\">%s</span></td><td><span class=\"badge "
+             "%s\">%s</span></td></tr>\n",
+             s_label_class(a->body->label), la, s_label_class(b->body->label), lb);
+    html_raw(out, "<tr><th scope=\"row\">Community</th><td>" S_NO_VOTES "</td><td>" S_NO_VOTES
+                  "</td></tr>\n");
+    static const char *const rows[] = {"Pricing", "Best for", "Category"};
+    for (int r = 0; r < 3; r++) {
+        html_fmt(out, "<tr><th scope=\"row\">%s</th>", rows[r]);
+        for (int i = 0; i < 2; i++) {
+            const Sos__Tool *t = side[i]->v->tool;
+            html_raw(out, "<td>");
+            html_text(out, r == 0 ? t->pricing : r == 1 ? t->tagline : t->category);
+            html_raw(out, "</td>");
+        }
+        html_raw(out, "</tr>\n");
+    }
+    html_raw(out, "</tbody>\n</table></div>\n</section>\n");
+
+    /* Reviewer scorecard: a row per persona that either side has a take from */
+    html_raw(out, "<section aria-labelledby=\"scorecard\">\n<h2 id=\"scorecard\">Reviewer "
+                  "scorecard</h2>\n<table class=\"scorecard\">\n<thead class=\"sr-only\"><tr>"
+                  "<th scope=\"col\">Persona</th>");
+    for (int i = 0; i < 2; i++) {
+        html_raw(out, "<th scope=\"col\">");
+        html_text(out, side[i]->v->tool->name);
+        html_raw(out, "</th>");
+    }
+    html_raw(out, "</tr></thead>\n<tbody>\n");
+    for (int p = 1; p <= 5; p++) {
+        if (!a->take[p] && !b->take[p])
+            continue;
+        html_fmt(out, "<tr><th scope=\"row\">%s</th>", sos_persona_name((Sos__Persona)p));
+        s_take_cell(a->take[p], out);
+        s_take_cell(b->take[p], out);
+        html_raw(out, "</tr>\n");
+    }
+    html_raw(out, "</tbody>\n</table>\n</section>\n");
+    s_tail(root, out);
+    sos_buf_free(&title);
+    sos_buf_free(&desc);
+    sos_buf_free(&canon);
+}
+
+json_t *site_compare_json(const Sos__Comparison *c, const site_tool *a, const site_tool *b)
+{
+    bool ok = true;
+    return json_pack("{s:s, s:o, s:o, s:o}", "type", "comparison", "comparison",
+                     sos_json_comparison(c), "a", sos_json_verdict(a->v, &ok), "b",
+                     sos_json_verdict(b->v, &ok));
+}
+
+/* --- tool page ------------------------------------------------------- */
+
+void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Comparison *const *cmps,
+                    const site_tool *const *others, size_t n, sos_buf *out)
+{
+    const char *root = "../../";
+    const Sos__Tool *tool = t->v->tool;
+    sos_buf title = SOS_BUF_INIT, desc = SOS_BUF_INIT, canon = SOS_BUF_INIT;
+    char line[160];
+    site_verdict_line(t->body, line, sizeof line);
+    html_fmt(&title, "%s: %s \xe2\x80\x94 Panel Verdict" S_TITLE_SUFFIX, tool->name,
+             sos_label_name(t->body->label));
+    html_fmt(&desc, "%s: %s, %u%% panel ship, mean score %.2f. %s", tool->name, line,
+             t->body->ship_pct, t->body->mean_score_x100 / 100.0, tool->tagline);
+    html_fmt(&canon, "tools/%s/", tool->tool_id);
+    sos_buf_append(&title, "", 1);
+    sos_buf_append(&desc, "", 1);
+    sos_buf_append(&canon, "", 1);
+    json_t *ld = s_ld_app(o, t);
+    json_object_set_new(ld, "@context", json_string("https://schema.org"));
+    s_head(o, root, (char *)title.data, (char *)desc.data, (char *)canon.data, ld, out);
+    json_decref(ld);
+
+    html_fmt(out,
+             "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><a href=\"%sindex.html\">"
+             "Tools</a>/<span aria-current=\"page\">",
+             root);
+    html_text(out, tool->name);
+    html_raw(out, "</span></nav>\n<p class=\"eyebrow\">");
+    html_text(out, tool->category);
+    html_raw(out, "</p>\n<h1>");
+    html_text(out, tool->name);
+    html_raw(out, "</h1>\n<p class=\"lede\">");
+    html_text(out, tool->tagline);
+    html_raw(out, "</p>\n<section class=\"cards one\" aria-label=\"The tool\">\n");
+    s_card(root, t, out);
+    html_raw(out, "</section>\n<section aria-labelledby=\"facts\">\n<h2 id=\"facts\">Panel "
+                  "verdict</h2>\n<table class=\"decision\"><tbody>\n");
+    html_fmt(out,
+             "<tr><th scope=\"row\">Panel verdict</th><td><span class=\"badge %s\">%s</span>"
+             "</td></tr>\n<tr><th scope=\"row\">Panel ship</th><td>%u%%</td></tr>\n"
+             "<tr><th scope=\"row\">Mean score</th><td>%.2f/100</td></tr>\n"
+             "<tr><th scope=\"row\">Community</th><td>" S_NO_VOTES "</td></tr>\n",
+             s_label_class(t->body->label), line, t->body->ship_pct,
+             t->body->mean_score_x100 / 100.0);
+    static const char *const rows[] = {"Vendor", "Pricing", "Entry", "Best for", "Category"};
+    const char *vals[] = {tool->vendor, tool->pricing, sos_tier_name(tool->tier), tool->tagline,
+                          tool->category};
+    for (int r = 0; r < 5; r++) {
+        html_fmt(out, "<tr><th scope=\"row\">%s</th><td>", rows[r]);
+        html_text(out, vals[r]);
+        html_raw(out, "</td></tr>\n");
+    }
+    if (tool->link[0]) {
+        html_raw(out, "<tr><th scope=\"row\">Link</th><td><a rel=\"nofollow noopener\" href=\"");
+        html_text(out, tool->link);
+        html_raw(out, "\">");
+        html_text(out, tool->link);
+        html_raw(out, "</a></td></tr>\n");
+    }
+    html_raw(out, "</tbody></table>\n</section>\n<section aria-labelledby=\"scorecard\">\n"
+                  "<h2 id=\"scorecard\">Reviewer scorecard</h2>\n<table class=\"scorecard\">\n"
+                  "<thead class=\"sr-only\"><tr><th scope=\"col\">Persona</th><th "
+                  "scope=\"col\">Take</th></tr></thead>\n<tbody>\n");
+    for (int p = 1; p <= 5; p++) {
+        html_fmt(out, "<tr><th scope=\"row\">%s</th>", sos_persona_name((Sos__Persona)p));
+        s_take_cell(t->take[p], out);
+        html_raw(out, "</tr>\n");
+    }
+    html_raw(out, "</tbody>\n</table>\n</section>\n");
+    if (n) {
+        html_raw(out, "<section aria-labelledby=\"vs\">\n<h2 id=\"vs\">Compared with</h2>\n<ul "
+                      "class=\"links\">\n");
+        for (size_t i = 0; i < n; i++) {
+            html_fmt(out, "<li><a href=\"%scompare/", root);
+            html_text(out, cmps[i]->slug);
+            html_raw(out, "/index.html\">");
+            html_text(out, tool->name);
+            html_raw(out, " vs ");
+            html_text(out, others[i]->v->tool->name);
+            html_raw(out, "</a></li>\n");
+        }
+        html_raw(out, "</ul>\n</section>\n");
+    }
+    s_tail(root, out);
+    sos_buf_free(&title);
+    sos_buf_free(&desc);
+    sos_buf_free(&canon);
+}
+
+json_t *site_tool_json(const site_tool *t)
+{
+    bool ok = true;
+    json_t *j = sos_json_verdict(t->v, &ok);
+    json_object_set_new(j, "type", json_string("verdict"));
+    json_object_set_new(j, "seq", json_integer((json_int_t)t->seq));
+    return j;
+}
+
+/* --- index ----------------------------------------------------------- */
+
+void site_index_html(const site_opts *o, const site_tool *const *tools, size_t nt,
+                     const Sos__Comparison *const *cmps, const site_tool *const *pairs, size_t nc,
+                     sos_buf *out)
+{
+    const char *root = "";
+    s_head(o, root, "AI Tool Comparisons: Ship or Skip",
+           "Side-by-side panel verdicts on new AI tools: which one should you ship?", "", NULL,
+           out);
+    html_raw(out, "<p class=\"eyebrow\">AI tool comparisons</p>\n<h1>Ship or Skip</h1>\n<p "
+                  "class=\"lede\">A fixed panel of five reviewers (Builder, Skeptic, Futurist, "
+                  "Founder, Creator) files signed takes on new AI tools. Here is every "
+                  "side-by-side verdict.</p>\n");
+    html_fmt(out, "<section aria-labelledby=\"cmp\">\n<h2 id=\"cmp\">Comparisons</h2>\n%s",
+             nc ? "<ul class=\"links\">\n" : "<p>No comparisons published yet.</p>\n");
+    for (size_t i = 0; i < nc; i++) {
+        const site_tool *a = pairs[2 * i], *b = pairs[2 * i + 1];
+        char la[160], lb[160];
+        site_verdict_line(a->body, la, sizeof la);
+        site_verdict_line(b->body, lb, sizeof lb);
+        html_raw(out, "<li><a href=\"compare/");
+        html_text(out, cmps[i]->slug);
+        html_raw(out, "/index.html\">");
+        html_text(out, a->v->tool->name);
+        html_raw(out, " vs ");
+        html_text(out, b->v->tool->name);
+        html_fmt(out, "</a> <span class=\"muted\">%s \xc2\xb7 %s</span></li>\n", la, lb);
+    }
+    html_raw(out, nc ? "</ul>\n</section>\n" : "</section>\n");
+    html_raw(out, "<section aria-labelledby=\"tl\">\n<h2 id=\"tl\">Tools</h2>\n<div "
+                  "class=\"scroll\"><table class=\"decision\">\n<thead><tr><th "
+                  "scope=\"col\">Tool</th><th scope=\"col\">Panel verdict</th><th "
+                  "scope=\"col\">Panel ship</th><th scope=\"col\">Category</th></tr></thead>\n"
+                  "<tbody>\n");
+    for (size_t i = 0; i < nt; i++) {
+        const site_tool *t = tools[i];
+        char l[160];
+        site_verdict_line(t->body, l, sizeof l);
+        html_raw(out, "<tr><th scope=\"row\"><a href=\"tools/");
+        html_text(out, t->v->tool->tool_id);
+        html_raw(out, "/index.html\">");
+        html_text(out, t->v->tool->name);
+        html_fmt(out, "</a></th><td><span class=\"badge %s\">%s</span></td><td>%u%%</td><td>",
+                 s_label_class(t->body->label), l, t->body->ship_pct);
+        html_text(out, t->v->tool->category);
+        html_raw(out, "</td></tr>\n");
+    }
+    html_raw(out, "</tbody>\n</table></div>\n</section>\n");
+    s_tail(root, out);
+}
+
+json_t *site_index_json(const site_tool *const *tools, size_t nt,
+                        const Sos__Comparison *const *cmps, size_t nc)
+{
+    json_t *ts = json_array(), *cs = json_array();
+    for (size_t i = 0; i < nt; i++) {
+        char l[160], href[512];
+        site_verdict_line(tools[i]->body, l, sizeof l);
+        snprintf(href, sizeof href, "tools/%s/index.json", tools[i]->v->tool->tool_id);
+        json_array_append_new(ts, json_pack("{s:s, s:s, s:s, s:i, s:s}", "id",
+                                            tools[i]->v->tool->tool_id, "name",
+                                            tools[i]->v->tool->name, "verdict", l, "ship_pct",
+                                            (int)tools[i]->body->ship_pct, "href", href));
+    }
+    for (size_t i = 0; i < nc; i++) {
+        char href[600];
+        snprintf(href, sizeof href, "compare/%s/index.json", cmps[i]->slug);
+        json_t *cj = sos_json_comparison(cmps[i]);
+        json_object_set_new(cj, "href", json_string(href));
+        json_array_append_new(cs, cj);
+    }
+    return json_pack("{s:s, s:o, s:o}", "type", "index", "comparisons", cs, "tools", ts);
+}
+
+/* --- feeds and sitemap ----------------------------------------------- */
+
+static void s_rfc3339(uint64_t t, char *out, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void site_feed_atom(const site_opts *o, const site_tool *const *newest, size_t n, sos_buf *out)
+{
+    html_raw(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed "
+                  "xmlns=\"http://www.w3.org/2005/Atom\">\n<title>Weekly AI Tool Verdicts</title>\n"
+                  "<subtitle>New AI tools ship daily. We compare them before you waste an "
+                  "afternoon.</subtitle>\n<id>");
+    html_xml(out, o->base_url);
+    html_raw(out, "/</id>\n<link rel=\"self\" href=\"");
+    html_xml(out, o->base_url);
+    html_raw(out, "/feed.atom\"/>\n<link href=\"");
+    html_xml(out, o->base_url);
+    html_raw(out, "/\"/>\n<updated>");
+    html_xml(out, o->updated);
+    html_raw(out, "</updated>\n<author><name>Ship or Skip panel</name></author>\n");
+    for (size_t i = 0; i < n; i++) {
+        const site_tool *t = newest[i];
+        char line[160], when[40];
+        site_verdict_line(t->body, line, sizeof line);
+        s_rfc3339(t->body->finalized_at, when, sizeof when);
+        html_raw(out, "<entry>\n<title>");
+        html_xml(out, t->v->tool->name);
+        html_raw(out, ": ");
+        html_xml(out, line);
+        html_raw(out, "</title>\n<id>");
+        html_xml(out, o->base_url);
+        html_raw(out, "/tools/");
+        html_xml(out, t->v->tool->tool_id);
+        html_raw(out, "/</id>\n<link href=\"");
+        html_xml(out, o->base_url);
+        html_raw(out, "/tools/");
+        html_xml(out, t->v->tool->tool_id);
+        html_fmt(out, "/\"/>\n<updated>%s</updated>\n<summary>", when);
+        html_fmt(out, "%u%% panel ship, mean score %.2f. ", t->body->ship_pct,
+                 t->body->mean_score_x100 / 100.0);
+        html_xml(out, t->v->tool->tagline);
+        html_raw(out, "</summary>\n</entry>\n");
+    }
+    html_raw(out, "</feed>\n");
+}
+
+void site_feed_json(const site_opts *o, const site_tool *const *newest, size_t n, sos_buf *out)
+{
+    char url[1024];
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const site_tool *t = newest[i];
+        char line[160], when[40], title[600], summary[800];
+        site_verdict_line(t->body, line, sizeof line);
+        s_rfc3339(t->body->finalized_at, when, sizeof when);
+        snprintf(url, sizeof url, "%s/tools/%s/", o->base_url, t->v->tool->tool_id);
+        snprintf(title, sizeof title, "%s: %s", t->v->tool->name, line);
+        snprintf(summary, sizeof summary, "%u%% panel ship, mean score %.2f. %s", t->body->ship_pct,
+                 t->body->mean_score_x100 / 100.0, t->v->tool->tagline);
+        json_array_append_new(items,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", url, "url", url, "title",
+                                        title, "content_text", summary, "date_published", when));
+    }
+    char home[1024], feed[1024];
+    snprintf(home, sizeof home, "%s/", o->base_url);
+    snprintf(feed, sizeof feed, "%s/feed.json", o->base_url);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[{s:s}], s:o}", "version",
+                          "https://jsonfeed.org/version/1.1", "title", "Weekly AI Tool Verdicts",
+                          "home_page_url", home, "feed_url", feed, "description",
+                          "New AI tools ship daily. We compare them before you waste an "
+                          "afternoon.",
+                          "authors", "name", "Ship or Skip panel", "items", items);
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    html_raw(out, s);
+    html_raw(out, "\n");
+    free(s);
+    json_decref(j);
+}
+
+void site_sitemap(const site_opts *o, const site_tool *const *tools, size_t nt,
+                  const Sos__Comparison *const *cmps, size_t nc, sos_buf *out)
+{
+    html_raw(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
+                  "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n<url><loc>");
+    html_xml(out, o->base_url);
+    html_raw(out, "/</loc></url>\n");
+    for (size_t i = 0; i < nc; i++) {
+        html_raw(out, "<url><loc>");
+        html_xml(out, o->base_url);
+        html_raw(out, "/compare/");
+        html_xml(out, cmps[i]->slug);
+        html_raw(out, "/</loc></url>\n");
+    }
+    for (size_t i = 0; i < nt; i++) {
+        html_raw(out, "<url><loc>");
+        html_xml(out, o->base_url);
+        html_raw(out, "/tools/");
+        html_xml(out, tools[i]->v->tool->tool_id);
+        html_raw(out, "/</loc></url>\n");
+    }
+    html_raw(out, "</urlset>\n");
+}

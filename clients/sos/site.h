@@ -1,0 +1,67 @@
+/* site: the pages of the published site, from published verdicts.
+ *
+ * Pure functions: records in, bytes out; cmd_render.c decides what to
+ * write where and when. Layout of a release (all links relative, so a
+ * release works from a web server and from file://):
+ *
+ *   index.html, index.json              comparisons and tools
+ *   compare/<a>-vs-<b>/index.html|json  one per published comparison
+ *   tools/<id>/index.html|json          one per published verdict
+ *   feed.atom, feed.json                "Weekly AI Tool Verdicts"
+ *   sitemap.xml, assets/site.css, assets/site.js
+ *
+ * Every JSON twin carries the signed takes and the signed verdict it shows
+ * (the envelope of `sos pull --json`), so `sos verify` can check a site
+ * offline. */
+#ifndef SOS_SITE_H
+#define SOS_SITE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "sos.pb-c.h"
+
+/* A published verdict, decoded for rendering. */
+typedef struct {
+    Sos__Verdict *v;        /* owned (unpacked) */
+    Sos__VerdictBody *body; /* owned */
+    Sos__TakeBody *take[6]; /* by persona (1..5), owned, NULL: no take */
+    uint64_t seq;           /* publication sequence number */
+} site_tool;
+
+typedef struct {
+    const char *base_url; /* absolute, no trailing slash: feeds, sitemap, og:url */
+    const char *updated;  /* RFC 3339 time of this release */
+} site_opts;
+
+/* Takes ownership of v (an unpacked Verdict). 0, or -1 when its signed
+ * parts do not parse (v is freed then too). */
+int site_tool_load(Sos__Verdict *v, uint64_t seq, site_tool *out);
+void site_tool_clear(site_tool *t);
+
+void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_tool *a,
+                       const site_tool *b, sos_buf *out);
+json_t *site_compare_json(const Sos__Comparison *c, const site_tool *a, const site_tool *b);
+/* cmps: the published comparisons this tool is in, with the other side. */
+void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Comparison *const *cmps,
+                    const site_tool *const *others, size_t n, sos_buf *out);
+json_t *site_tool_json(const site_tool *t);
+void site_index_html(const site_opts *o, const site_tool *const *tools, size_t nt,
+                     const Sos__Comparison *const *cmps, const site_tool *const *pairs, size_t nc,
+                     sos_buf *out);
+json_t *site_index_json(const site_tool *const *tools, size_t nt,
+                        const Sos__Comparison *const *cmps, size_t nc);
+/* Newest first, at most SITE_FEED_ITEMS verdicts. */
+#define SITE_FEED_ITEMS 50
+void site_feed_atom(const site_opts *o, const site_tool *const *newest, size_t n, sos_buf *out);
+void site_feed_json(const site_opts *o, const site_tool *const *newest, size_t n, sos_buf *out);
+void site_sitemap(const site_opts *o, const site_tool *const *tools, size_t nt,
+                  const Sos__Comparison *const *cmps, size_t nc, sos_buf *out);
+/* The static assets: name "site.css" or "site.js". */
+const char *site_asset(const char *name);
+
+/* "Ship · 3 ship / 1 skip" */
+void site_verdict_line(const Sos__VerdictBody *b, char *out, size_t cap);
+
+#endif

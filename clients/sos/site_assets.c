@@ -1,0 +1,101 @@
+/* site_assets: the stylesheet and script every page loads. Local files,
+ * no external requests (no CDN fonts or scripts). */
+#include <string.h>
+
+#include "site.h"
+
+static const char s_css[] =
+    ":root{--ink:#16181d;--muted:#5b6270;--line:#d9dde3;--bg:#fff;--soft:#f4f6f8;"
+    "--ship:#0b6b3a;--ship-bg:#e3f4ea;--skip:#9b1c1c;--skip-bg:#fbe7e7;--split:#6b4e00;"
+    "--split-bg:#fbf1d6;--link:#0b4fa8}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;font:16px/1.55 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
+    "color:var(--ink);background:var(--bg)}\n"
+    "a{color:var(--link)}\n"
+    ".skip{position:absolute;left:-9999px}.skip:focus{left:1rem;top:1rem;background:#fff;"
+    "padding:.5rem;z-index:9}\n"
+    ".sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+    "clip:rect(0,0,0,0);white-space:nowrap;border:0}\n"
+    "header.site,footer.site{padding:.75rem 1rem;border-bottom:1px solid var(--line)}\n"
+    "footer.site{border-top:1px solid var(--line);border-bottom:0;color:var(--muted);"
+    "font-size:.9rem;margin-top:2rem}\n"
+    ".brand{font-weight:800;text-decoration:none;color:var(--ink);letter-spacing:.02em}\n"
+    "main{max-width:1100px;margin:0 auto;padding:1rem}\n"
+    ".crumbs{font-size:.9rem;color:var(--muted)}.crumbs a{margin-right:.25rem}"
+    ".crumbs span{margin-left:.25rem}\n"
+    ".eyebrow{text-transform:uppercase;font-size:.8rem;letter-spacing:.08em;color:var(--muted);"
+    "margin:1rem 0 .25rem}\n"
+    "h1{font-size:clamp(1.6rem,4vw,2.4rem);line-height:1.2;margin:.25rem 0 .5rem}\n"
+    ".lede{font-size:1.1rem;color:var(--muted);max-width:60ch}\n"
+    ".cards{display:grid;grid-template-columns:1fr;gap:1rem;margin:1.5rem 0}\n"
+    "@media(min-width:720px){.cards{grid-template-columns:1fr 1fr}.cards.one{"
+    "grid-template-columns:1fr}}\n"
+    ".card{border:1px solid var(--line);border-radius:12px;padding:1rem 1.25rem;"
+    "background:var(--soft)}\n"
+    ".avatar{width:2.5rem;height:2.5rem;border-radius:50%;background:var(--ink);color:#fff;"
+    "display:grid;place-items:center;font-weight:700}\n"
+    ".cat{color:var(--muted);font-size:.85rem;margin:.5rem 0 0}\n"
+    ".card h2{margin:.1rem 0;font-size:1.35rem}.card h2 a{color:var(--ink)}\n"
+    ".tagline{margin:.25rem 0 .75rem}\n"
+    ".stats{list-style:none;padding:0;margin:0 0 .75rem;display:flex;flex-wrap:wrap;gap:.5rem "
+    "1.25rem;align-items:center}\n"
+    ".stats .v{font-weight:700;font-size:1.15rem}.stats .k{color:var(--muted);font-size:.85rem}"
+    "\n.muted{color:var(--muted)}.stats .v.muted{font-weight:400;font-size:.95rem}\n"
+    ".badge{display:inline-block;border-radius:999px;padding:.1rem .6rem;font-weight:700}\n"
+    ".badge.ship{background:var(--ship-bg);color:var(--ship)}.badge.skip{background:"
+    "var(--skip-bg);color:var(--skip)}.badge.split{background:var(--split-bg);color:"
+    "var(--split)}\n"
+    ".desc{margin:.5rem 0 1rem}\n"
+    "button.bookmark{font:inherit;border:1px solid var(--ink);background:#fff;border-radius:"
+    "8px;padding:.35rem .8rem;cursor:pointer}\n"
+    "button.bookmark[aria-pressed=true]{background:var(--ink);color:#fff}\n"
+    ".scroll{overflow-x:auto}\n"
+    "table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}\n"
+    "th,td{text-align:left;vertical-align:top;padding:.6rem .75rem;border-bottom:1px solid "
+    "var(--line)}\n"
+    "thead th{font-size:.95rem}tbody th{font-weight:600;white-space:nowrap}\n"
+    ".scorecard td{width:45%}.scorecard .score{font-weight:700;margin:0 0 .25rem}\n"
+    ".score.ship{color:var(--ship)}.score.skip{color:var(--skip)}.none{color:var(--muted)}\n"
+    "@media(max-width:719px){.scorecard,.scorecard tbody,.scorecard tr,.scorecard th,"
+    ".scorecard td{display:block;width:100%}.scorecard tbody th{border-bottom:0;"
+    "padding-bottom:0;font-size:1.05rem}.scorecard td{border-bottom:0}.scorecard tr{"
+    "border-bottom:1px solid var(--line);padding:.5rem 0}}\n"
+    ".links{padding-left:1.2rem}.links li{margin:.35rem 0}\n"
+    ".newsletter,.bookmarks{border:1px solid var(--line);border-radius:12px;padding:1rem "
+    "1.25rem;margin:1.5rem 0}\n"
+    ".strong{font-weight:700}\n";
+
+static const char s_js[] =
+    "/* Bookmarks live in this browser only (localStorage); nothing is sent. */\n"
+    "(function(){\n"
+    "var KEY='sos.bookmarks';\n"
+    "var root=document.body.getAttribute('data-root')||'';\n"
+    "function load(){try{var v=JSON.parse(localStorage.getItem(KEY)||'[]');"
+    "return Array.isArray(v)?v:[]}catch(e){return []}}\n"
+    "function save(v){try{localStorage.setItem(KEY,JSON.stringify(v))}catch(e){}}\n"
+    "function has(v,id){for(var i=0;i<v.length;i++)if(v[i].id===id)return true;return false}\n"
+    "function render(){var v=load();\n"
+    " var box=document.querySelector('.bookmarks');if(!box)return;\n"
+    " box.querySelector('.bm-loading').hidden=true;\n"
+    " var list=box.querySelector('.bm-list');list.textContent='';\n"
+    " box.querySelector('.bm-empty').hidden=v.length>0;\n"
+    " v.forEach(function(b){var li=document.createElement('li');var a=document.createElement('a');"
+    "a.href=root+b.href;a.textContent=b.name;li.appendChild(a);list.appendChild(li)});\n"
+    " document.querySelectorAll('button.bookmark').forEach(function(btn){"
+    "var on=has(v,btn.getAttribute('data-id'));btn.setAttribute('aria-pressed',on?'true':'false');"
+    "btn.textContent=on?'Bookmarked':'Bookmark'})}\n"
+    "document.addEventListener('click',function(e){var btn=e.target.closest&&"
+    "e.target.closest('button.bookmark');if(!btn)return;var id=btn.getAttribute('data-id');"
+    "var v=load();if(has(v,id)){v=v.filter(function(b){return b.id!==id})}else{v.push({id:id,"
+    "name:btn.getAttribute('data-name'),href:btn.getAttribute('data-href')})}save(v);render()});\n"
+    "render();\n"
+    "})();\n";
+
+const char *site_asset(const char *name)
+{
+    if (strcmp(name, "site.css") == 0)
+        return s_css;
+    if (strcmp(name, "site.js") == 0)
+        return s_js;
+    return NULL;
+}
