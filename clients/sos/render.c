@@ -145,7 +145,7 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
         if ((rc = s_write(s, dir, rel, &b)))
             goto out;
         snprintf(rel, sizeof rel, "compare/%s/index.json", c->c->slug);
-        if ((rc = s_write_json(s, dir, rel, site_compare_json(c->c, c->a, c->b))))
+        if ((rc = s_write_json(s, dir, rel, site_compare_json(c->c, c->seq, c->a, c->b))))
             goto out;
     }
     /* tool pages, with the comparisons each is in */
@@ -204,8 +204,9 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
     sos_buf_reset(&b);
     site_index_html(o, (const site_tool *const *)by_name, s->nt, cs, pairs, nc, &b);
     if (!(rc = s_write(s, dir, "index.html", &b)) &&
-        !(rc = s_write_json(s, dir, "index.json",
-                            site_index_json((const site_tool *const *)by_name, s->nt, cs, nc)))) {
+        !(rc =
+              s_write_json(s, dir, "index.json",
+                           site_index_json(o, (const site_tool *const *)by_name, s->nt, cs, nc)))) {
         sos_buf_reset(&b);
         site_sitemap(o, (const site_tool *const *)by_name, s->nt, cs, nc, &b);
         rc = s_write(s, dir, "sitemap.xml", &b);

@@ -304,11 +304,12 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
     sos_buf_free(&canon);
 }
 
-json_t *site_compare_json(const Sos__Comparison *c, const site_tool *a, const site_tool *b)
+json_t *site_compare_json(const Sos__Comparison *c, uint64_t seq, const site_tool *a,
+                          const site_tool *b)
 {
     bool ok = true;
-    return json_pack("{s:s, s:o, s:o, s:o}", "type", "comparison", "comparison",
-                     sos_json_comparison(c), "a", sos_json_verdict(a->v, &ok), "b",
+    return json_pack("{s:s, s:I, s:o, s:o, s:o}", "type", "comparison", "seq", (json_int_t)seq,
+                     "comparison", sos_json_comparison(c), "a", sos_json_verdict(a->v, &ok), "b",
                      sos_json_verdict(b->v, &ok));
 }
 
@@ -463,7 +464,7 @@ void site_index_html(const site_opts *o, const site_tool *const *tools, size_t n
     s_tail(root, out);
 }
 
-json_t *site_index_json(const site_tool *const *tools, size_t nt,
+json_t *site_index_json(const site_opts *o, const site_tool *const *tools, size_t nt,
                         const Sos__Comparison *const *cmps, size_t nc)
 {
     json_t *ts = json_array(), *cs = json_array();
@@ -483,7 +484,8 @@ json_t *site_index_json(const site_tool *const *tools, size_t nt,
         json_object_set_new(cj, "href", json_string(href));
         json_array_append_new(cs, cj);
     }
-    return json_pack("{s:s, s:o, s:o}", "type", "index", "comparisons", cs, "tools", ts);
+    return json_pack("{s:s, s:s, s:s, s:o, s:o}", "type", "index", "base_url", o->base_url,
+                     "updated", o->updated, "comparisons", cs, "tools", ts);
 }
 
 /* --- feeds and sitemap ----------------------------------------------- */

@@ -42,7 +42,9 @@ void site_tool_clear(site_tool *t);
 
 void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_tool *a,
                        const site_tool *b, sos_buf *out);
-json_t *site_compare_json(const Sos__Comparison *c, const site_tool *a, const site_tool *b);
+/* seq: the comparison's publication sequence number. */
+json_t *site_compare_json(const Sos__Comparison *c, uint64_t seq, const site_tool *a,
+                          const site_tool *b);
 /* cmps: the published comparisons this tool is in, with the other side. */
 void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Comparison *const *cmps,
                     const site_tool *const *others, size_t n, sos_buf *out);
@@ -50,7 +52,8 @@ json_t *site_tool_json(const site_tool *t);
 void site_index_html(const site_opts *o, const site_tool *const *tools, size_t nt,
                      const Sos__Comparison *const *cmps, const site_tool *const *pairs, size_t nc,
                      sos_buf *out);
-json_t *site_index_json(const site_tool *const *tools, size_t nt,
+/* Carries o's base_url and updated, so a site can be rebuilt from its JSON. */
+json_t *site_index_json(const site_opts *o, const site_tool *const *tools, size_t nt,
                         const Sos__Comparison *const *cmps, size_t nc);
 /* Newest first, at most SITE_FEED_ITEMS verdicts. */
 #define SITE_FEED_ITEMS 50
