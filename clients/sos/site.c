@@ -178,11 +178,11 @@ static void s_card(const char *root, const site_tool *t, sos_buf *b)
     html_raw(b, "</a></h2>\n<p class=\"tagline\">");
     html_text(b, tool->tagline);
     html_fmt(b,
-             "</p>\n<ul class=\"stats\">\n<li><span class=\"badge %s\">%s</span></li>\n"
-             "<li><span class=\"v\">%u%%</span> <span class=\"k\">Panel ship</span></li>\n"
-             "<li><span class=\"k\">Community</span> <span class=\"v muted\">No "
-             "votes</span></li>\n<li><span class=\"v\">%s</span> <span "
-             "class=\"k\">Entry</span></li>\n</ul>\n<p class=\"desc\">",
+             "</p>\n<ul class=\"stats\">\n<li><div class=\"badge %s\">%s</div></li>\n"
+             "<li><div class=\"v\">%u%%</div><div class=\"k\">Panel ship</div></li>\n"
+             "<li><div class=\"k\">Community</div><div class=\"v muted\">No "
+             "votes</div></li>\n<li><div class=\"v\">%s</div><div "
+             "class=\"k\">Entry</div></li>\n</ul>\n<p class=\"desc\">",
              s_label_class(t->body->label), sos_label_name(t->body->label), t->body->ship_pct,
              sos_tier_name(tool->tier));
     html_text(b, tool->description);
@@ -390,9 +390,10 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
             html_fmt(out, "<li><a href=\"%scompare/", root);
             html_text(out, cmps[i]->slug);
             html_raw(out, "/index.html\">");
-            html_text(out, tool->name);
+            bool first = strcmp(cmps[i]->tool_a, tool->tool_id) == 0; /* the page's order */
+            html_text(out, first ? tool->name : others[i]->v->tool->name);
             html_raw(out, " vs ");
-            html_text(out, others[i]->v->tool->name);
+            html_text(out, first ? others[i]->v->tool->name : tool->name);
             html_raw(out, "</a></li>\n");
         }
         html_raw(out, "</ul>\n</section>\n");

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 SERVICES = ["submission", "scoring", "aggregation", "publishing"]
 
@@ -122,6 +123,8 @@ def main(tests):
             print("PASS %s (%.1fs)" % (t.__name__, time.time() - start), flush=True)
         except Exception as e:  # noqa: BLE001 - report every failure
             failed += 1
-            print("FAIL %s: %s" % (t.__name__, e), flush=True)
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            print("FAIL %s: %s (%s:%d: %s)" % (t.__name__, e, os.path.basename(where.filename),
+                                               where.lineno, where.line), flush=True)
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""The rendered site: the seed pages' facts in the seed pages' order, a
+golden comparison page, valid HTML (tidy), JSON twins valid against
+schemas/site.schema.json, feeds that a real feed parser reads, a sitemap
+that names real pages, escaping of hostile text, and incremental releases
+that rewrite only what shows something new."""
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+
+from harness import Cluster, main, wait_for
+from sitetext import is_subsequence, visible_lines
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+CATALOGUE = os.path.join(ROOT, "deploy", "catalogue.json")
+SEEDS = os.environ.get("SOS_SEEDS", os.path.join(ROOT, "..", "shared", "seeds"))
+GOLDEN = os.path.join(HERE, "golden", "llama-4-compact-12b-vs-mistral-small-3-1.html")
+
+
+def published(c, n):
+    return wait_for(lambda: (lambda o: o if len(o["items"]) >= n else None)(c.sos_json("pull")),
+                    what="%d publications" % n)
+
+
+def sample_site(build):
+    c = Cluster(build)
+    c.start_all()
+    c.sos("import", CATALOGUE)
+    published(c, 7)
+    out = os.path.join(c.home, "site")
+    c.sos("render", "--out", out, "--base-url", "https://example.org/")
+    return c, os.path.join(out, "current")
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def pages(site, pattern="**/*.html"):
+    return sorted(glob.glob(os.path.join(site, pattern), recursive=True))
+
+
+def test_seed_pages(build):
+    c, site = sample_site(build)
+    try:
+        seeds = sorted(glob.glob(os.path.join(SEEDS, "*.txt")))
+        assert seeds, "no seed pages in " + SEEDS
+        ours = {}
+        for p in pages(site, "compare/*/index.html"):
+            lines = visible_lines(read(p))
+            ours[lines[-1]] = (p, lines)
+        for seed in seeds:
+            want = [l.strip() for l in read(seed).splitlines() if l.strip()]
+            heading = want[0][len("Compare/"):]
+            match = [v for k, v in ours.items() if k.startswith(heading + ":")]
+            assert match, "no page for %r (have %s)" % (heading, list(ours))
+            path, got = match[0]
+            if want[-1].endswith(" \u2014 Ship or Skip"):  # the seed's <title>
+                assert got[-1] == want[-1], (got[-1], want[-1])
+                want = want[:-1]
+            try:
+                is_subsequence(want, got[:-1])
+            except AssertionError as e:
+                raise AssertionError("%s vs %s: %s" % (os.path.basename(seed), path, e))
+    finally:
+        c.close()
+
+
+def test_golden_page(build):
+    c, site = sample_site(build)
+    try:
+        got = read(os.path.join(site, "compare", "llama-4-compact-12b-vs-mistral-small-3-1",
+                                "index.html"))
+        if os.environ.get("SOS_BLESS"):
+            with open(GOLDEN, "w", encoding="utf-8") as f:
+                f.write(got)
+        want = read(GOLDEN)
+        if got != want:
+            a, b = want.splitlines(), got.splitlines()
+            for i, (x, y) in enumerate(zip(a, b)):
+                if x != y:
+                    raise AssertionError("line %d differs:\n- %s\n+ %s" % (i + 1, x, y))
+            raise AssertionError("length differs: %d vs %d lines" % (len(a), len(b)))
+    finally:
+        c.close()
+
+
+def _jsonfeed_validator():
+    """JSON Feed 1.1 (jsonfeed.org/version/1.1): the fields it requires."""
+    from jsonschema import Draft202012Validator, FormatChecker
+    return Draft202012Validator({
+        "type": "object",
+        "required": ["version", "title", "items"],
+        "properties": {
+            "version": {"const": "https://jsonfeed.org/version/1.1"},
+            "title": {"type": "string"},
+            "home_page_url": {"type": "string", "format": "uri"},
+            "feed_url": {"type": "string", "format": "uri"},
+            "authors": {"type": "array", "items": {"type": "object"}},
+            "items": {"type": "array", "items": {
+                "type": "object", "required": ["id"],
+                "anyOf": [{"required": ["content_text"]}, {"required": ["content_html"]}],
+                "properties": {"id": {"type": "string"}, "url": {"type": "string", "format": "uri"},
+                               "date_published": {"type": "string", "format": "date-time"}}}},
+        },
+    }, format_checker=FormatChecker())
+
+
+def test_valid_outputs(build):
+    import feedparser
+    from jsonschema import Draft202012Validator, FormatChecker
+    JSONFEED = _jsonfeed_validator()
+    c, site = sample_site(build)
+    try:
+        html = pages(site)
+        assert len(html) == 1 + 3 + 4, html
+        for p in html:
+            r = subprocess.run(["tidy", "-q", "-e", "-utf8", p], capture_output=True, text=True)
+            problems = [l for l in r.stderr.splitlines()
+                        if l.strip() and 'proprietary attribute "aria-current"' not in l]
+            assert not problems, (p, problems)
+            doc = read(p)
+            assert doc.count("<h1>") == 1, p
+            assert "<main" in doc and "<header" in doc and "<footer" in doc, p
+            assert not re.search(r'(src|href)="(https?:)?//', doc.replace(
+                'href="https://example.org/', 'href="BASE/')), "external request in " + p
+        with open(os.path.join(ROOT, "schemas", "site.schema.json"), encoding="utf-8") as f:
+            v = Draft202012Validator(json.load(f), format_checker=FormatChecker())
+        twins = glob.glob(os.path.join(site, "**", "index.json"), recursive=True)
+        assert len(twins) == 8, twins
+        for p in twins:
+            with open(p, encoding="utf-8") as f:
+                doc = json.load(f)
+            errors = [e.message for e in v.iter_errors(doc)]
+            assert not errors, (p, errors[:3])
+        atom = feedparser.parse(os.path.join(site, "feed.atom"))
+        assert not atom.bozo, atom.bozo_exception
+        assert atom.feed.title == "Weekly AI Tool Verdicts" and len(atom.entries) == 4
+        titles = sorted(e.title for e in atom.entries)
+        assert "Mistral Small 3.1: Ship \u00b7 3 ship / 1 skip" in titles, titles
+        # feedparser 6.0 (Debian 12) reads no JSON Feed: check the 1.1 spec's rules
+        with open(os.path.join(site, "feed.json"), encoding="utf-8") as f:
+            jf = json.load(f)
+        JSONFEED.validate(jf)
+        assert jf["title"] == "Weekly AI Tool Verdicts" and len(jf["items"]) == 4, jf
+        for p in twins + pages(site):  # the JSON-LD blocks parse and say what the page says
+            doc = read(p)
+            for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', doc):
+                ld = json.loads(block)
+                apps = ld.get("@graph", [ld])
+                for app in apps:
+                    r = app["review"]["reviewRating"]
+                    assert (r["bestRating"], r["worstRating"]) == (100, 0), r
+        root = ET.parse(os.path.join(site, "sitemap.xml")).getroot()
+        ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+        locs = [u.find(ns + "loc").text for u in root.findall(ns + "url")]
+        assert len(locs) == 8, locs
+        for loc in locs:
+            assert loc.startswith("https://example.org/"), loc
+            rel = loc[len("https://example.org/"):]
+            assert os.path.exists(os.path.join(site, rel, "index.html")), loc
+    finally:
+        c.close()
+
+
+HOSTILE = {
+    "version": 1,
+    "tools": [
+        {"name": "Evil \"Quote\" Tool", "vendor": "<b>Vendor</b>",
+         "tagline": "best for '</title><script>alert(1)</script>'", "category": "Dev & Ops",
+         "tier": "Free", "pricing": "Free <i>forever</i>",
+         "description": "Breaks out </script><script>alert(2)</script><!-- of JSON-LD",
+         "link": "https://example.org/?a=1&b=\"2\""},
+        {"name": "Plain Tool", "vendor": "V", "tagline": "t", "category": "Dev", "tier": "Paid",
+         "pricing": "$1", "description": "d", "link": ""},
+    ],
+    "takes": [
+        {"tool": "Evil \"Quote\" Tool", "persona": p, "score": 50, "verdict": "ship",
+         "text": "<img src=x onerror=alert(3)> & \"quoted\" 'single' </td></tr></table>"}
+        for p in ("Builder", "Skeptic", "Futurist", "Founder")
+    ] + [
+        {"tool": "Plain Tool", "persona": p, "score": 40, "verdict": "skip", "text": "meh"}
+        for p in ("Builder", "Skeptic", "Futurist", "Founder")
+    ],
+    "comparisons": [{"a": "Evil \"Quote\" Tool", "b": "Plain Tool"}],
+}
+
+
+def test_escaping(build):
+    from html.parser import HTMLParser
+    c = Cluster(build)
+    try:
+        c.start_all()
+        cat = os.path.join(c.home, "hostile.json")
+        with open(cat, "w", encoding="utf-8") as f:
+            json.dump(HOSTILE, f)
+        c.sos("import", cat)
+        published(c, 3)
+        out = os.path.join(c.home, "site")
+        c.sos("render", "--out", out)
+        site = os.path.join(out, "current")
+
+        class Tags(HTMLParser):
+            def __init__(self):
+                super().__init__()
+                self.scripts, self.bad = [], []
+
+            def handle_starttag(self, tag, attrs):
+                if tag == "script":
+                    self.scripts.append(dict(attrs))
+                for k, _ in attrs:
+                    if k.startswith("on"):
+                        self.bad.append((tag, k))
+                if tag in ("img", "b", "i"):  # only ever from the hostile text
+                    self.bad.append((tag, "element"))
+
+        for p in pages(site):
+            doc = read(p)
+            t = Tags()
+            t.feed(doc)
+            kinds = sorted(s.get("type", s.get("src", "")) for s in t.scripts)
+            assert all(k in ("application/ld+json",) or k.endswith("assets/site.js")
+                       for k in kinds), (p, kinds)
+            assert not t.bad, (p, t.bad)
+            assert "<script>alert" not in doc and "<img src=x" not in doc, p
+            for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', doc,
+                                    flags=re.S):
+                assert "</" not in block and "<!--" not in block, p
+                ld = json.loads(block)
+                descs = [a["description"] for a in ld.get("@graph", [ld])]
+                assert any("</script><script>alert(2)" in d for d in descs) or "plain" in p, p
+        page = read(os.path.join(site, "compare", "evil-quote-tool-vs-plain-tool", "index.html"))
+        lines = visible_lines(page)
+        assert "<img src=x onerror=alert(3)> & \"quoted\" 'single' </td></tr></table>" in lines
+        assert "Evil \"Quote\" Tool vs Plain Tool" in lines
+        # invalid UTF-8 never gets in
+        r = subprocess.run([os.path.join(c.build, "clients", "sos"), "--home", c.home, "tool",
+                            "submit", "--name", b"Bad \xff name", "--tagline", "t",
+                            "--category", "c", "--tier", "Free"], capture_output=True)
+        assert r.returncode == 65 and b"not valid UTF-8" in r.stderr, r.stderr
+        bad = os.path.join(c.home, "bad.json")
+        with open(bad, "wb") as f:
+            f.write(b'{"version":1,"tools":[{"name":"X\xff","tagline":"t","category":"c",'
+                    b'"tier":"Free"}],"takes":[],"comparisons":[]}')
+        r = c.sos("import", bad, check=False)
+        assert r.returncode == 65, (r.returncode, r.stderr)
+    finally:
+        c.close()
+
+
+def test_incremental(build):
+    c, site = sample_site(build)
+    try:
+        out = os.path.dirname(site)
+        rel1 = os.path.realpath(site)
+        before = {os.path.relpath(p, rel1): os.stat(p).st_ino
+                  for p in glob.glob(os.path.join(rel1, "**", "*"), recursive=True)
+                  if os.path.isfile(p)}
+        snapshot = {k: read(os.path.join(rel1, k)) for k in before if k.endswith(".html")}
+        r = c.sos("render", "--out", out)
+        assert "up to date" in r.stderr, r.stderr
+        assert os.path.realpath(site) == rel1
+        c.sos("tool", "submit", "--name", "Zeta Model", "--tagline", "t", "--category", "c",
+              "--tier", "Paid")
+        for p in ("builder", "skeptic", "futurist", "founder"):
+            c.sos("take", "file", "--key", os.path.join(c.home, "keys", "panel", p + ".key"),
+                  "--tool", "zeta-model", "--persona", p.capitalize(), "--score", "70",
+                  "--ship", "--text", "fine")
+        c.sos("compare", "create", "zeta-model", "mistral-small-3-1")
+        published(c, 9)
+        c.sos("render", "--out", out, "--base-url", "https://example.org/")
+        rel2 = os.path.realpath(site)
+        assert rel2 != rel1
+        after = {os.path.relpath(p, rel2): os.stat(p).st_ino
+                 for p in glob.glob(os.path.join(rel2, "**", "*"), recursive=True)
+                 if os.path.isfile(p)}
+        changed = sorted(k for k in after if before.get(k) != after[k])
+        assert changed == sorted([
+            "compare/zeta-model-vs-mistral-small-3-1/index.html",
+            "compare/zeta-model-vs-mistral-small-3-1/index.json",
+            "tools/zeta-model/index.html", "tools/zeta-model/index.json",
+            "tools/mistral-small-3-1/index.html", "tools/mistral-small-3-1/index.json",
+            "index.html", "index.json", "feed.atom", "feed.json", "sitemap.xml"]), changed
+        assert "Zeta Model vs Mistral Small 3.1" in read(os.path.join(
+            rel2, "tools", "mistral-small-3-1", "index.html"))
+        for k, text in snapshot.items():  # the old release was not touched
+            assert read(os.path.join(rel1, k)) == text, k
+    finally:
+        c.close()
+
+
+if __name__ == "__main__":
+    main([test_seed_pages, test_golden_page, test_valid_outputs, test_escaping, test_incremental])
