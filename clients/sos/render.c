@@ -13,6 +13,7 @@ typedef struct {
     Sos__Comparison *c; /* owned */
     uint64_t seq;
     const site_tool *a, *b;
+    size_t ia, ib; /* indexes of a and b in tools, when both are there */
     bool dirty;
 } s_cmp;
 
@@ -69,7 +70,7 @@ static void s_add_cmp(s_site *s, Sos__Comparison *c, uint64_t seq, bool dirty)
         if (!s->cmps)
             abort();
     }
-    s->cmps[s->nc++] = (s_cmp){c, seq, NULL, NULL, dirty};
+    s->cmps[s->nc++] = (s_cmp){c, seq, NULL, NULL, 0, 0, dirty};
 }
 
 static int s_write(s_site *s, const char *rel_dir, const char *rel, sos_buf *b)
@@ -135,6 +136,8 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
                       s->tools);
         ib = (size_t)((site_tool **)bsearch(&c->b, s->tools, s->nt, sizeof *s->tools, s_tool_cmp) -
                       s->tools);
+        c->ia = ia;
+        c->ib = ib;
         if (c->dirty) /* a new comparison shows on both tools' pages */
             s->tool_dirty[ia] = s->tool_dirty[ib] = true;
         if (!(full || c->dirty || s->tool_dirty[ia] || s->tool_dirty[ib]))
@@ -148,28 +151,37 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
         if ((rc = s_write_json(s, dir, rel, site_compare_json(c->c, c->seq, c->a, c->b))))
             goto out;
     }
-    /* tool pages, with the comparisons each is in */
-    const Sos__Comparison **cl = NULL;
-    const site_tool **ol = NULL;
-    size_t cap = 0;
+    /* tool pages, with the comparisons each is in: index them once */
+    size_t *count = sos_xcalloc(s->nt + 1, sizeof *count), *first = NULL, *slot = NULL;
+    size_t total = 0;
+    for (size_t k = 0; k < s->nc; k++)
+        if (s->cmps[k].a && s->cmps[k].b) {
+            count[s->cmps[k].ia]++;
+            count[s->cmps[k].ib]++;
+        }
+    first = sos_xcalloc(s->nt + 1, sizeof *first);
+    for (size_t i = 0; i < s->nt; i++) {
+        first[i] = total;
+        total += count[i];
+        count[i] = 0;
+    }
+    slot = sos_xcalloc(total + 1, sizeof *slot);
+    for (size_t k = 0; k < s->nc; k++)
+        if (s->cmps[k].a && s->cmps[k].b) {
+            slot[first[s->cmps[k].ia] + count[s->cmps[k].ia]++] = k;
+            slot[first[s->cmps[k].ib] + count[s->cmps[k].ib]++] = k;
+        }
+    const Sos__Comparison **cl = sos_xcalloc(total + 1, sizeof *cl);
+    const site_tool **ol = sos_xcalloc(total + 1, sizeof *ol);
     for (size_t i = 0; i < s->nt; i++) {
         if (!full && !s->tool_dirty[i])
             continue;
         const site_tool *t = s->tools[i];
-        size_t n = 0;
-        for (size_t k = 0; k < s->nc; k++) {
-            const s_cmp *c = &s->cmps[k];
-            if (!c->a || !c->b || (c->a != t && c->b != t))
-                continue;
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                cl = realloc(cl, cap * sizeof *cl);
-                ol = realloc(ol, cap * sizeof *ol);
-                if (!cl || !ol)
-                    abort();
-            }
-            cl[n] = c->c;
-            ol[n++] = c->a == t ? c->b : c->a;
+        size_t n = count[i];
+        for (size_t j = 0; j < n; j++) {
+            const s_cmp *c = &s->cmps[slot[first[i] + j]];
+            cl[j] = c->c;
+            ol[j] = c->a == t ? c->b : c->a;
         }
         sos_buf_reset(&b);
         site_tool_html(o, t, cl, ol, n, &b);
@@ -180,6 +192,9 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
         if ((rc = s_write_json(s, dir, rel, site_tool_json(t))))
             break;
     }
+    free(count);
+    free(first);
+    free(slot);
     free(cl);
     free(ol);
     if (rc)

@@ -53,6 +53,7 @@ void site_tool_clear(site_tool *t)
         sos__verdict_body__free_unpacked(t->body, NULL);
     if (t->v)
         sos__verdict__free_unpacked(t->v, NULL);
+    json_decref(t->json);
     memset(t, 0, sizeof *t);
 }
 
@@ -304,13 +305,23 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
     sos_buf_free(&canon);
 }
 
+/* The verdict's JSON, checked and built once per render however many
+ * pages show it (signature checks are the costly part). Borrowed. */
+static json_t *s_verdict_json(const site_tool *t)
+{
+    site_tool *m = (site_tool *)t; /* a cache, not a change of what t is */
+    bool ok = true;
+    if (!m->json)
+        m->json = sos_json_verdict(t->v, &ok);
+    return m->json;
+}
+
 json_t *site_compare_json(const Sos__Comparison *c, uint64_t seq, const site_tool *a,
                           const site_tool *b)
 {
-    bool ok = true;
-    return json_pack("{s:s, s:I, s:o, s:o, s:o}", "type", "comparison", "seq", (json_int_t)seq,
-                     "comparison", sos_json_comparison(c), "a", sos_json_verdict(a->v, &ok), "b",
-                     sos_json_verdict(b->v, &ok));
+    return json_pack("{s:s, s:I, s:o, s:O, s:O}", "type", "comparison", "seq", (json_int_t)seq,
+                     "comparison", sos_json_comparison(c), "a", s_verdict_json(a), "b",
+                     s_verdict_json(b));
 }
 
 /* --- tool page ------------------------------------------------------- */
@@ -406,8 +417,7 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
 
 json_t *site_tool_json(const site_tool *t)
 {
-    bool ok = true;
-    json_t *j = sos_json_verdict(t->v, &ok);
+    json_t *j = json_copy(s_verdict_json(t)); /* shallow: the shared parts stay shared */
     json_object_set_new(j, "type", json_string("verdict"));
     json_object_set_new(j, "seq", json_integer((json_int_t)t->seq));
     return j;

@@ -28,6 +28,7 @@ typedef struct {
     Sos__VerdictBody *body; /* owned */
     Sos__TakeBody *take[6]; /* by persona (1..5), owned, NULL: no take */
     uint64_t seq;           /* publication sequence number */
+    json_t *json;           /* its JSON (sos_json_verdict), made once on first use; owned */
 } site_tool;
 
 typedef struct {
