@@ -5,15 +5,18 @@
  *
  *   OUT/current -> releases/<n>     what readers and web servers serve
  *   OUT/releases/<n>/               one complete site per release
- *   OUT/.state/                     cursor, release number, every verdict
- *                                   and comparison published so far (LMDB)
+ *   OUT/.state/                     what was pulled (cursor "pulled"), what
+ *                                   the current release shows ("rendered"),
+ *                                   the release number, every verdict and
+ *                                   comparison published so far (LMDB)
  *
  * A new release starts as hard links to every file of the previous one;
  * only the pages that show something new are written (through a temporary
  * file and rename, so the old release's files are never touched). rename(2)
  * of the symlink is atomic: a reader sees the old release or the new one,
- * never half of one. The state is committed after the swap, so a crash in
- * between re-renders the same events next time. */
+ * never half of one. What is pulled is committed page by page (the map
+ * grows as needed); "rendered" moves only after the swap, so a crash in
+ * between renders the same publications again next time. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <ftw.h>
@@ -94,9 +97,43 @@ static int s_load(sos_txn *t, render_site *s)
     return rc == SOS_NOTFOUND ? 0 : rc;
 }
 
-/* Pull everything after *cursor into the state and the model. Returns 0
- * or an exit code. */
-static int s_pull(const sos_cli *cli, sos_txn *t, render_site *s, uint64_t *cursor, size_t *news)
+/* Stores one page of events in the state: one transaction, grown and
+ * retried when the map is full. 0, or an exit code with a message. */
+static int s_store_page(sos_store *st, const Sos__EventsPage *page, uint64_t *pulled)
+{
+    for (int attempt = 0; attempt < 16; attempt++) {
+        sos_txn *t = NULL;
+        int rc = sos_txn_begin(st, true, &t);
+        uint64_t last = *pulled;
+        for (size_t i = 0; rc == SOS_OK && i < page->n_events; i++) {
+            const Sos__Event *ev = page->events[i];
+            last = ev->seq;
+            if (ev->kind_case == SOS__EVENT__KIND_PUBLICATION && ev->publication->tool &&
+                ev->publication->tool->tool_id[0])
+                rc = s_put(t, S_DB_VERDICTS, ev->publication->tool->tool_id, ev->seq,
+                           &ev->publication->base);
+            else if (ev->kind_case == SOS__EVENT__KIND_COMPARISON_PUBLISHED)
+                rc = s_put(t, S_DB_COMPARISONS, ev->comparison_published->slug, ev->seq,
+                           &ev->comparison_published->base);
+        }
+        if (rc == SOS_OK)
+            rc = sos_meta_put_u64(t, "pulled", last);
+        if (rc == SOS_OK && (rc = sos_txn_commit(&t)) == SOS_OK) {
+            *pulled = last;
+            return 0;
+        }
+        sos_txn_abort(&t);
+        if (rc == SOS_MAPFULL && sos_store_grow(st) == SOS_OK)
+            continue;
+        fprintf(stderr, "sos: render: cannot store what was pulled: %s\n", sos_store_errstr(rc));
+        return EX_IOERR;
+    }
+    return EX_IOERR;
+}
+
+/* Pulls everything after *pulled into the state (committed page by page)
+ * and the model. Returns 0 or an exit code. */
+static int s_pull(const sos_cli *cli, sos_store *st, render_site *s, uint64_t *pulled, size_t *news)
 {
     sos_clnt *c = NULL;
     int rc = sos_cli_connect(cli, "publishing", &c);
@@ -104,45 +141,37 @@ static int s_pull(const sos_cli *cli, sos_txn *t, render_site *s, uint64_t *curs
         return rc;
     for (;;) {
         Sos__EventsReply *rep = NULL;
-        rc = sos_clnt_events(c, *cursor, SOS_EVLOG_PAGE_MAX, &rep);
+        rc = sos_clnt_events(c, *pulled, SOS_EVLOG_PAGE_MAX, &rep);
         if (rc != SOS_CLNT_OK) {
             rc = sos_cli_clnt_error(rc, "publishing", c);
             break;
         }
-        if ((rc = sos_cli_status(rep->status, "publishing"))) {
+        if ((rc = sos_cli_status(rep->status, "publishing")) ||
+            (rc = rep->events ? s_store_page(st, rep->events, pulled) : 0)) {
             sos__events_reply__free_unpacked(rep, NULL);
             break;
         }
         size_t n = rep->events ? rep->events->n_events : 0;
         uint64_t head = rep->events ? rep->events->head : 0;
-        for (size_t i = 0; i < n && rc == 0; i++) {
+        for (size_t i = 0; i < n; i++) {
             Sos__Event *ev = rep->events->events[i];
-            *cursor = ev->seq;
             if (ev->kind_case == SOS__EVENT__KIND_PUBLICATION) {
                 Sos__Verdict *v = ev->publication;
                 if (!v->tool || !v->tool->tool_id[0])
                     continue;
-                if ((rc = s_put(t, S_DB_VERDICTS, v->tool->tool_id, ev->seq, &v->base))) {
-                    rc = EX_IOERR;
-                    break;
-                }
                 ev->publication = NULL; /* the model owns it now */
                 ev->kind_case = SOS__EVENT__KIND__NOT_SET;
-                site_tool *st = sos_xcalloc(1, sizeof *st);
-                if (site_tool_load(v, ev->seq, st) != 0) {
-                    free(st);
+                site_tool *t = sos_xcalloc(1, sizeof *t);
+                if (site_tool_load(v, ev->seq, t) != 0) {
+                    free(t);
                     fprintf(stderr, "sos: render: verdict at seq %" PRIu64 " does not decode\n",
                             ev->seq);
                     continue;
                 }
-                render_site_add_tool(s, st);
+                render_site_add_tool(s, t);
                 (*news)++;
             } else if (ev->kind_case == SOS__EVENT__KIND_COMPARISON_PUBLISHED) {
                 Sos__Comparison *cm = ev->comparison_published;
-                if ((rc = s_put(t, S_DB_COMPARISONS, cm->slug, ev->seq, &cm->base))) {
-                    rc = EX_IOERR;
-                    break;
-                }
                 ev->comparison_published = NULL;
                 ev->kind_case = SOS__EVENT__KIND__NOT_SET;
                 render_site_add_comparison(s, cm, ev->seq, true);
@@ -150,8 +179,10 @@ static int s_pull(const sos_cli *cli, sos_txn *t, render_site *s, uint64_t *curs
             }
         }
         sos__events_reply__free_unpacked(rep, NULL);
-        if (rc || n == 0 || *cursor >= head)
+        if (n == 0 || *pulled >= head)
             break;
+        if (*news % 5000 < n)
+            fprintf(stderr, "sos: render: pulled %" PRIu64 " of %" PRIu64 "\n", *pulled, head);
     }
     sos_clnt_destroy(&c);
     return rc;
@@ -251,22 +282,25 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
         rc = EX_CANTCREAT;
         goto out;
     }
-    if (sos_txn_begin(st, true, &t) || sos_meta_get_u64(t, "cursor", &cursor) ||
-        sos_meta_get_u64(t, "release", &release) || s_load(t, site)) {
+    uint64_t rendered = 0;
+    if (sos_txn_begin(st, false, &t) || sos_meta_get_u64(t, "pulled", &cursor) ||
+        sos_meta_get_u64(t, "rendered", &rendered) || sos_meta_get_u64(t, "release", &release) ||
+        s_load(t, site)) {
+        fprintf(stderr, "sos: render: cannot read %s/.state\n", out);
         rc = EX_IOERR;
         goto out;
     }
-    uint64_t before = cursor;
-    if ((rc = s_pull(cli, t, site, &cursor, &news)))
+    sos_txn_abort(&t);
+    if ((rc = s_pull(cli, st, site, &cursor, &news)))
         goto out;
     snprintf(cur, sizeof cur, "%s/current", out);
     ssize_t ln = readlink(cur, olddir, sizeof olddir - 1);
-    if (news == 0 && ln > 0 && !full) {
+    if (cursor == rendered && ln > 0 && !full) {
         fprintf(stderr, "sos: render: %s is up to date (cursor %" PRIu64 ")\n", out, cursor);
         rc = 0;
         goto out;
     }
-    render_site_prepare(site, before);
+    render_site_prepare(site, rendered);
 
     release++;
     snprintf(rel_new, sizeof rel_new, "releases/%" PRIu64, release);
@@ -306,8 +340,8 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
         rc = EX_IOERR;
         goto out;
     }
-    if (sos_meta_put_u64(t, "cursor", cursor) || sos_meta_put_u64(t, "release", release) ||
-        sos_txn_commit(&t)) {
+    if (sos_txn_begin(st, true, &t) || sos_meta_put_u64(t, "rendered", cursor) ||
+        sos_meta_put_u64(t, "release", release) || sos_txn_commit(&t)) {
         fprintf(stderr, "sos: render: cannot record the cursor in %s/.state\n", out);
         rc = EX_IOERR;
         goto out;
