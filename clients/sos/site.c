@@ -119,7 +119,8 @@ static void s_head(const site_opts *o, const char *root, const char *title, cons
              "Verdicts\" href=\"%sfeed.atom\">\n"
              "<link rel=\"alternate\" type=\"application/feed+json\" title=\"Weekly AI Tool "
              "Verdicts\" href=\"%sfeed.json\">\n"
-             "<link rel=\"stylesheet\" href=\"%sassets/site.css\">\n",
+             "<link rel=\"stylesheet\" href=\"%sassets/site.css\">\n"
+             "<link rel=\"icon\" href=\"data:,\">\n",
              root, root, root);
     if (ld) {
         html_raw(b, "<script type=\"application/ld+json\">");
@@ -181,8 +182,8 @@ static void s_card(const char *root, const site_tool *t, sos_buf *b)
     html_fmt(b,
              "</p>\n<ul class=\"stats\">\n<li><div class=\"badge %s\">%s</div></li>\n"
              "<li><div class=\"v\">%u%%</div><div class=\"k\">Panel ship</div></li>\n"
-             "<li><div class=\"k\">Community</div><div class=\"v muted\">No "
-             "votes</div></li>\n<li><div class=\"v\">%s</div><div "
+             "<li><div class=\"v muted\">No votes</div><div "
+             "class=\"k\">Community</div></li>\n<li><div class=\"v\">%s</div><div "
              "class=\"k\">Entry</div></li>\n</ul>\n<p class=\"desc\">",
              s_label_class(t->body->label), sos_label_name(t->body->label), t->body->ship_pct,
              sos_tier_name(tool->tier));
@@ -197,13 +198,16 @@ static void s_card(const char *root, const site_tool *t, sos_buf *b)
     html_raw(b, "/index.html\">Bookmark</button>\n</article>\n");
 }
 
-static void s_take_cell(const Sos__TakeBody *tk, sos_buf *b)
+/* label: the tool's name, shown above the cell when the table stacks */
+static void s_take_cell(const Sos__TakeBody *tk, const char *label, sos_buf *b)
 {
+    html_raw(b, "<td data-label=\"");
+    html_text(b, label);
     if (!tk) {
-        html_raw(b, "<td class=\"none\">No panel take</td>");
+        html_raw(b, "\" class=\"none\">No panel take</td>");
         return;
     }
-    html_fmt(b, "<td><p class=\"score %s\">%u/100 \xc2\xb7 %s</p><p>", tk->ship ? "ship" : "skip",
+    html_fmt(b, "\"><p class=\"score %s\">%u/100 \xc2\xb7 %s</p><p>", tk->ship ? "ship" : "skip",
              tk->score, tk->ship ? "ship" : "skip");
     html_text(b, tk->text);
     html_raw(b, "</p></td>");
@@ -282,8 +286,8 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
 
     /* Reviewer scorecard: a row per persona that either side has a take from */
     html_raw(out, "<section aria-labelledby=\"scorecard\">\n<h2 id=\"scorecard\">Reviewer "
-                  "scorecard</h2>\n<table class=\"scorecard\">\n<thead class=\"sr-only\"><tr>"
-                  "<th scope=\"col\">Persona</th>");
+                  "scorecard</h2>\n<table class=\"scorecard\">\n<thead><tr>"
+                  "<th scope=\"col\"><span class=\"sr-only\">Persona</span></th>");
     for (int i = 0; i < 2; i++) {
         html_raw(out, "<th scope=\"col\">");
         html_text(out, side[i]->v->tool->name);
@@ -294,8 +298,8 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
         if (!a->take[p] && !b->take[p])
             continue;
         html_fmt(out, "<tr><th scope=\"row\">%s</th>", sos_persona_name((Sos__Persona)p));
-        s_take_cell(a->take[p], out);
-        s_take_cell(b->take[p], out);
+        s_take_cell(a->take[p], a->v->tool->name, out);
+        s_take_cell(b->take[p], b->v->tool->name, out);
         html_raw(out, "</tr>\n");
     }
     html_raw(out, "</tbody>\n</table>\n</section>\n");
@@ -390,7 +394,7 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
                   "scope=\"col\">Take</th></tr></thead>\n<tbody>\n");
     for (int p = 1; p <= 5; p++) {
         html_fmt(out, "<tr><th scope=\"row\">%s</th>", sos_persona_name((Sos__Persona)p));
-        s_take_cell(t->take[p], out);
+        s_take_cell(t->take[p], tool->name, out);
         html_raw(out, "</tr>\n");
     }
     html_raw(out, "</tbody>\n</table>\n</section>\n");
