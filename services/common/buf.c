@@ -73,7 +73,7 @@ void sos_buf_free(sos_buf *b)
 void sos_buf_pack(sos_buf *b, const ProtobufCMessage *msg)
 {
     size_t n = protobuf_c_message_get_packed_size(msg);
-    sos_buf_reserve(b, n);
+    sos_buf_reserve(b, n ? n : 1); /* never a NULL buffer, even for an empty message */
     size_t w = protobuf_c_message_pack(msg, b->data);
     assert(w == n);
     b->len = w;

@@ -35,6 +35,15 @@ int sos_evlog_append(sos_txn *t, Sos__Event *ev)
     ev->seq = head + 1;
     sos_be64_put(key, ev->seq);
     sos_buf_pack(&b, &ev->base);
+    /* An event that does not decode would stop every follower at it for
+     * good (protobuf-c keeps an unknown field 0 it cannot read back), so
+     * what cannot be read back is never appended. */
+    ProtobufCMessage *check = sos_unpack(&sos__event__descriptor, b.data, b.len);
+    if (!check) {
+        sos_buf_free(&b);
+        return SOS_EINVAL;
+    }
+    protobuf_c_message_free_unpacked(check, NULL);
     rc = sos_txn_append(t, SOS_DB_EVENTS, key, 8, b.data, b.len);
     sos_buf_free(&b);
     return rc;
@@ -59,6 +68,10 @@ int sos_evlog_page(sos_txn *t, const ProtobufCBinaryData *request_id, uint64_t a
     rep.events = &page;
     if ((rc = sos_evlog_head(t, &page.head)) != SOS_OK)
         return rc;
+    if (after == UINT64_MAX) { /* nothing can come after it (and after + 1 would wrap) */
+        sos_buf_pack(out, &rep.base);
+        return SOS_OK;
+    }
     if ((rc = sos_cursor_open(t, SOS_DB_EVENTS, &c)) != SOS_OK)
         return rc;
     sos_be64_put(key, after + 1);

@@ -24,7 +24,8 @@ enum { SOS_DB_META = 0, SOS_DB_EVENTS = 1, SOS_DB_REQUESTS = 2, SOS_DB_APP = 3 }
  * takes more memory than its encoding. */
 #define SOS_EVLOG_PAGE_BYTES (2u << 20)
 
-/* Sets ev->seq to head + 1 and stores it. */
+/* Sets ev->seq to head + 1 and stores it. SOS_EINVAL (nothing stored)
+ * when the packed event would not decode again. */
 int sos_evlog_append(sos_txn *t, Sos__Event *ev) __attribute__((warn_unused_result));
 int sos_evlog_head(sos_txn *t, uint64_t *head);
 /* Packs a RawEventsReply (events after `after`, at most max) into out. */

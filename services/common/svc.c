@@ -350,6 +350,11 @@ static int s_follow_take(sos_svc *svc, const uint8_t *data, size_t len)
                 sos_log_warn("follow.gap", "expected=%llu got=%llu", (unsigned long long)cursor + 1,
                              (unsigned long long)ev->seq);
             rc = svc->spec->apply(svc, t, ev);
+            if (rc == SOS_EINVAL) { /* a record no store can key: skip it, say so */
+                sos_log_error("follow.bad_event", "upstream=%s seq=%llu kind=%d action=skip",
+                              svc->spec->upstream, (unsigned long long)ev->seq, ev->kind_case);
+                rc = SOS_OK;
+            }
             cursor = ev->seq;
         }
         if (rc == SOS_OK)

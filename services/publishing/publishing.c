@@ -57,6 +57,9 @@ static int s_verdict(sos_txn *t, const Sos__Event *ev)
         return 0;
     }
     const char *id = v->tool->tool_id;
+    sos_status st;
+    if (sos_rules_id(&st, "tool id", id))
+        return SOS_EINVAL;
     rc = sos_txn_get(t, PUBLISHING_DB_VERDICTS, id, strlen(id), NULL);
     if (rc == SOS_OK)
         return 0; /* a verdict is final once */
@@ -131,12 +134,20 @@ static int s_comparison(sos_txn *t, const Sos__Comparison *c)
 
 int publishing_apply(sos_txn *t, const Sos__Event *ev)
 {
+    sos_status st;
     switch (ev->kind_case) {
     case SOS__EVENT__KIND_TOOL:
+        if (sos_rules_id(&st, "tool id", ev->tool->tool_id))
+            return SOS_EINVAL;
         return sos_rules_put(t, PUBLISHING_DB_TOOLS, ev->tool->tool_id, strlen(ev->tool->tool_id),
                              &ev->tool->base);
     case SOS__EVENT__KIND_VERDICT: return s_verdict(t, ev);
-    case SOS__EVENT__KIND_COMPARISON: return s_comparison(t, ev->comparison);
+    case SOS__EVENT__KIND_COMPARISON:
+        if (sos_rules_text(&st, "slug", ev->comparison->slug, 1, 300) ||
+            sos_rules_id(&st, "tool id", ev->comparison->tool_a) ||
+            sos_rules_id(&st, "tool id", ev->comparison->tool_b))
+            return SOS_EINVAL;
+        return s_comparison(t, ev->comparison);
     default:
         sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
                      (unsigned long long)ev->seq);

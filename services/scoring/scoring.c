@@ -242,8 +242,11 @@ int scoring_apply(sos_txn *t, const Sos__Event *ev)
     int rc;
     fwd.base.n_unknown_fields = 0;
     fwd.base.unknown_fields = NULL;
+    sos_status st;
     switch (ev->kind_case) {
     case SOS__EVENT__KIND_TOOL:
+        if (sos_rules_id(&st, "tool id", ev->tool->tool_id))
+            return SOS_EINVAL;
         if ((rc = sos_rules_put(t, SCORING_DB_TOOLS, ev->tool->tool_id, strlen(ev->tool->tool_id),
                                 &ev->tool->base)))
             return rc;
