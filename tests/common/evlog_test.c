@@ -84,6 +84,36 @@ static Sos__EventsReply *s_page(tu_env *e, uint64_t after, uint32_t max)
     return r;
 }
 
+/* Found by fuzz_event: protobuf-c keeps an unknown field numbered 0 and
+ * packs it back as bytes it then refuses to decode. Such an event must
+ * never reach the log, where it would stop every follower for good. */
+static void test_append_refuses_undecodable(void **state)
+{
+    tu_env *e = *state;
+    /* Event { comparison { slug: "x", <field 0 varint 0> } } */
+    static const uint8_t bytes[] = {0x7a, 0x06, 0x0a, 0x01, 0x78, 0x80, 0x00, 0x00};
+    Sos__Event *ev = sos__event__unpack(NULL, sizeof bytes, bytes);
+    assert_non_null(ev); /* protobuf-c accepts it on the way in ... */
+    sos_txn *t = tu_begin(e, true);
+    assert_int_equal(sos_evlog_append(t, ev), SOS_EINVAL); /* ... we do not pass it on */
+    tu_commit(&t);
+    assert_int_equal(tu_head(e), 0);
+    sos__event__free_unpacked(ev, NULL);
+    /* and a page after the largest sequence number is empty, not the log */
+    s_append_tools(e, 1, 2);
+    t = tu_begin(e, false);
+    sos_buf out = SOS_BUF_INIT;
+    ProtobufCBinaryData rid = {1, (uint8_t *)"r"};
+    assert_int_equal(sos_evlog_page(t, &rid, UINT64_MAX, 10, &out), SOS_OK);
+    sos_txn_abort(&t);
+    Sos__EventsReply *rep = sos__events_reply__unpack(NULL, out.len, out.data);
+    assert_non_null(rep);
+    assert_int_equal(rep->events->n_events, 0);
+    assert_int_equal(rep->events->head, 2);
+    sos__events_reply__free_unpacked(rep, NULL);
+    sos_buf_free(&out);
+}
+
 static void test_page(void **state)
 {
     tu_env *e = *state;
@@ -232,6 +262,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_page_cap, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_meta, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_requests, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_append_refuses_undecodable, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
