@@ -53,6 +53,7 @@ int sos_cmd_pull(sos_cli *cli, int argc, char **argv);
 int sos_cmd_import(sos_cli *cli, int argc, char **argv);
 int sos_cmd_status(sos_cli *cli, int argc, char **argv);
 int sos_cmd_render(sos_cli *cli, int argc, char **argv);
+int sos_cmd_verify(sos_cli *cli, int argc, char **argv);
 
 /* True when argv holds -h or --help; the command prints usage then. */
 bool sos_cli_wants_help(int argc, char **argv);

@@ -37,6 +37,7 @@
 #include "html.h"
 #include "publishing_clnt.h"
 #include "render.h"
+#include "sign.h"
 #include "site.h"
 #include "store.h"
 #include "wire.h"
@@ -188,6 +189,23 @@ static int s_pull(const sos_cli *cli, sos_store *st, render_site *s, uint64_t *p
     return rc;
 }
 
+/* What every page depends on besides the data: the base URL, the templates
+ * and the assets. A change means a full render. */
+static uint64_t s_layout(const char *base_url)
+{
+    sos_buf b = SOS_BUF_INIT;
+    uint8_t h[SOS_HASH_BYTES];
+    char v[32];
+    snprintf(v, sizeof v, "%d", SITE_TEMPLATE_VERSION);
+    sos_buf_append(&b, v, strlen(v) + 1);
+    sos_buf_append(&b, base_url, strlen(base_url) + 1);
+    sos_buf_append(&b, site_asset("site.css"), strlen(site_asset("site.css")));
+    sos_buf_append(&b, site_asset("site.js"), strlen(site_asset("site.js")));
+    sos_hash(b.data, b.len, h);
+    sos_buf_free(&b);
+    return sos_be64_get(h);
+}
+
 /* --- releases -------------------------------------------------------- */
 
 static const char *s_link_from, *s_link_to;
@@ -282,10 +300,10 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
         rc = EX_CANTCREAT;
         goto out;
     }
-    uint64_t rendered = 0;
+    uint64_t rendered = 0, layout = 0, want_layout = s_layout(base_url);
     if (sos_txn_begin(st, false, &t) || sos_meta_get_u64(t, "pulled", &cursor) ||
-        sos_meta_get_u64(t, "rendered", &rendered) || sos_meta_get_u64(t, "release", &release) ||
-        s_load(t, site)) {
+        sos_meta_get_u64(t, "rendered", &rendered) || sos_meta_get_u64(t, "layout", &layout) ||
+        sos_meta_get_u64(t, "release", &release) || s_load(t, site)) {
         fprintf(stderr, "sos: render: cannot read %s/.state\n", out);
         rc = EX_IOERR;
         goto out;
@@ -295,6 +313,10 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
         goto out;
     snprintf(cur, sizeof cur, "%s/current", out);
     ssize_t ln = readlink(cur, olddir, sizeof olddir - 1);
+    if (layout != want_layout && ln > 0 && !full) {
+        fprintf(stderr, "sos: render: base URL or page templates changed: rewriting every page\n");
+        full = true;
+    }
     if (cursor == rendered && ln > 0 && !full) {
         fprintf(stderr, "sos: render: %s is up to date (cursor %" PRIu64 ")\n", out, cursor);
         rc = 0;
@@ -341,7 +363,8 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
         goto out;
     }
     if (sos_txn_begin(st, true, &t) || sos_meta_put_u64(t, "rendered", cursor) ||
-        sos_meta_put_u64(t, "release", release) || sos_txn_commit(&t)) {
+        sos_meta_put_u64(t, "layout", want_layout) || sos_meta_put_u64(t, "release", release) ||
+        sos_txn_commit(&t)) {
         fprintf(stderr, "sos: render: cannot record the cursor in %s/.state\n", out);
         rc = EX_IOERR;
         goto out;

@@ -25,6 +25,7 @@ static const struct {
     {"pull", sos_cmd_pull, "published verdicts and comparisons after a cursor"},
     {"import", sos_cmd_import, "load a catalogue file through the services"},
     {"render", sos_cmd_render, "write the site from what was published"},
+    {"verify", sos_cmd_verify, "check a rendered site's signatures and pages offline"},
     {"status", sos_cmd_status, "what each service is doing"},
 };
 

@@ -115,6 +115,12 @@ static int s_cmp_seq_desc(const void *a, const void *b)
     return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
 }
 
+static int s_cmp_seq_asc(const void *a, const void *b)
+{
+    const s_cmp *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : strcmp(x->c->slug, y->c->slug);
+}
+
 /* Writes every page that shows a dirty tool or comparison, and the site-wide
  * files when anything changed. full: everything. */
 static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
@@ -204,7 +210,8 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
     site_tool **by_name = sos_xmalloc((s->nt + 1) * sizeof *by_name);
     memcpy(by_name, s->tools, s->nt * sizeof *by_name);
     qsort(by_name, s->nt, sizeof *by_name, s_by_name);
-    qsort(s->cmps, s->nc, sizeof *s->cmps, s_cmp_seq_desc);
+    if (s->nc) /* qsort and bsearch want a real array, even for 0 elements */
+        qsort(s->cmps, s->nc, sizeof *s->cmps, s_cmp_seq_desc);
     const Sos__Comparison **cs = sos_xmalloc((s->nc + 1) * sizeof *cs);
     const site_tool **pairs = sos_xmalloc((2 * s->nc + 1) * sizeof *pairs);
     size_t nc = 0;
@@ -307,7 +314,13 @@ const char *render_site_updated(const render_site *s)
 
 void render_site_prepare(render_site *s, uint64_t since)
 {
-    qsort(s->tools, s->nt, sizeof *s->tools, s_tool_cmp);
+    if (s->nt)
+        qsort(s->tools, s->nt, sizeof *s->tools, s_tool_cmp);
+    /* publication order, whatever order they were added in (pulled, loaded
+     * from the state by slug, or read back by sos verify): a tool page's
+     * "Compared with" list follows it */
+    if (s->nc)
+        qsort(s->cmps, s->nc, sizeof *s->cmps, s_cmp_seq_asc);
     free(s->tool_dirty);
     s->tool_dirty = sos_xcalloc(s->nt + 1, sizeof *s->tool_dirty);
     size_t w = 0;

@@ -65,6 +65,11 @@ void site_sitemap(const site_opts *o, const site_tool *const *tools, size_t nt,
 /* The static assets: name "site.css" or "site.js". */
 const char *site_asset(const char *name);
 
+/* Bump when a page template changes: `sos render` then rewrites every page
+ * instead of only the new ones (old pages would not match the new ones,
+ * and `sos verify` would say so). */
+#define SITE_TEMPLATE_VERSION 1
+
 /* "Ship · 3 ship / 1 skip" */
 void site_verdict_line(const Sos__VerdictBody *b, char *out, size_t cap);
 

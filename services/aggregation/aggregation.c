@@ -19,30 +19,10 @@
 #include "conf.h"
 #include "log.h"
 #include "rules.h"
+#include "tally.h"
 #include "text.h"
 
 #define S_KEY_MAX 160
-
-void aggregation_tally_takes(const Sos__TakeBody *const *takes, size_t n, aggregation_tally *out)
-{
-    uint64_t sum = 0;
-    memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < n; i++) {
-        if (takes[i]->ship)
-            out->ship++;
-        else
-            out->skip++;
-        sum += takes[i]->score;
-    }
-    if (n == 0)
-        return;
-    uint64_t total = out->ship + out->skip;
-    out->ship_pct = (uint32_t)((200 * (uint64_t)out->ship + total) / (2 * total));
-    out->mean_score_x100 = (uint32_t)((200 * sum + n) / (2 * n));
-    out->label = out->ship > out->skip   ? SOS__LABEL__LABEL_SHIP
-                 : out->skip > out->ship ? SOS__LABEL__LABEL_SKIP
-                                         : SOS__LABEL__LABEL_SPLIT;
-}
 
 static size_t s_key(char *out, const char *tool, Sos__Persona p)
 {
@@ -122,7 +102,7 @@ static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelCl
     Sos__Signed *takes[5] = {0};
     Sos__TakeBody *bodies[5] = {0};
     Sos__Tool *tool = NULL;
-    aggregation_tally tally;
+    sos_tally tally;
     sos_buf payload = SOS_BUF_INIT;
     uint8_t sig[SOS_SIG_BYTES];
     size_t n = pc->n_take_hashes;
@@ -145,7 +125,7 @@ static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelCl
         sos_log_error("panel.unknown_tool", "tool=%s", pc->tool_id);
         goto out;
     }
-    aggregation_tally_takes((const Sos__TakeBody *const *)bodies, n, &tally);
+    sos_tally_takes((const Sos__TakeBody *const *)bodies, n, &tally);
     Sos__VerdictBody vb = SOS__VERDICT_BODY__INIT;
     vb.tool_id = pc->tool_id;
     vb.n_take_hashes = n;
@@ -263,8 +243,8 @@ int aggregation_verdict_view(sos_txn *t, const char *tool_id, Sos__VerdictView *
     }
     rc = s_takes_load(t, hashes, n, takes, bodies);
     if (rc == 0) {
-        aggregation_tally tally;
-        aggregation_tally_takes((const Sos__TakeBody *const *)bodies, n, &tally);
+        sos_tally tally;
+        sos_tally_takes((const Sos__TakeBody *const *)bodies, n, &tally);
         Sos__VerdictBody vb = SOS__VERDICT_BODY__INIT;
         vb.tool_id = (char *)tool_id;
         vb.n_take_hashes = n;

@@ -21,20 +21,11 @@ enum {
 };
 
 typedef struct {
-    uint32_t ship, skip;
-    uint32_t ship_pct;        /* round(100 * ship / (ship + skip)), 0 with no takes */
-    uint32_t mean_score_x100; /* round(100 * mean score) */
-    Sos__Label label;         /* Ship, Skip, Split; UNSPECIFIED with no takes */
-} aggregation_tally;
-
-typedef struct {
     sos_key *key; /* signs verdicts; owned */
 } aggregation_state;
 
 extern const sos_svc_spec aggregation_spec;
 
-/* The panel arithmetic, over the latest take of each persona. Pure. */
-void aggregation_tally_takes(const Sos__TakeBody *const *takes, size_t n, aggregation_tally *out);
 /* Apply one scoring event; a closed panel becomes a signed verdict event.
  * now: finalized_at for verdicts made by this call. */
 int aggregation_apply(const aggregation_state *a, sos_txn *t, const Sos__Event *ev, uint64_t now);

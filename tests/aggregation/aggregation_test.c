@@ -1,4 +1,5 @@
-/* unit.aggregation.aggregation: the panel arithmetic and signed verdicts. */
+/* unit.aggregation.aggregation: signed verdicts (the panel arithmetic itself is
+ * sos_tally_takes, tested in tests/common/tally_test.c). */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -36,53 +37,6 @@ static int s_teardown(void **state)
     tu_env_free(&f->e);
     free(f);
     return 0;
-}
-
-static void test_tally_table(void **state)
-{
-    (void)state;
-    static const struct {
-        unsigned ship, skip;
-        uint32_t scores[8];
-        uint32_t pct, mean;
-        Sos__Label label;
-    } cases[] = {
-        {4, 0, {80, 80, 80, 80}, 100, 8000, SOS__LABEL__LABEL_SHIP},
-        {3, 1, {82, 75, 80, 72}, 75, 7725, SOS__LABEL__LABEL_SHIP},
-        {2, 2, {50, 50, 50, 50}, 50, 5000, SOS__LABEL__LABEL_SPLIT},
-        {1, 3, {50, 50, 50, 50}, 25, 5000, SOS__LABEL__LABEL_SKIP},
-        {1, 2, {10, 20, 30}, 33, 2000, SOS__LABEL__LABEL_SKIP},
-        {2, 1, {10, 20, 30}, 67, 2000, SOS__LABEL__LABEL_SHIP},
-        {0, 1, {0}, 0, 0, SOS__LABEL__LABEL_SKIP},
-        {1, 0, {100}, 100, 10000, SOS__LABEL__LABEL_SHIP},
-        {1, 1, {1, 2}, 50, 150, SOS__LABEL__LABEL_SPLIT},   /* 1.5 */
-        {2, 1, {1, 2, 2}, 67, 167, SOS__LABEL__LABEL_SHIP}, /* 1.666.. up */
-        {1, 2, {0, 0, 1}, 33, 33, SOS__LABEL__LABEL_SKIP},  /* 0.333.. down */
-        {5, 0, {100, 100, 100, 100, 100}, 100, 10000, SOS__LABEL__LABEL_SHIP},
-        {1, 7, {0, 0, 0, 0, 0, 0, 0, 1}, 13, 13, SOS__LABEL__LABEL_SKIP}, /* 12.5 up */
-        {0, 0, {0}, 0, 0, SOS__LABEL__LABEL_UNSPECIFIED},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        Sos__TakeBody bodies[8];
-        const Sos__TakeBody *ptrs[8];
-        size_t n = cases[i].ship + cases[i].skip;
-        for (size_t j = 0; j < n; j++) {
-            bodies[j] = (Sos__TakeBody)SOS__TAKE_BODY__INIT;
-            bodies[j].ship = j < cases[i].ship;
-            bodies[j].score = cases[i].scores[j];
-            ptrs[j] = &bodies[j];
-        }
-        aggregation_tally out;
-        memset(&out, 0xa5, sizeof out);
-        aggregation_tally_takes(ptrs, n, &out);
-        if (out.ship != cases[i].ship || out.skip != cases[i].skip ||
-            out.ship_pct != cases[i].pct || out.mean_score_x100 != cases[i].mean ||
-            out.label != cases[i].label)
-            fail_msg("case %zu (%u/%u): got %u/%u pct=%u mean=%u label=%d, want pct=%u mean=%u "
-                     "label=%d",
-                     i, cases[i].ship, cases[i].skip, out.ship, out.skip, out.ship_pct,
-                     out.mean_score_x100, out.label, cases[i].pct, cases[i].mean, cases[i].label);
-    }
 }
 
 static void s_apply(fx *f, const Sos__Event *ev)
@@ -373,7 +327,6 @@ int main(void)
     if (sos_sign_init() != 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tally_table),
         cmocka_unit_test_setup_teardown(test_apply_forwarding, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_verdict, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_verdict_counts_listed_takes_only, s_setup, s_teardown),

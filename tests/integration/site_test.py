@@ -264,7 +264,7 @@ def test_incremental(build):
                   for p in glob.glob(os.path.join(rel1, "**", "*"), recursive=True)
                   if os.path.isfile(p)}
         snapshot = {k: read(os.path.join(rel1, k)) for k in before if k.endswith(".html")}
-        r = c.sos("render", "--out", out)
+        r = c.sos("render", "--out", out, "--base-url", "https://example.org/")
         assert "up to date" in r.stderr, r.stderr
         assert os.path.realpath(site) == rel1
         c.sos("tool", "submit", "--name", "Zeta Model", "--tagline", "t", "--category", "c",
@@ -292,6 +292,11 @@ def test_incremental(build):
             rel2, "tools", "mistral-small-3-1", "index.html"))
         for k, text in snapshot.items():  # the old release was not touched
             assert read(os.path.join(rel1, k)) == text, k
+        # another base URL changes every page: a full render, not an incremental one
+        r = c.sos("render", "--out", out, "--base-url", "https://other.example")
+        assert "(full)" in r.stdout, r.stdout
+        assert 'href="https://other.example/tools/llama-4-compact-12b/"' in read(os.path.join(
+            site, "tools", "llama-4-compact-12b", "index.html"))
     finally:
         c.close()
 
