@@ -46,6 +46,22 @@ int sos_cli_status(const Sos__Status *st, const char *service)
     return sos_code_exit(st->code);
 }
 
+/* Reads a public key: 64 hex digits, inline or in a file. */
+int sos_cli_read_pub(const char *arg, uint8_t pk[SOS_PK_BYTES])
+{
+    char buf[256];
+    if (sos_unhex(arg, pk, SOS_PK_BYTES) == 0)
+        return 0;
+    FILE *f = fopen(arg, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    buf[strcspn(buf, " \r\n")] = '\0';
+    return sos_unhex(buf, pk, SOS_PK_BYTES);
+}
+
 bool sos_cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)

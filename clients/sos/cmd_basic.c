@@ -66,22 +66,6 @@ int sos_cmd_keygen(sos_cli *cli, int argc, char **argv)
     return EX_OK;
 }
 
-/* Reads a public key: 64 hex digits, inline or in a file. */
-static int s_read_pub(const char *arg, uint8_t pk[SOS_PK_BYTES])
-{
-    char buf[256];
-    if (sos_unhex(arg, pk, SOS_PK_BYTES) == 0)
-        return 0;
-    FILE *f = fopen(arg, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    buf[strcspn(buf, " \r\n")] = '\0';
-    return sos_unhex(buf, pk, SOS_PK_BYTES);
-}
-
 int sos_cmd_panel(sos_cli *cli, int argc, char **argv)
 {
     static const char usage[] =
@@ -130,7 +114,7 @@ int sos_cmd_panel(sos_cli *cli, int argc, char **argv)
             rc = EX_DATAERR;
             goto out;
         }
-        if (s_read_pub(key, pk) != 0) {
+        if (sos_cli_read_pub(key, pk) != 0) {
             fprintf(stderr, "sos: --key must be 64 hex digits or a .pub file holding them\n");
             rc = EX_DATAERR;
             goto out;

@@ -24,15 +24,6 @@
 
 #define S_KEY_MAX 160
 
-static size_t s_key(char *out, const char *tool, Sos__Persona p)
-{
-    size_t n = strlen(tool);
-    memcpy(out, tool, n);
-    out[n] = '\0';
-    out[n + 1] = (char)p;
-    return n + 2;
-}
-
 static int s_take(sos_txn *t, const Sos__Signed *s)
 {
     uint8_t hash[SOS_HASH_BYTES], latest[4 + SOS_HASH_BYTES];
@@ -49,7 +40,7 @@ static int s_take(sos_txn *t, const Sos__Signed *s)
     sos_hash(s->payload.data, s->payload.len, hash);
     if ((rc = sos_rules_put(t, AGGREGATION_DB_TAKES, hash, sizeof hash, &s->base)))
         goto out;
-    size_t kl = s_key(key, b->tool_id, b->persona);
+    size_t kl = sos_rules_latest_key(key, b->tool_id, b->persona);
     rc = sos_txn_get(t, AGGREGATION_DB_LATEST, key, kl, &v);
     if (rc == SOS_OK && v.len >= 4 && sos_be32_get(v.data) >= b->revision) {
         rc = 0;
@@ -202,13 +193,11 @@ void aggregation_view_clear(Sos__VerdictView *view)
 int aggregation_verdict_view(sos_txn *t, const char *tool_id, Sos__VerdictView *view,
                              sos_status *st)
 {
-    char key[S_KEY_MAX];
     Sos__Signed *takes[5] = {0};
     Sos__TakeBody *bodies[5] = {0};
     ProtobufCBinaryData hashes[5];
     uint8_t hbuf[5][SOS_HASH_BYTES];
     size_t n = 0;
-    sos_val v;
     int rc;
 
     if ((rc = sos_rules_id(st, "tool id", tool_id)))
@@ -228,19 +217,8 @@ int aggregation_verdict_view(sos_txn *t, const char *tool_id, Sos__VerdictView *
         return sos_fail(st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", tool_id);
     if (rc)
         return rc;
-    for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR; p++) {
-        size_t kl = s_key(key, tool_id, (Sos__Persona)p);
-        rc = sos_txn_get(t, AGGREGATION_DB_LATEST, key, kl, &v);
-        if (rc == SOS_NOTFOUND)
-            continue;
-        if (rc)
-            return rc;
-        if (v.len != 4 + SOS_HASH_BYTES)
-            return SOS_EIO;
-        memcpy(hbuf[n], (const uint8_t *)v.data + 4, SOS_HASH_BYTES);
-        hashes[n] = (ProtobufCBinaryData){SOS_HASH_BYTES, hbuf[n]};
-        n++;
-    }
+    if ((rc = sos_rules_latest_hashes(t, AGGREGATION_DB_LATEST, tool_id, hbuf, hashes, &n)))
+        return rc;
     rc = s_takes_load(t, hashes, n, takes, bodies);
     if (rc == 0) {
         sos_tally tally;

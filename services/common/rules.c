@@ -98,6 +98,39 @@ ProtobufCMessage *sos_rules_get(sos_txn *t, sos_db db, const ProtobufCMessageDes
     return sos_unpack(d, v.data, v.len);
 }
 
+size_t sos_rules_latest_key(char *out, const char *tool, int persona)
+{
+    size_t n = strlen(tool);
+    memcpy(out, tool, n);
+    out[n] = '\0';
+    out[n + 1] = (char)persona;
+    return n + 2;
+}
+
+int sos_rules_latest_hashes(sos_txn *t, sos_db db, const char *tool, uint8_t hashes[5][32],
+                            ProtobufCBinaryData bin[5], size_t *n)
+{
+    char key[160];
+    sos_val v;
+    *n = 0;
+    if (strlen(tool) + 2 > sizeof key)
+        return SOS_EINVAL;
+    for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR; p++) {
+        size_t kl = sos_rules_latest_key(key, tool, p);
+        int rc = sos_txn_get(t, db, key, kl, &v);
+        if (rc == SOS_NOTFOUND)
+            continue;
+        if (rc)
+            return rc;
+        if (v.len != SOS_RULES_LATEST_BYTES)
+            return SOS_EIO;
+        memcpy(hashes[*n], (const uint8_t *)v.data + 4, 32);
+        bin[*n] = (ProtobufCBinaryData){32, hashes[*n]};
+        (*n)++;
+    }
+    return 0;
+}
+
 int sos_rules_put(sos_txn *t, sos_db db, const void *k, size_t kl, const ProtobufCMessage *msg)
 {
     sos_buf b = SOS_BUF_INIT;

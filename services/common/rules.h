@@ -36,6 +36,16 @@ void sos_rules_list_free(ProtobufCMessage **list, size_t n);
 /* Unpacks one value; NULL when absent or corrupt. */
 ProtobufCMessage *sos_rules_get(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d,
                                 const void *k, size_t kl);
+/* The "latest take" index that scoring and aggregation both keep:
+ * key = tool id NUL persona (1 byte), value = revision (BE32) || take hash.
+ * sos_rules_latest_key writes the key into out (cap >= strlen(tool) + 2)
+ * and returns its length. sos_rules_latest_hashes collects the hash of
+ * each persona's latest take on tool, persona order, into hashes[5] with
+ * views in bin[5]; *n is how many. */
+#define SOS_RULES_LATEST_BYTES (4 + 32)
+size_t sos_rules_latest_key(char *out, const char *tool, int persona);
+int sos_rules_latest_hashes(sos_txn *t, sos_db db, const char *tool, uint8_t hashes[5][32],
+                            ProtobufCBinaryData bin[5], size_t *n);
 /* Packs msg and puts it under k. */
 int sos_rules_put(sos_txn *t, sos_db db, const void *k, size_t kl, const ProtobufCMessage *msg)
     __attribute__((warn_unused_result));

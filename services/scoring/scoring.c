@@ -23,36 +23,14 @@
 
 #define S_KEY_MAX 160
 
-static size_t s_key(char *out, const char *tool, Sos__Persona p)
-{
-    size_t n = strlen(tool);
-    memcpy(out, tool, n);
-    out[n] = '\0';
-    out[n + 1] = (char)p;
-    return n + 2;
-}
-
 static int s_close(sos_txn *t, const char *tool_id, const char *rule)
 {
-    char key[S_KEY_MAX];
-    sos_val v;
     uint8_t hashes[5][SOS_HASH_BYTES];
     ProtobufCBinaryData hb[5];
     size_t n = 0;
-    int rc = 0;
-    for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR; p++) {
-        size_t kl = s_key(key, tool_id, (Sos__Persona)p);
-        rc = sos_txn_get(t, SCORING_DB_LATEST, key, kl, &v);
-        if (rc == SOS_NOTFOUND)
-            continue;
-        if (rc)
-            return rc;
-        if (v.len != 4 + SOS_HASH_BYTES)
-            return SOS_EIO;
-        memcpy(hashes[n], (const uint8_t *)v.data + 4, SOS_HASH_BYTES);
-        hb[n] = (ProtobufCBinaryData){SOS_HASH_BYTES, hashes[n]};
-        n++;
-    }
+    int rc = sos_rules_latest_hashes(t, SCORING_DB_LATEST, tool_id, hashes, hb, &n);
+    if (rc)
+        return rc;
     Sos__PanelClosed pc = SOS__PANEL_CLOSED__INIT;
     ProtobufCBinaryData *hp = hb;
     pc.tool_id = (char *)tool_id;
@@ -151,7 +129,7 @@ int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
     }
     if (rc != SOS_NOTFOUND)
         goto out;
-    size_t kl = s_key(key, b->tool_id, b->persona);
+    size_t kl = sos_rules_latest_key(key, b->tool_id, b->persona);
     rc = sos_txn_get(t, SCORING_DB_LATEST, key, kl, &v);
     bool first = rc == SOS_NOTFOUND;
     if (rc == SOS_OK) {
@@ -181,7 +159,7 @@ int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
     if (first) {
         unsigned personas = 0;
         for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR; p++) {
-            size_t l = s_key(key, b->tool_id, (Sos__Persona)p);
+            size_t l = sos_rules_latest_key(key, b->tool_id, (Sos__Persona)p);
             int g = sos_txn_get(t, SCORING_DB_LATEST, key, l, NULL);
             if (g == SOS_OK)
                 personas++;
@@ -223,7 +201,7 @@ int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_s
         return rc;
     bool any = false;
     for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR && !any; p++) {
-        size_t kl = s_key(key, tool_id, (Sos__Persona)p);
+        size_t kl = sos_rules_latest_key(key, tool_id, (Sos__Persona)p);
         rc = sos_txn_get(t, SCORING_DB_LATEST, key, kl, NULL);
         if (rc == SOS_OK)
             any = true;
