@@ -54,6 +54,7 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv);
 int sos_cmd_status(sos_cli *cli, int argc, char **argv);
 int sos_cmd_render(sos_cli *cli, int argc, char **argv);
 int sos_cmd_verify(sos_cli *cli, int argc, char **argv);
+int sos_cmd_backup(sos_cli *cli, int argc, char **argv);
 
 /* A public key given as 64 hex digits or as a .pub file holding them. 0/-1. */
 int sos_cli_read_pub(const char *arg, uint8_t pk[32]);

@@ -27,6 +27,7 @@ static const struct {
     {"render", sos_cmd_render, "write the site from what was published"},
     {"verify", sos_cmd_verify, "check a rendered site's signatures and pages offline"},
     {"status", sos_cmd_status, "what each service is doing"},
+    {"backup", sos_cmd_backup, "hot, compact copy of every store"},
 };
 
 static void s_usage(FILE *f)

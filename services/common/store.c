@@ -131,6 +131,12 @@ void sos_store_destroy(sos_store **sp)
     *sp = NULL;
 }
 
+int sos_store_reader_check(sos_store *s, int *cleared)
+{
+    *cleared = 0;
+    return s_rc(mdb_reader_check(s->env, cleared));
+}
+
 int sos_store_grow(sos_store *s)
 {
     if (s->map_size >= s->map_max)

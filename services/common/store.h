@@ -54,6 +54,10 @@ typedef struct {
 int sos_store_open(const sos_store_opts *o, sos_store **out) __attribute__((warn_unused_result));
 void sos_store_destroy(sos_store **s);
 int sos_store_grow(sos_store *s) __attribute__((warn_unused_result));
+/* Frees reader slots left by dead processes (a killed `sos backup`, say):
+ * a dead reader's old snapshot keeps pages from being reused. *cleared
+ * receives how many. Cheap; the service loop calls it every few seconds. */
+int sos_store_reader_check(sos_store *s, int *cleared);
 size_t sos_store_map_size(const sos_store *s);
 /* Compacting hot copy into an empty directory. */
 int sos_store_copy(sos_store *s, const char *dir) __attribute__((warn_unused_result));

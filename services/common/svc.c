@@ -17,6 +17,7 @@
 #define S_FETCH_EVERY_MS 1000
 #define S_FETCH_TIMEOUT_MS 3000
 #define S_SYNC_BUDGET_MS 2000
+#define S_READER_CHECK_MS 5000
 #define S_MAX_ID 64
 
 struct sos_svc {
@@ -34,7 +35,7 @@ struct sos_svc {
     uint64_t published_head;
     bool inflight;
     uint8_t inflight_id[8];
-    int64_t inflight_deadline, next_fetch;
+    int64_t inflight_deadline, next_fetch, next_reader_check;
     const ProtobufCFieldDescriptor *f_id, *f_events, *f_status;
 };
 
@@ -618,6 +619,9 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
             timeout = (long)(svc.inflight_deadline - sos_now_ms());
         if (svc.up_api && timeout < 0)
             timeout = 0;
+        long until_check = (long)(svc.next_reader_check - sos_now_ms());
+        if (timeout < 0 || timeout > until_check)
+            timeout = until_check < 0 ? 0 : until_check;
         int n = sos_wire_poll(socks, 3, rd, timeout);
         if (n < 0) {
             if (errno == EINTR)
@@ -635,6 +639,12 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
                 sos_frames_clear(&f);
                 bell = true;
             }
+        }
+        if (sos_now_ms() >= svc.next_reader_check) {
+            int cleared = 0;
+            if (sos_store_reader_check(svc.store, &cleared) == SOS_OK && cleared > 0)
+                sos_log_warn("store.stale_readers", "cleared=%d", cleared);
+            svc.next_reader_check = sos_now_ms() + S_READER_CHECK_MS;
         }
         if (svc.up_api) {
             if (rd[2]) {
