@@ -191,14 +191,21 @@ static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *
         }
         sos_buf_reset(out);
         rc = svc->spec->handle(svc, t, req, out);
-        if (rc == SOS_SVC_SYNC && !svc->synced && svc->up_api) {
+        if (rc == SOS_SVC_SYNC && !svc->synced) {
+            /* handle() packs no reply with SYNC: run it again after the
+             * catch-up (or at once, with no upstream), when it must decide */
             sos_txn_abort(&t);
-            s_follow_sync(svc);
+            if (svc->up_api)
+                s_follow_sync(svc);
             svc->synced = true;
             continue;
         }
-        if (rc == SOS_SVC_SYNC)
-            rc = SOS_SVC_ABORT; /* the reply already says what is missing */
+        if (rc == SOS_SVC_SYNC) { /* asked twice: a bug in the daemon, not the client's */
+            sos_txn_abort(&t);
+            sos_log_error("request.sync_twice", "service=%s", svc->spec->name);
+            sos_svc_error_reply(&rid, SOS__CODE__CODE_INTERNAL, "internal error", out);
+            goto out;
+        }
         if (rc == SOS_SVC_ABORT || (!write && rc >= 0)) {
             sos_txn_abort(&t);
             goto out;
