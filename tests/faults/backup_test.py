@@ -61,12 +61,7 @@ def test_backup_restore(build):
     r2 = None
     try:
         c.start_all()
-        keys = {}
-        for p in PERSONAS:
-            path = os.path.join(c.home, p.lower() + ".key")
-            c.sos("keygen", "--out", path)
-            c.sos("panel", "add", "--persona", p, "--key", path + ".pub")
-            keys[p] = path
+        keys = c.register_panel(PERSONAS)
         for t in FINAL + OPEN:
             submit(c, t)
         acked = set()

@@ -62,15 +62,9 @@ def test_stale_readers(build):
     c = Cluster(build, quorum=5)  # 4 personas, quorum 5: panels stay open
     try:
         c.start_all()
-        keys = {}
-        for p in PERSONAS:
-            path = os.path.join(c.home, p.lower() + ".key")
-            c.sos("keygen", "--out", path)
-            c.sos("panel", "add", "--persona", p, "--key", path + ".pub")
-            keys[p] = path
+        keys = c.register_panel(PERSONAS)
         for t in TOOLS:
-            c.sos("tool", "submit", "--name", t, "--tagline", "t", "--category", "c",
-                  "--tier", "Free")
+            c.submit_tool(t)
         store = os.path.join(c.home, "data", "scoring")
         data = os.path.join(store, "data.mdb")
 

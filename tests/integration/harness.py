@@ -82,6 +82,20 @@ class Cluster:
                                  (" ".join(args), r.returncode, r.stdout, r.stderr))
         return r
 
+    def register_panel(self, personas):
+        """A key pair per persona (in the home), registered; {persona: secret key path}."""
+        keys = {}
+        for p in personas:
+            path = os.path.join(self.home, p.lower() + ".key")
+            self.sos("keygen", "--out", path)
+            self.sos("panel", "add", "--persona", p, "--key", path + ".pub")
+            keys[p] = path
+        return keys
+
+    def submit_tool(self, name, tier="Free"):
+        return self.sos("tool", "submit", "--name", name, "--tagline", "t", "--category", "c",
+                        "--tier", tier)
+
     def sos_json(self, *args):
         return json.loads(self.sos("--json", *args).stdout)
 

@@ -23,15 +23,9 @@ def test_kill_each_daemon(build):
     rng = random.Random(20261122)
     try:
         c.start_all()
-        keys = {}
-        for p in PERSONAS:
-            path = os.path.join(c.home, p.lower() + ".key")
-            c.sos("keygen", "--out", path)
-            c.sos("panel", "add", "--persona", p, "--key", path + ".pub")
-            keys[p] = path
+        keys = c.register_panel(PERSONAS)
         for t in TOOLS:
-            c.sos("tool", "submit", "--name", t, "--tagline", "t", "--category", "c",
-                  "--tier", "Free")
+            c.submit_tool(t)
 
         acked, tried = [], [0]
         lock = threading.Lock()
