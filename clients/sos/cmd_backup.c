@@ -77,7 +77,8 @@ static long long s_size(const char *dir)
 {
     char p[4200];
     struct stat st;
-    snprintf(p, sizeof p, "%s/data.mdb", dir);
+    if (snprintf(p, sizeof p, "%s/data.mdb", dir) >= (int)sizeof p)
+        return -1;
     return stat(p, &st) == 0 ? (long long)st.st_size : -1;
 }
 
