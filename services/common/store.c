@@ -182,6 +182,19 @@ int sos_txn_begin(sos_store *s, bool write, sos_txn **out)
     return SOS_OK;
 }
 
+int sos_txn_begin_child(sos_txn *parent, sos_txn **out)
+{
+    MDB_txn *t;
+    int rc = mdb_txn_begin(parent->s->env, parent->txn, 0, &t);
+    if (rc != 0)
+        return s_rc(rc);
+    sos_txn *x = sos_xmalloc(sizeof *x);
+    x->txn = t;
+    x->s = parent->s;
+    *out = x;
+    return SOS_OK;
+}
+
 int sos_txn_commit(sos_txn **tp)
 {
     sos_txn *t = *tp;

@@ -65,6 +65,10 @@ int sos_store_copy(sos_store *s, const char *dir) __attribute__((warn_unused_res
 const char *sos_store_errstr(int rc);
 
 int sos_txn_begin(sos_store *s, bool write, sos_txn **out) __attribute__((warn_unused_result));
+/* A transaction inside a write transaction (LMDB nesting): its writes
+ * become the parent's when it commits, and vanish when it aborts. While a
+ * child is open the parent must not be used. */
+int sos_txn_begin_child(sos_txn *parent, sos_txn **out) __attribute__((warn_unused_result));
 /* Commits and frees; *t is NULL afterwards whatever the result. */
 int sos_txn_commit(sos_txn **t) __attribute__((warn_unused_result));
 /* Safe on NULL and twice. */

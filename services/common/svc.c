@@ -18,6 +18,7 @@
 #define S_FETCH_TIMEOUT_MS 3000
 #define S_SYNC_BUDGET_MS 2000
 #define S_READER_CHECK_MS 5000
+#define S_BATCH_MAX 256 /* write requests per group commit at most */
 #define S_MAX_ID 64
 
 struct sos_svc {
@@ -128,6 +129,60 @@ static int s_follow_take(sos_svc *svc, const uint8_t *data, size_t len);
 static void s_follow_sync(sos_svc *svc);
 
 /* Run one decoded request to a packed reply. */
+/* Group commit: a write request inside the batch's transaction, in a
+ * child transaction of its own so that a refusal undoes only its own
+ * writes. Returns true when done (out holds the reply, to be sent once the
+ * batch commits); false when the request cannot be batched (a read, a
+ * catch-up with upstream, a full map, a store error): the caller commits
+ * the batch, sends its replies and runs the request alone with s_dispatch. */
+static bool s_dispatch_batched(sos_svc *svc, sos_txn *batch, const uint8_t *frame, size_t len,
+                               sos_buf *out)
+{
+    uint8_t hash[SOS_HASH_BYTES];
+    ProtobufCMessage *req = sos_unpack(svc->spec->request, frame, len);
+    sos_txn *t = NULL;
+    bool done = false;
+    int rc, same = 0;
+    sos_val prev;
+    if (!req)
+        return false; /* s_dispatch answers it */
+    ProtobufCBinaryData rid = *(const ProtobufCBinaryData *)((const char *)req + svc->f_id->offset);
+    if (rid.len == 0 || rid.len > S_MAX_ID || s_oneof(req, svc->f_events) ||
+        s_oneof(req, svc->f_status) || !svc->spec->is_write(req))
+        goto out;
+    sos_hash(frame, len, hash);
+    if (sos_txn_begin_child(batch, &t) != SOS_OK)
+        goto out;
+    rc = sos_request_find(t, &rid, hash, &prev, &same);
+    if (rc == SOS_OK) {
+        sos_buf_reset(out);
+        if (same)
+            sos_buf_append(out, prev.data, prev.len);
+        else
+            sos_svc_error_reply(&rid, SOS__CODE__CODE_CONFLICT,
+                                "request id already used for a different request", out);
+        done = true;
+        goto out;
+    }
+    if (rc != SOS_NOTFOUND)
+        goto out;
+    svc->synced = false;
+    sos_buf_reset(out);
+    rc = svc->spec->handle(svc, t, req, out);
+    if (rc == SOS_SVC_ABORT) {
+        done = true;
+    } else if (rc == SOS_SVC_COMMIT) {
+        if (sos_request_store(t, &rid, hash, out) == SOS_OK && sos_txn_commit(&t) == SOS_OK)
+            done = true;
+    }
+out:
+    sos_txn_abort(&t); /* a refusal's writes, or an unfinished child */
+    if (!done)
+        sos_buf_reset(out);
+    protobuf_c_message_free_unpacked(req, NULL);
+    return done;
+}
+
 static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *out)
 {
     uint8_t hash[SOS_HASH_BYTES];
@@ -248,10 +303,64 @@ out:
     protobuf_c_message_free_unpacked(req, NULL);
 }
 
+/* Replies waiting for their batch to commit. */
+typedef struct {
+    sos_frames req[S_BATCH_MAX];
+    sos_buf reply[S_BATCH_MAX];
+    size_t n;
+} s_pending;
+
+static void s_send(sos_svc *svc, const sos_frames *f, const sos_buf *out)
+{
+    if (!out->len)
+        return;
+    sos_frame r[2] = {{f->data[0], f->len[0]}, {out->data, out->len}};
+    if (sos_sock_send(svc->api, r, 2) != 0)
+        sos_log_warn("reply.dropped", "errno=%d msg=\"%s\"", errno, strerror(errno));
+}
+
+/* Commits the batch, then sends its replies; on a failed commit nothing is
+ * acknowledged: a full map runs each request again alone (which grows the
+ * map), anything else stops the daemon. */
+static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
+{
+    int rc = *batch ? sos_txn_commit(batch) : SOS_OK;
+    sos_buf out = SOS_BUF_INIT;
+    if (rc == SOS_MAPFULL) {
+        sos_log_info("batch.retry", "requests=%zu reason=\"map full\"", p->n);
+        for (size_t i = 0; i < p->n && !svc->fatal; i++) {
+            sos_buf_reset(&out);
+            s_dispatch(svc, p->req[i].data[1], p->req[i].len[1], &out);
+            s_send(svc, &p->req[i], &out);
+        }
+    } else if (rc != SOS_OK) {
+        sos_log_error("store.failed", "rc=%d msg=\"%s\" action=exit unacknowledged=%zu", rc,
+                      sos_store_errstr(rc), p->n);
+        svc->fatal = EX_IOERR;
+    } else {
+        if (p->n > 1)
+            sos_log_debug("batch.commit", "requests=%zu", p->n);
+        for (size_t i = 0; i < p->n; i++)
+            s_send(svc, &p->req[i], &p->reply[i]);
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        sos_frames_clear(&p->req[i]);
+        sos_buf_free(&p->reply[i]);
+    }
+    p->n = 0;
+    sos_buf_free(&out);
+}
+
+/* Serves what waits on the api socket: write requests are grouped into one
+ * transaction (group commit: one fsync for the lot) and answered after it
+ * commits; anything that cannot join a batch runs alone after the batch
+ * before it is committed, so replies never precede their commit. */
 static void s_serve(sos_svc *svc)
 {
+    static s_pending p;
     sos_buf out = SOS_BUF_INIT;
-    for (int i = 0; i < 256 && !svc->fatal; i++) {
+    sos_txn *batch = NULL;
+    for (int i = 0; i < 1024 && !svc->fatal; i++) {
         sos_frames f;
         int rc = sos_sock_recv(svc->api, &f);
         if (rc == 1)
@@ -265,23 +374,41 @@ static void s_serve(sos_svc *svc)
              * gets an error on its last frame's behalf. */
             sos_log_warn("request.dropped", "reason=\"expected one frame\" frames=%zu", f.n - 1);
             if (f.n > 2) {
+                sos_buf_reset(&out);
                 sos_svc_error_reply(NULL, SOS__CODE__CODE_BAD_REQUEST, "expected exactly one frame",
                                     &out);
-                sos_frame r[2] = {{f.data[0], f.len[0]}, {out.data, out.len}};
-                (void)sos_sock_send(svc->api, r, 2);
+                s_send(svc, &f, &out);
             }
             sos_frames_clear(&f);
             continue;
         }
+        if (!batch && sos_txn_begin(svc->store, true, &batch) != SOS_OK)
+            batch = NULL;
         sos_buf_reset(&out);
-        s_dispatch(svc, f.data[1], f.len[1], &out);
-        if (out.len) {
-            sos_frame r[2] = {{f.data[0], f.len[0]}, {out.data, out.len}};
-            if (sos_sock_send(svc->api, r, 2) != 0)
-                sos_log_warn("reply.dropped", "errno=%d msg=\"%s\"", errno, strerror(errno));
+        if (batch && s_dispatch_batched(svc, batch, f.data[1], f.len[1], &out)) {
+            p.req[p.n] = f;
+            p.reply[p.n] = out;
+            out = (sos_buf)SOS_BUF_INIT;
+            if (++p.n == S_BATCH_MAX)
+                s_flush(svc, &batch, &p);
+            continue;
+        }
+        s_flush(svc, &batch, &p); /* what came before is committed and answered first */
+        if (!svc->fatal) {
+            sos_buf_reset(&out);
+            s_dispatch(svc, f.data[1], f.len[1], &out);
+            s_send(svc, &f, &out);
         }
         sos_frames_clear(&f);
     }
+    if (!svc->fatal)
+        s_flush(svc, &batch, &p);
+    sos_txn_abort(&batch);
+    for (size_t i = 0; i < p.n; i++) { /* a fatal error: nothing acknowledged */
+        sos_frames_clear(&p.req[i]);
+        sos_buf_free(&p.reply[i]);
+    }
+    p.n = 0;
     sos_buf_free(&out);
     s_publish(svc);
 }

@@ -13,7 +13,12 @@
  *   3. take_list shows exactly one record, the payload sent;
  *   4. the same take id with another body (score changed, re-signed) is
  *      refused with CONFLICT (3);
- *   5. take_list still shows exactly one record, the first payload.
+ *   5. take_list still shows exactly one record, the first payload;
+ *   6. one burst (one group commit, or a few) mixing MIXED good amendments
+ *      (revisions 2..MIXED+1) with a badly signed copy and a stale
+ *      revision after each: every good one OK, every bad one refused with
+ *      its own code, and take_list then holds 1 + MIXED records — a
+ *      refusal inside a batch undoes nothing but itself.
  * Prints each check and "N passed, M failed"; exit 0 when all passed. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,6 +33,7 @@
 
 #define TAKE_ID_BYTES 16
 #define SEQUENTIAL 100
+#define MIXED 40
 
 static int s_passed, s_failed;
 
@@ -138,6 +144,102 @@ static bool s_one_take(sos_clnt *c, const char *tool, const sos_buf *payload)
     return one;
 }
 
+/* One signed take_file frame for body (a fresh take id), its signature
+ * spoilt when bad. The frame is the caller's. */
+static void s_frame(const sos_key *k, Sos__TakeBody *body, bool bad, uint8_t id[TAKE_ID_BYTES],
+                    sos_buf *frame)
+{
+    sos_buf payload = SOS_BUF_INIT;
+    uint8_t sig[SOS_SIG_BYTES];
+    Sos__Signed s;
+    sos_random(id, TAKE_ID_BYTES);
+    body->take_id = (ProtobufCBinaryData){TAKE_ID_BYTES, id};
+    s_sign_take(k, body, &payload, sig, &s);
+    if (bad)
+        sig[7] ^= 0x20;
+    Sos__ScoringRequest req = SOS__SCORING_REQUEST__INIT;
+    req.request_id = (ProtobufCBinaryData){TAKE_ID_BYTES, id};
+    req.body_case = SOS__SCORING_REQUEST__BODY_TAKE_FILE;
+    req.take_file = &s;
+    sos_buf_pack(frame, &req.base);
+    sos_buf_free(&payload);
+}
+
+/* Step 6: good amendments, each followed by a forged and a stale take, in
+ * one burst on one DEALER; returns how many replies had the expected code. */
+static long s_mixed_burst(const char *ep, const sos_key *k, Sos__TakeBody body)
+{
+    enum { N = 3 * MIXED };
+    static uint8_t ids[N][TAKE_ID_BYTES];
+    int want[N];
+    sos_buf frames[N];
+    sos_wire *w = NULL;
+    sos_sock *s = NULL;
+    long right = 0, got = 0;
+    body.text = (char *)"an amendment in a crowd";
+    for (int i = 0; i < MIXED; i++) {
+        frames[3 * i] = frames[3 * i + 1] = frames[3 * i + 2] = (sos_buf)SOS_BUF_INIT;
+        body.revision = (uint32_t)(2 + i);
+        s_frame(k, &body, false, ids[3 * i], &frames[3 * i]);
+        want[3 * i] = SOS__CODE__CODE_OK;
+        s_frame(k, &body, true, ids[3 * i + 1], &frames[3 * i + 1]);
+        want[3 * i + 1] = SOS__CODE__CODE_FORBIDDEN;
+        body.revision = 1;
+        s_frame(k, &body, false, ids[3 * i + 2], &frames[3 * i + 2]);
+        want[3 * i + 2] = SOS__CODE__CODE_STALE;
+    }
+    if (sos_wire_new(&w) != 0 || sos_sock_new(w, SOS_SOCK_DEALER, ep, &s) != 0)
+        goto out;
+    for (int i = 0; i < N; i++) {
+        sos_frame f = {frames[i].data, frames[i].len};
+        if (sos_sock_send(s, &f, 1) != 0)
+            goto out;
+    }
+    int64_t end = sos_now_ms() + 10000;
+    while (got < N && sos_now_ms() < end) {
+        bool rd;
+        sos_sock *ss[1] = {s};
+        if (sos_wire_poll(ss, 1, &rd, 200) <= 0)
+            continue;
+        sos_frames in;
+        while (sos_sock_recv(s, &in) == 0) {
+            Sos__ScoringReply *r =
+                in.n == 1 ? sos__scoring_reply__unpack(NULL, in.len[0], in.data[0]) : NULL;
+            for (int i = 0; r && i < N; i++)
+                if (r->request_id.len == TAKE_ID_BYTES &&
+                    memcmp(r->request_id.data, ids[i], TAKE_ID_BYTES) == 0) {
+                    int code = r->status ? (int)r->status->code : 0;
+                    right += code == want[i];
+                    if (code != want[i])
+                        printf("burst: take %d wanted code %d, got %d\n", i, want[i], code);
+                }
+            got += r != NULL;
+            if (r)
+                sos__scoring_reply__free_unpacked(r, NULL);
+            sos_frames_clear(&in);
+        }
+    }
+    printf("burst: %d requests, %ld replies, %ld with the expected code\n", N, got, right);
+out:
+    for (int i = 0; i < N; i++)
+        sos_buf_free(&frames[i]);
+    sos_sock_destroy(&s);
+    sos_wire_destroy(&w);
+    return right;
+}
+
+static size_t s_count(sos_clnt *c, const char *tool)
+{
+    Sos__ScoringReply *r = NULL;
+    size_t n = 0;
+    if (scoring_clnt_take_list(c, NULL, 0, tool, &r) != SOS_CLNT_OK)
+        return 0;
+    if (r->takes)
+        n = r->takes->n_takes;
+    sos__scoring_reply__free_unpacked(r, NULL);
+    return n;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 6) {
@@ -216,6 +318,11 @@ int main(int argc, char **argv)
 
     /* 5 */
     s_check(s_one_take(c, tool, &payload), "take_list after the conflict: still one record");
+
+    /* 6 */
+    s_check(s_mixed_burst(ep, k, body) == 3 * MIXED,
+            "mixed burst: every good amendment OK, every forged or stale one refused");
+    s_check(s_count(c, tool) == 1 + MIXED, "mixed burst: take_list holds 1 + the good ones");
 
     sos_buf_free(&payload);
     sos_buf_free(&payload2);

@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from harness import Cluster, main  # noqa: E402
 
 COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+MIXED = 40  # retry.c: good amendments in the mixed burst
 TOOL = "retry-tool"
 
 
@@ -44,9 +45,12 @@ def test_retry_same_bytes(build):
         assert r.returncode == 0, "retry exited %d" % r.returncode
 
         takes = c.sos_json("take", "list", TOOL)["takes"]
-        assert len(takes) == 1, "%d records in take list" % len(takes)
-        assert takes[0]["score"] == 42 and takes[0]["signed"]["verified"] is True, takes[0]
-        tid = takes[0]["take_id"]
+        # the repeated take (revision 1) and the burst's good amendments (retry.c step 6)
+        assert len(takes) == 1 + MIXED, "%d records in take list" % len(takes)
+        first = [t for t in takes if t["revision"] == 1]
+        assert len(first) == 1 and first[0]["score"] == 42, first
+        assert all(t["signed"]["verified"] for t in takes)
+        tid = first[0]["take_id"]
 
         # the same take id from the command line, other content: CONFLICT, exit 65
         r = c.sos("take", "file", "--key", key, "--tool", TOOL, "--persona", "Skeptic",
@@ -55,12 +59,12 @@ def test_retry_same_bytes(build):
         assert r.returncode == 65, "sos take file with a reused take id exited %d: %s" % (
             r.returncode, r.stderr)
         assert "request id already used" in r.stderr, r.stderr
-        assert len(c.sos_json("take", "list", TOOL)["takes"]) == 1, "a record was added"
+        assert len(c.sos_json("take", "list", TOOL)["takes"]) == 1 + MIXED, "a record was added"
 
         # scoring's log: the forwarded tool and one take, nothing else
         st = {s["service"]: s for s in json.loads(c.sos("status", "--json").stdout)}
-        assert st["scoring"]["head"] == 2, "scoring head %d, expected 2 (tool + one take)" % (
-            st["scoring"]["head"])
+        assert st["scoring"]["head"] == 2 + MIXED, "scoring head %d, expected %d" % (
+            st["scoring"]["head"], 2 + MIXED)
         c.stop_all()
     finally:
         c.close()
