@@ -1,5 +1,6 @@
 /* svc: the service loop shared by every daemon. See svc.h. */
 #include "svc.h"
+#include "svc_int.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -14,31 +15,11 @@
 #include "sign.h"
 #include "wire.h"
 
-#define S_FETCH_EVERY_MS 1000
-#define S_FETCH_TIMEOUT_MS 3000
-#define S_SYNC_BUDGET_MS 2000
 #define S_READER_CHECK_MS 5000
 #define S_BATCH_MAX 256 /* write requests per group commit at most */
 #define S_MAX_ID 64
 
-struct sos_svc {
-    const sos_svc_spec *spec;
-    sos_conf *conf;
-    sos_store *store;
-    sos_wire *wire;
-    sos_sock *api, *pub, *up_api, *up_events;
-    const char *up_endpoint;
-    void *app;
-    bool synced;
-    int fatal; /* exit code once the loop must stop, 0 otherwise */
-    uint64_t cursor;
-    uint32_t page_max; /* events asked per page; halved after an undecodable page */
-    uint64_t published_head;
-    bool inflight;
-    uint8_t inflight_id[8];
-    int64_t inflight_deadline, next_fetch, next_reader_check;
-    const ProtobufCFieldDescriptor *f_id, *f_events, *f_status;
-};
+/* struct sos_svc: svc_int.h */
 
 static volatile sig_atomic_t s_stop;
 
@@ -85,7 +66,7 @@ static const void *s_oneof(const ProtobufCMessage *msg, const ProtobufCFieldDesc
     return *(const void *const *)(base + f->offset);
 }
 
-static void s_publish(sos_svc *svc)
+void svc_publish(sos_svc *svc)
 {
     sos_txn *t = NULL;
     uint64_t head = 0;
@@ -123,10 +104,6 @@ static int s_status_reply(sos_svc *svc, const ProtobufCBinaryData *rid, sos_buf 
     sos_buf_pack(out, &r.base);
     return SOS_OK;
 }
-
-static void s_follow_ask(sos_svc *svc);
-static int s_follow_take(sos_svc *svc, const uint8_t *data, size_t len);
-static void s_follow_sync(sos_svc *svc);
 
 /* Run one decoded request to a packed reply. */
 /* Group commit: a write request inside the batch's transaction, in a
@@ -251,7 +228,7 @@ static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *
              * catch-up (or at once, with no upstream), when it must decide */
             sos_txn_abort(&t);
             if (svc->up_api)
-                s_follow_sync(svc);
+                svc_follow_sync(svc);
             svc->synced = true;
             continue;
         }
@@ -410,164 +387,7 @@ static void s_serve(sos_svc *svc)
     }
     p.n = 0;
     sos_buf_free(&out);
-    s_publish(svc);
-}
-
-/* --- follower -------------------------------------------------------- */
-
-static void s_follow_reconnect(sos_svc *svc)
-{
-    sos_sock_destroy(&svc->up_api);
-    if (sos_sock_new(svc->wire, SOS_SOCK_DEALER, svc->up_endpoint, &svc->up_api) != 0)
-        svc->fatal = EX_UNAVAILABLE;
-    svc->inflight = false;
-}
-
-static void s_follow_ask(sos_svc *svc)
-{
-    Sos__EventsRequest r = SOS__EVENTS_REQUEST__INIT;
-    Sos__EventsQuery q = SOS__EVENTS_QUERY__INIT;
-    sos_buf b = SOS_BUF_INIT;
-    sos_random(svc->inflight_id, sizeof svc->inflight_id);
-    r.request_id = (ProtobufCBinaryData){sizeof svc->inflight_id, svc->inflight_id};
-    q.after = svc->cursor;
-    q.max = svc->page_max ? svc->page_max : SOS_EVLOG_PAGE_MAX;
-    r.events = &q;
-    sos_buf_pack(&b, &r.base);
-    sos_frame f = {b.data, b.len};
-    if (sos_sock_send(svc->up_api, &f, 1) == 0) {
-        svc->inflight = true;
-        svc->inflight_deadline = sos_now_ms() + S_FETCH_TIMEOUT_MS;
-    }
-    svc->next_fetch = sos_now_ms() + S_FETCH_EVERY_MS;
-    sos_buf_free(&b);
-}
-
-/* Apply one page. Returns 1 when more events wait upstream, 0 when caught
- * up, -1 when the reply was not for us or not usable. */
-static int s_follow_take(sos_svc *svc, const uint8_t *data, size_t len)
-{
-    Sos__EventsReply *rep =
-        (Sos__EventsReply *)sos_unpack(&sos__events_reply__descriptor, data, len);
-    sos_txn *t = NULL;
-    int more = -1, rc = SOS_OK;
-    if (!rep) {
-        /* too big to decode within the budget, or garbage: ask for less */
-        svc->page_max = (svc->page_max ? svc->page_max : SOS_EVLOG_PAGE_MAX) / 2;
-        if (svc->page_max == 0)
-            svc->page_max = 1;
-        svc->inflight = false;
-        sos_log_warn("follow.malformed", "bytes=%zu next_page_max=%u", len, svc->page_max);
-        return -1;
-    }
-    if (rep->request_id.len != sizeof svc->inflight_id ||
-        memcmp(rep->request_id.data, svc->inflight_id, sizeof svc->inflight_id) != 0)
-        goto out; /* a late answer to a question we gave up on */
-    svc->inflight = false;
-    if (rep->status && rep->status->code != SOS__CODE__CODE_OK) {
-        sos_log_warn("follow.refused", "upstream=%s msg=\"%s\"", svc->spec->upstream,
-                     rep->status->message);
-        goto out;
-    }
-    if (!rep->events || rep->events->n_events == 0) {
-        more = 0;
-        goto out;
-    }
-    for (int attempt = 0; attempt < 8; attempt++) {
-        uint64_t cursor = svc->cursor;
-        if ((rc = sos_txn_begin(svc->store, true, &t)) != SOS_OK)
-            break;
-        for (size_t i = 0; i < rep->events->n_events && rc == SOS_OK; i++) {
-            const Sos__Event *ev = rep->events->events[i];
-            if (ev->seq <= cursor)
-                continue;
-            if (ev->seq != cursor + 1)
-                sos_log_warn("follow.gap", "expected=%llu got=%llu", (unsigned long long)cursor + 1,
-                             (unsigned long long)ev->seq);
-            rc = svc->spec->apply(svc, t, ev);
-            if (rc == SOS_EINVAL) { /* a record no store can key: skip it, say so */
-                sos_log_error("follow.bad_event", "upstream=%s seq=%llu kind=%d action=skip",
-                              svc->spec->upstream, (unsigned long long)ev->seq, ev->kind_case);
-                rc = SOS_OK;
-            }
-            cursor = ev->seq;
-        }
-        if (rc == SOS_OK)
-            rc = sos_meta_put_u64(t, "cursor", cursor);
-        if (rc == SOS_OK && (rc = sos_txn_commit(&t)) == SOS_OK) {
-            sos_log_debug("follow.applied", "upstream=%s cursor=%llu", svc->spec->upstream,
-                          (unsigned long long)cursor);
-            svc->cursor = cursor;
-            more = cursor < rep->events->head;
-            break;
-        }
-        sos_txn_abort(&t);
-        if (rc == SOS_MAPFULL && sos_store_grow(svc->store) == SOS_OK)
-            continue;
-        break;
-    }
-    if (rc != SOS_OK) {
-        sos_log_error("follow.store", "rc=%d msg=\"%s\"", rc, sos_store_errstr(rc));
-        if (rc != SOS_FULL && rc != SOS_MAPFULL)
-            svc->fatal = EX_IOERR;
-        more = -1;
-    }
-out:
-    protobuf_c_message_free_unpacked(&rep->base, NULL);
-    return more;
-}
-
-static void s_follow_read(sos_svc *svc, bool *more)
-{
-    sos_frames f;
-    int rc;
-    while ((rc = sos_sock_recv(svc->up_api, &f)) != 1) {
-        if (rc == 0) {
-            if (f.n == 1) {
-                int m = s_follow_take(svc, f.data[0], f.len[0]);
-                if (m >= 0 && more)
-                    *more = m;
-            }
-            sos_frames_clear(&f);
-        } else {
-            break;
-        }
-    }
-}
-
-/* Catch up now, within S_SYNC_BUDGET_MS: a request is waiting on it. */
-static void s_follow_sync(sos_svc *svc)
-{
-    int64_t end = sos_now_ms() + S_SYNC_BUDGET_MS;
-    bool more = true;
-    while (more && !svc->fatal && sos_now_ms() < end) {
-        if (!svc->inflight)
-            s_follow_ask(svc);
-        more = false;
-        bool readable;
-        sos_sock *socks[1] = {svc->up_api};
-        int n = sos_wire_poll(socks, 1, &readable, end - sos_now_ms());
-        if (n <= 0) {
-            more = true;
-            continue;
-        }
-        bool m = false;
-        s_follow_read(svc, &m);
-        more = m || svc->inflight;
-    }
-    s_publish(svc);
-}
-
-static void s_follow_tick(sos_svc *svc, bool bell)
-{
-    int64_t now = sos_now_ms();
-    if (svc->inflight && now >= svc->inflight_deadline) {
-        sos_log_warn("follow.timeout", "upstream=%s endpoint=%s", svc->spec->upstream,
-                     svc->up_endpoint);
-        s_follow_reconnect(svc);
-    }
-    if (!svc->inflight && (bell || now >= svc->next_fetch))
-        s_follow_ask(svc);
+    svc_publish(svc);
 }
 
 /* --- main ------------------------------------------------------------ */
@@ -744,7 +564,7 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
     if (rc != 0)
         goto out;
     if (svc.up_api)
-        s_follow_ask(&svc);
+        svc_follow_ask(&svc);
     while (!s_stop && !svc.fatal) {
         sos_sock *socks[3] = {svc.api, svc.up_events, svc.up_api};
         bool rd[3];
@@ -783,12 +603,12 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
         if (svc.up_api) {
             if (rd[2]) {
                 bool more = false;
-                s_follow_read(&svc, &more);
+                svc_follow_read(&svc, &more);
                 if (more)
                     bell = true;
-                s_publish(&svc);
+                svc_publish(&svc);
             }
-            s_follow_tick(&svc, bell);
+            svc_follow_tick(&svc, bell);
         }
     }
     rc = svc.fatal;

@@ -1,0 +1,49 @@
+/* svc_int: what svc.c and follow.c share. Not for daemons: they see only
+ * svc.h. */
+#ifndef SOS_SVC_INT_H
+#define SOS_SVC_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "store.h"
+#include "svc.h"
+#include "wire.h"
+
+#define S_FETCH_EVERY_MS 1000
+#define S_FETCH_TIMEOUT_MS 3000
+#define S_SYNC_BUDGET_MS 2000
+
+struct sos_svc {
+    const sos_svc_spec *spec;
+    sos_conf *conf;
+    sos_store *store;
+    sos_wire *wire;
+    sos_sock *api, *pub, *up_api, *up_events;
+    const char *up_endpoint;
+    void *app;
+    bool synced;
+    int fatal; /* exit code once the loop must stop, 0 otherwise */
+    uint64_t cursor;
+    uint32_t page_max; /* events asked per page; halved after an undecodable page */
+    uint64_t published_head;
+    bool inflight;
+    uint8_t inflight_id[8];
+    int64_t inflight_deadline, next_fetch, next_reader_check;
+    const ProtobufCFieldDescriptor *f_id, *f_events, *f_status;
+};
+
+/* Rings the events doorbell when the log head moved. */
+void svc_publish(sos_svc *svc);
+
+/* follow.c */
+void svc_follow_ask(sos_svc *svc);
+/* Reads every answer waiting on the upstream socket; *more: events remain. */
+void svc_follow_read(sos_svc *svc, bool *more);
+/* Catches up now, within S_SYNC_BUDGET_MS: a request is waiting on it. */
+void svc_follow_sync(sos_svc *svc);
+/* Timeouts and the periodic fetch; bell: a doorbell rang. */
+void svc_follow_tick(sos_svc *svc, bool bell);
+
+#endif
