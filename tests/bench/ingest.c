@@ -1,0 +1,659 @@
+/* ingest: a load generator for the scoring daemon's take_file over the real
+ * wire, and the in-process limit of the same work.
+ *
+ *   ingest ENDPOINT KEYDIR TOOLS_FILE --clients C --inflight K --takes N
+ *          [--seconds S] [--rate R] [--rev-base B] [--acked FILE]
+ *          [--limit-dir DIR] [--no-limit] [--seed X]
+ *
+ * KEYDIR holds builder.key, skeptic.key, futurist.key, founder.key (secret
+ * keys registered for those personas); TOOLS_FILE one tool id per line.
+ *
+ * Before the clock starts, N take_file frames are packed and signed: take i
+ * goes to pair p = i mod P of the P = 4 x tools (tool, persona) pairs with
+ * revision B + 1 + i div P, request_id = take_id = 16 random bytes, a text
+ * of about 1.7 KB. Pair p belongs to client p mod C, which sends that pair's
+ * takes in revision order and never has two of them in flight, so no
+ * revision can overtake another (a STALE reply would still be counted on
+ * its own). Each client thread has its own DEALER and keeps up to K requests
+ * in flight, matching replies by request_id; latency is send -> reply on
+ * CLOCK_MONOTONIC. --rate R paces the sends (R per second over all clients,
+ * open loop: latency is then taken from the scheduled send time, so a
+ * backlog shows in it). --seconds S stops sending after S seconds.
+ *
+ * Then the limit: the same frames, no sockets: unpack, verify the
+ * signature, hash, and put into a temporary LMDB store through the store
+ * API (take, latest, request id and log entry), one commit per 64 takes.
+ *
+ * Prints a human summary and, last, one JSON line. --acked FILE writes
+ * "tool_id ok_count" per tool for the caller's loss/duplicate check.
+ * Exit 0 when every sent request got an answer, 1 otherwise, 64 on usage. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "scoring.pb-c.h"
+#include "sign.h"
+#include "sos.pb-c.h"
+#include "store.h"
+#include "wire.h"
+
+#define N_PERSONAS 4
+#define ID_BYTES 16
+#define BATCH 64
+#define STALL_MS 30000 /* no reply for this long: give up */
+
+static const char *const s_persona_file[N_PERSONAS] = {"builder", "skeptic", "futurist", "founder"};
+static const char *const s_persona_name[N_PERSONAS] = {"Builder", "Skeptic", "Futurist", "Founder"};
+
+typedef struct {
+    uint8_t *frame; /* packed ScoringRequest */
+    size_t len;
+    uint8_t id[ID_BYTES];
+    uint32_t pair;
+    int code; /* reply code; -1 no reply */
+    int64_t lat_ns;
+} take;
+
+typedef struct {
+    /* setup */
+    int idx;
+    const char *endpoint;
+    take *takes;
+    uint32_t *pairs; /* pair ids owned by this client */
+    size_t n_pairs;
+    uint32_t **queue; /* per owned pair: take indices in revision order */
+    size_t *qlen, *qpos;
+    size_t total; /* takes owned */
+    int inflight;
+    double rate; /* sends per second for this client; 0 = unpaced */
+    int64_t t0_ns, stop_ns;
+    /* results */
+    size_t sent, answered, unanswered;
+    int64_t lag_sum_ns, lag_max_ns; /* paced: actual send - scheduled send */
+    int64_t end_ns;
+    int err;
+} client;
+
+static int64_t s_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static char **s_read_lines(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char **v = NULL;
+    size_t cap = 0;
+    *n = 0;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!line[0])
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            v = realloc(v, cap * sizeof *v);
+            if (!v)
+                abort();
+        }
+        v[(*n)++] = sos_xstrdup(line);
+    }
+    fclose(f);
+    return v;
+}
+
+/* ~1.7 KB of text, different per take. */
+static void s_text(char *out, size_t cap, const char *tool, const char *persona, uint32_t rev,
+                   size_t i)
+{
+    static const char *const words[] = {"latency", "pricing",      "onboarding",  "docs",
+                                        "API",     "support",      "roadmap",     "exports",
+                                        "team",    "integrations", "reliability", "search",
+                                        "mobile",  "privacy",      "speed",       "UI"};
+    int n = snprintf(out, cap, "%s on %s, revision %u (take %zu). ", persona, tool, rev, i);
+    size_t len = n > 0 && (size_t)n < cap ? (size_t)n : 0;
+    size_t target = 1600 + (i * 37) % 300;
+    unsigned w = (unsigned)(i * 2654435761u);
+    while (len + 64 < cap && len < target) {
+        n = snprintf(out + len, cap - len, "The %s is %s and the %s %s. ", words[w % 16],
+                     (w >> 4) % 2 ? "good" : "uneven", words[(w >> 8) % 16],
+                     (w >> 12) % 2 ? "holds up" : "needs work");
+        if (n < 0 || (size_t)n >= cap - len)
+            break;
+        len += (size_t)n;
+        w = w * 1103515245u + 12345u;
+    }
+    out[len] = 0;
+}
+
+static int s_reply(const uint8_t *data, size_t len, uint8_t id[ID_BYTES], size_t *idlen, int *code)
+{
+    Sos__ScoringReply *r =
+        (Sos__ScoringReply *)sos_unpack(&sos__scoring_reply__descriptor, data, len);
+    if (!r)
+        return -1;
+    *code = r->status ? (int)r->status->code : 0;
+    *idlen = r->request_id.len;
+    if (r->request_id.len == ID_BYTES)
+        memcpy(id, r->request_id.data, ID_BYTES);
+    sos__scoring_reply__free_unpacked(r, NULL);
+    return 0;
+}
+
+static void *s_client(void *arg)
+{
+    client *c = arg;
+    sos_wire *w = NULL;
+    sos_sock *s = NULL;
+    if (sos_wire_new(&w) != 0 || sos_sock_new(w, SOS_SOCK_DEALER, c->endpoint, &s) != 0) {
+        c->err = 1;
+        if (w)
+            sos_wire_destroy(&w);
+        return NULL;
+    }
+    int K = c->inflight;
+    long *slot_take = malloc((size_t)K * sizeof *slot_take);
+    int64_t *slot_t = malloc((size_t)K * sizeof *slot_t);
+    uint32_t *slot_q = malloc((size_t)K * sizeof *slot_q);
+    /* ready ring of owned-pair positions whose next take may be sent */
+    size_t rcap = c->n_pairs + 1, rhead = 0, rtail = 0;
+    uint32_t *ready = malloc(rcap * sizeof *ready);
+    if (!slot_take || !slot_t || !slot_q || !ready)
+        abort();
+    for (int k = 0; k < K; k++)
+        slot_take[k] = -1;
+    for (size_t q = 0; q < c->n_pairs; q++)
+        if (c->qlen[q] > 0) {
+            ready[rtail] = (uint32_t)q;
+            rtail = (rtail + 1) % rcap;
+        }
+    int busy = 0;
+    int64_t last_progress = s_now_ns();
+    bool stopped = false;
+    while (c->answered < c->total && !(stopped && busy == 0)) {
+        int64_t now = s_now_ns();
+        if (!stopped && c->stop_ns && now >= c->stop_ns)
+            stopped = true;
+        /* send while there is room, a ready pair, and (paced) it is time */
+        long wait_ms = 100;
+        while (!stopped && busy < K && rhead != rtail) {
+            int64_t sched = 0;
+            if (c->rate > 0) {
+                sched = c->t0_ns + (int64_t)((double)c->sent * 1e9 / c->rate);
+                if (sched > now) {
+                    long ms = (long)((sched - now) / 1000000);
+                    wait_ms = ms < 1 ? 0 : ms;
+                    break;
+                }
+            }
+            uint32_t q = ready[rhead];
+            size_t ti = c->queue[q][c->qpos[q]];
+            take *t = &c->takes[ti];
+            sos_frame f = {t->frame, t->len};
+            if (sos_sock_send(s, &f, 1) != 0) {
+                if (errno == EAGAIN) {
+                    wait_ms = 1;
+                    break;
+                }
+                fprintf(stderr, "ingest: client %d: send: %s\n", c->idx, strerror(errno));
+                c->err = 1;
+                stopped = true;
+                break;
+            }
+            rhead = (rhead + 1) % rcap;
+            int k = 0;
+            while (slot_take[k] != -1)
+                k++;
+            slot_take[k] = (long)ti;
+            slot_t[k] = c->rate > 0 ? sched : s_now_ns();
+            if (c->rate > 0) {
+                int64_t lag = s_now_ns() - sched;
+                c->lag_sum_ns += lag;
+                if (lag > c->lag_max_ns)
+                    c->lag_max_ns = lag;
+            }
+            slot_q[k] = q;
+            busy++;
+            c->sent++;
+            now = s_now_ns();
+        }
+        if (busy == 0 && (stopped || rhead == rtail))
+            break;
+        if (busy == 0 && wait_ms > 0) {
+            struct timespec ts = {wait_ms / 1000, (wait_ms % 1000) * 1000000};
+            nanosleep(&ts, NULL);
+            last_progress = s_now_ns();
+            continue;
+        }
+        bool rd = false;
+        sos_sock *ss[1] = {s};
+        int pr = sos_wire_poll(ss, 1, &rd, busy < K && rhead != rtail ? wait_ms : 100);
+        if (pr < 0 && errno != EINTR)
+            break;
+        now = s_now_ns();
+        if (!rd) {
+            if (busy > 0 && now - last_progress > (int64_t)STALL_MS * 1000000) {
+                fprintf(stderr, "ingest: client %d: no reply for %d s, %d in flight\n", c->idx,
+                        STALL_MS / 1000, busy);
+                break;
+            }
+            continue;
+        }
+        for (;;) {
+            sos_frames fr = {0};
+            int r = sos_sock_recv(s, &fr);
+            if (r != 0)
+                break;
+            int64_t at = s_now_ns();
+            uint8_t id[ID_BYTES];
+            size_t idlen = 0;
+            int code = -2;
+            if (fr.n != 1 || s_reply(fr.data[0], fr.len[0], id, &idlen, &code) != 0) {
+                fprintf(stderr, "ingest: client %d: unparsable reply\n", c->idx);
+                sos_frames_clear(&fr);
+                continue;
+            }
+            sos_frames_clear(&fr);
+            int k = 0;
+            for (; k < K; k++)
+                if (slot_take[k] >= 0 && idlen == ID_BYTES &&
+                    memcmp(c->takes[slot_take[k]].id, id, ID_BYTES) == 0)
+                    break;
+            if (k == K) {
+                fprintf(stderr, "ingest: client %d: reply for no request in flight (code %d)\n",
+                        c->idx, code);
+                continue;
+            }
+            take *t = &c->takes[slot_take[k]];
+            t->code = code;
+            t->lat_ns = at - slot_t[k];
+            uint32_t q = slot_q[k];
+            slot_take[k] = -1;
+            busy--;
+            c->answered++;
+            last_progress = at;
+            if (++c->qpos[q] < c->qlen[q]) {
+                ready[rtail] = q;
+                rtail = (rtail + 1) % rcap;
+            }
+        }
+    }
+    c->unanswered = (size_t)busy;
+    c->end_ns = s_now_ns();
+    free(slot_take);
+    free(slot_t);
+    free(slot_q);
+    free(ready);
+    sos_sock_destroy(&s);
+    sos_wire_destroy(&w);
+    return NULL;
+}
+
+static int s_cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double s_pct(const int64_t *v, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    size_t i = (size_t)ceil(p * (double)n) - 1;
+    if (i >= n)
+        i = n - 1;
+    return (double)v[i] / 1e6;
+}
+
+/* The in-process limit: unpack, verify, hash and store with a commit per
+ * BATCH takes. Returns takes per second, or -1. */
+static double s_limit(take *takes, size_t n, const char *parent)
+{
+    char dir[4096];
+    int dn = snprintf(dir, sizeof dir, "%s/ingest-limit-XXXXXX", parent);
+    if (dn < 0 || (size_t)dn >= sizeof dir || !mkdtemp(dir)) {
+        fprintf(stderr, "ingest: limit: cannot make a directory under %s\n", parent);
+        return -1;
+    }
+    static const char *const dbs[] = {"takes", "latest", "requests", "log"};
+    sos_store_opts o = {.dir = dir, .dbs = dbs, .n_dbs = 4, .map_size = 64u << 20};
+    sos_store *st = NULL;
+    if (sos_store_open(&o, &st) != 0) {
+        fprintf(stderr, "ingest: limit: store open failed\n");
+        return -1;
+    }
+    size_t bad = 0;
+    uint64_t seq = 0;
+    int64_t t0 = s_now_ns();
+    for (size_t b = 0; b < n; b += BATCH) {
+        size_t e = b + BATCH < n ? b + BATCH : n;
+    redo:;
+        uint64_t seq0 = seq;
+        sos_txn *tx = NULL;
+        if (sos_txn_begin(st, true, &tx) != 0)
+            goto fail;
+        int rc = 0;
+        for (size_t i = b; i < e && rc == 0; i++) {
+            Sos__ScoringRequest *rq = (Sos__ScoringRequest *)sos_unpack(
+                &sos__scoring_request__descriptor, takes[i].frame, takes[i].len);
+            if (!rq || !rq->take_file) {
+                bad++;
+                if (rq)
+                    sos__scoring_request__free_unpacked(rq, NULL);
+                continue;
+            }
+            Sos__Signed *sg = rq->take_file;
+            if (sg->signer.len != SOS_PK_BYTES || sg->signature.len != SOS_SIG_BYTES ||
+                sos_verify(sg->signer.data, SOS_DOMAIN_TAKE, sg->payload.data, sg->payload.len,
+                           sg->signature.data) != 0) {
+                bad++;
+                sos__scoring_request__free_unpacked(rq, NULL);
+                continue;
+            }
+            uint8_t h[SOS_HASH_BYTES], fh[SOS_HASH_BYTES];
+            sos_hash(sg->payload.data, sg->payload.len, h);
+            sos_hash(takes[i].frame, takes[i].len, fh);
+            uint8_t seqk[8];
+            sos_be64_put(seqk, ++seq);
+            rc = sos_txn_put(tx, 0, rq->request_id.data, rq->request_id.len, sg->payload.data,
+                             sg->payload.len);
+            if (rc == 0)
+                rc = sos_txn_put(tx, 1, &takes[i].pair, sizeof takes[i].pair, h, sizeof h);
+            if (rc == 0)
+                rc = sos_txn_put(tx, 2, rq->request_id.data, rq->request_id.len, fh, sizeof fh);
+            if (rc == 0)
+                rc = sos_txn_append(tx, 3, seqk, sizeof seqk, sg->payload.data, sg->payload.len);
+            sos__scoring_request__free_unpacked(rq, NULL);
+        }
+        if (rc == 0)
+            rc = sos_txn_commit(&tx);
+        else
+            sos_txn_abort(&tx);
+        if (rc == SOS_MAPFULL) {
+            seq = seq0;
+            if (sos_store_grow(st) != 0)
+                goto fail;
+            goto redo;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    int64_t t1 = s_now_ns();
+    sos_store_destroy(&st);
+    char cmd[4200];
+    int cn = snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (cn > 0 && (size_t)cn < sizeof cmd && system(cmd) != 0)
+        fprintf(stderr, "ingest: limit: could not remove %s\n", dir);
+    if (bad)
+        fprintf(stderr, "ingest: limit: %zu frames did not verify\n", bad);
+    return (double)(n - bad) / ((double)(t1 - t0) / 1e9);
+fail:
+    fprintf(stderr, "ingest: limit: store error\n");
+    sos_store_destroy(&st);
+    return -1;
+}
+
+static int s_usage(void)
+{
+    fprintf(stderr, "usage: ingest ENDPOINT KEYDIR TOOLS_FILE --clients C --inflight K --takes N\n"
+                    "              [--seconds S] [--rate R] [--rev-base B] [--acked FILE]\n"
+                    "              [--limit-dir DIR] [--no-limit]\n");
+    return 64;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"clients", required_argument, 0, 'c'}, {"inflight", required_argument, 0, 'k'},
+        {"takes", required_argument, 0, 'n'},   {"seconds", required_argument, 0, 's'},
+        {"rate", required_argument, 0, 'r'},    {"rev-base", required_argument, 0, 'b'},
+        {"acked", required_argument, 0, 'a'},   {"limit-dir", required_argument, 0, 'd'},
+        {"no-limit", no_argument, 0, 'L'},      {0, 0, 0, 0}};
+    int C = 4, K = 16;
+    long N = 20000;
+    double seconds = 0, rate = 0;
+    unsigned rev_base = 0;
+    const char *acked = NULL, *limit_dir = NULL;
+    bool no_limit = false;
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'c': C = atoi(optarg); break;
+        case 'k': K = atoi(optarg); break;
+        case 'n': N = atol(optarg); break;
+        case 's': seconds = atof(optarg); break;
+        case 'r': rate = atof(optarg); break;
+        case 'b': rev_base = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'a': acked = optarg; break;
+        case 'd': limit_dir = optarg; break;
+        case 'L': no_limit = true; break;
+        default: return s_usage();
+        }
+    }
+    if (argc - optind != 3 || C < 1 || K < 1 || N < 1 || rate < 0)
+        return s_usage();
+    const char *endpoint = argv[optind], *keydir = argv[optind + 1], *tools_file = argv[optind + 2];
+    if (!limit_dir) {
+        limit_dir = getenv("TMPDIR");
+        if (!limit_dir || !*limit_dir)
+            limit_dir = "/tmp";
+    }
+    if (sos_sign_init() != 0)
+        return 1;
+
+    sos_key *keys[N_PERSONAS] = {0};
+    for (int p = 0; p < N_PERSONAS; p++) {
+        char path[4096];
+        int pn = snprintf(path, sizeof path, "%s/%s.key", keydir, s_persona_file[p]);
+        if (pn < 0 || (size_t)pn >= sizeof path || sos_key_load(path, &keys[p]) != 0) {
+            fprintf(stderr, "ingest: cannot load %s/%s.key\n", keydir, s_persona_file[p]);
+            return 1;
+        }
+    }
+    size_t T = 0;
+    char **tools = s_read_lines(tools_file, &T);
+    if (!tools || T == 0) {
+        fprintf(stderr, "ingest: no tool ids in %s\n", tools_file);
+        return 1;
+    }
+    size_t P = T * N_PERSONAS;
+
+    /* pre-build and sign everything */
+    int64_t tb = s_now_ns();
+    take *takes = sos_xcalloc((size_t)N, sizeof *takes);
+    char *text = sos_xmalloc(4096);
+    sos_buf payload = SOS_BUF_INIT, frame = SOS_BUF_INIT;
+    size_t bytes = 0;
+    unsigned max_rev = 0;
+    uint64_t filed_at = (uint64_t)time(NULL);
+    for (size_t i = 0; i < (size_t)N; i++) {
+        take *t = &takes[i];
+        t->pair = (uint32_t)(i % P);
+        t->code = -1;
+        size_t tool = t->pair / N_PERSONAS;
+        int p = (int)(t->pair % N_PERSONAS);
+        unsigned rev = rev_base + 1 + (unsigned)(i / P);
+        if (rev > max_rev)
+            max_rev = rev;
+        sos_random(t->id, ID_BYTES);
+        s_text(text, 4096, tools[tool], s_persona_name[p], rev, i);
+        Sos__TakeBody body = SOS__TAKE_BODY__INIT;
+        body.take_id = (ProtobufCBinaryData){ID_BYTES, t->id};
+        body.tool_id = tools[tool];
+        body.persona = (Sos__Persona)(p + 1);
+        body.score = (uint32_t)((i * 7 + (size_t)p * 13) % 101);
+        body.ship = (i + (size_t)p) % 3 != 0;
+        body.text = text;
+        body.revision = rev;
+        body.filed_at = filed_at;
+        sos_buf_pack(&payload, &body.base);
+        uint8_t sig[SOS_SIG_BYTES];
+        sos_sign(keys[p], SOS_DOMAIN_TAKE, payload.data, payload.len, sig);
+        Sos__Signed sg = SOS__SIGNED__INIT;
+        sg.payload = (ProtobufCBinaryData){payload.len, payload.data};
+        sg.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(keys[p])};
+        sg.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, sig};
+        Sos__ScoringRequest rq = SOS__SCORING_REQUEST__INIT;
+        rq.request_id = (ProtobufCBinaryData){ID_BYTES, t->id};
+        rq.body_case = SOS__SCORING_REQUEST__BODY_TAKE_FILE;
+        rq.take_file = &sg;
+        sos_buf_pack(&frame, &rq.base);
+        t->frame = sos_xmalloc(frame.len);
+        memcpy(t->frame, frame.data, frame.len);
+        t->len = frame.len;
+        bytes += frame.len;
+    }
+    sos_buf_free(&payload);
+    sos_buf_free(&frame);
+    free(text);
+    double prep_s = (double)(s_now_ns() - tb) / 1e9;
+    printf("ingest: %ld takes signed in %.2f s (%zu tools, %zu pairs, revisions %u-%u, "
+           "%.0f bytes per frame)\n",
+           N, prep_s, T, P, rev_base + 1, max_rev, (double)bytes / (double)N);
+    fflush(stdout);
+
+    /* partition pairs over clients */
+    client *cl = sos_xcalloc((size_t)C, sizeof *cl);
+    size_t *pos_of_pair = sos_xmalloc(P * sizeof *pos_of_pair);
+    for (int c = 0; c < C; c++) {
+        cl[c].idx = c;
+        cl[c].endpoint = endpoint;
+        cl[c].takes = takes;
+        cl[c].inflight = K;
+        cl[c].rate = rate > 0 ? rate / C : 0;
+        size_t np = 0;
+        for (size_t p = (size_t)c; p < P; p += (size_t)C)
+            np++;
+        cl[c].n_pairs = np;
+        cl[c].pairs = sos_xcalloc(np + 1, sizeof *cl[c].pairs);
+        cl[c].queue = sos_xcalloc(np + 1, sizeof *cl[c].queue);
+        cl[c].qlen = sos_xcalloc(np + 1, sizeof *cl[c].qlen);
+        cl[c].qpos = sos_xcalloc(np + 1, sizeof *cl[c].qpos);
+        size_t per = (size_t)N / P + 1;
+        for (size_t q = 0; q < np; q++) {
+            size_t p = (size_t)c + q * (size_t)C;
+            cl[c].pairs[q] = (uint32_t)p;
+            cl[c].queue[q] = sos_xcalloc(per, sizeof **cl[c].queue);
+            pos_of_pair[p] = q;
+        }
+    }
+    for (size_t i = 0; i < (size_t)N; i++) {
+        client *c = &cl[takes[i].pair % (size_t)C];
+        size_t q = pos_of_pair[takes[i].pair];
+        c->queue[q][c->qlen[q]++] = (uint32_t)i;
+        c->total++;
+    }
+
+    /* the run */
+    pthread_t *th = sos_xcalloc((size_t)C, sizeof *th);
+    int64_t t0 = s_now_ns();
+    for (int c = 0; c < C; c++) {
+        cl[c].t0_ns = t0;
+        cl[c].stop_ns = seconds > 0 ? t0 + (int64_t)(seconds * 1e9) : 0;
+        if (pthread_create(&th[c], NULL, s_client, &cl[c]) != 0) {
+            fprintf(stderr, "ingest: pthread_create failed\n");
+            return 1;
+        }
+    }
+    int64_t t_end = t0;
+    size_t sent = 0, unanswered = 0;
+    int errs = 0;
+    int64_t lag_sum = 0, lag_max = 0;
+    for (int c = 0; c < C; c++) {
+        lag_sum += cl[c].lag_sum_ns;
+        if (cl[c].lag_max_ns > lag_max)
+            lag_max = cl[c].lag_max_ns;
+        pthread_join(th[c], NULL);
+        if (cl[c].end_ns > t_end)
+            t_end = cl[c].end_ns;
+        sent += cl[c].sent;
+        unanswered += cl[c].sent - cl[c].answered;
+        errs += cl[c].err;
+    }
+    double wall = (double)(t_end - t0) / 1e9;
+    size_t ok = 0, stale = 0, refused = 0, by_code[10] = {0};
+    int64_t *lat = sos_xmalloc(((size_t)N + 1) * sizeof *lat);
+    size_t nlat = 0;
+    for (size_t i = 0; i < (size_t)N; i++) {
+        int code = takes[i].code;
+        if (code < 0)
+            continue;
+        lat[nlat++] = takes[i].lat_ns;
+        if (code == 0)
+            ok++;
+        else if (code == SOS__CODE__CODE_STALE)
+            stale++;
+        else
+            refused++;
+        if (code >= 0 && code < 10)
+            by_code[code]++;
+    }
+    qsort(lat, nlat, sizeof *lat, s_cmp_i64);
+    double acks_s = (double)ok / wall;
+    double p50 = s_pct(lat, nlat, 0.50), p99 = s_pct(lat, nlat, 0.99),
+           p999 = s_pct(lat, nlat, 0.999), pmax = nlat ? (double)lat[nlat - 1] / 1e6 : 0;
+    printf("ingest: %zu sent, %zu answered in %.2f s by %d clients x %d in flight%s\n", sent, nlat,
+           wall, C, K, rate > 0 ? " (paced)" : "");
+    if (rate > 0)
+        printf("ingest: paced at %.0f/s (latency from the scheduled send time; send lag mean "
+               "%.2f ms, max %.2f ms)\n",
+               rate, sent ? (double)lag_sum / 1e6 / (double)sent : 0.0, (double)lag_max / 1e6);
+    printf("ingest: OK %zu, STALE %zu, refused %zu (", ok, stale, refused);
+    for (int k = 1; k < 10; k++)
+        if (by_code[k])
+            printf(" code%d=%zu", k, by_code[k]);
+    printf(" ), unanswered %zu\n", unanswered);
+    printf("ingest: acknowledged takes/s %.0f\n", acks_s);
+    printf("ingest: latency ms p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n", p50, p99, p999, pmax);
+    fflush(stdout);
+
+    if (acked) {
+        size_t *per_tool = sos_xcalloc(T, sizeof *per_tool);
+        for (size_t i = 0; i < (size_t)N; i++)
+            if (takes[i].code == 0)
+                per_tool[takes[i].pair / N_PERSONAS]++;
+        FILE *f = fopen(acked, "w");
+        if (!f) {
+            fprintf(stderr, "ingest: cannot write %s\n", acked);
+            return 1;
+        }
+        for (size_t t = 0; t < T; t++)
+            fprintf(f, "%s %zu\n", tools[t], per_tool[t]);
+        fclose(f);
+        free(per_tool);
+    }
+
+    double limit = -1;
+    if (!no_limit) {
+        limit = s_limit(takes, (size_t)N, limit_dir);
+        if (limit > 0)
+            printf("ingest: in-process limit (verify + LMDB, commit per %d) %.0f takes/s; "
+                   "acknowledged/limit %.3f\n",
+                   BATCH, limit, acks_s / limit);
+    }
+    printf(
+        "{\"takes\":%ld,\"clients\":%d,\"inflight\":%d,\"rate\":%.1f,\"sent\":%zu,"
+        "\"answered\":%zu,\"ok\":%zu,\"stale\":%zu,\"refused\":%zu,\"unanswered\":%zu,"
+        "\"seconds\":%.3f,\"acks_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+        "\"p999_ms\":%.3f,\"max_ms\":%.3f,\"limit_per_s\":%.1f,\"ratio\":%.4f,"
+        "\"bytes_per_take\":%.0f,\"max_revision\":%u,\"lag_mean_ms\":%.3f,\"lag_max_ms\":%.3f}\n",
+        N, C, K, rate, sent, nlat, ok, stale, refused, unanswered, wall, acks_s, p50, p99, p999,
+        pmax, limit, limit > 0 ? acks_s / limit : 0.0, (double)bytes / (double)N, max_rev,
+        sent ? (double)lag_sum / 1e6 / (double)sent : 0.0, (double)lag_max / 1e6);
+    for (int p = 0; p < N_PERSONAS; p++)
+        sos_key_destroy(&keys[p]);
+    return unanswered || errs ? 1 : 0;
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Ingest benchmark: durable, acknowledged takes per second through the real
+scoring daemon over ipc, against the in-process limit of the same work
+(verify + LMDB, a commit per 64), and latency at full and at half load.
+Prints figures and ratios; it asserts only that nothing was lost or
+duplicated, never how fast.
+
+  ingest_bench.py BUILD_DIR [--tools T] [--takes N] [--clients C] [--inflight K] [--smoke]
+
+Starts the four daemons (harness.Cluster, quorum 5 so the 4-persona panels
+stay open), registers 4 persona keys, submits T tools, then runs
+BUILD/tests/bench/ingest twice: at full load, then paced at half the rate
+just measured, each time waiting afterwards until aggregation (scoring's
+follower) has caught up, so the second run does not compete with it. Finally `sos take list` on a sample of tools must show as
+many takes as were acknowledged for them over both runs.
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+from harness import Cluster  # noqa: E402
+
+PERSONAS = ["Builder", "Skeptic", "Futurist", "Founder"]
+
+
+def run_ingest(exe, c, keydir, tools_file, args, extra, acked):
+    ep = "ipc://" + os.path.join(c.home, "run", "scoring.api")
+    cmd = [exe, ep, keydir, tools_file, "--clients", str(args.clients), "--inflight",
+           str(args.inflight), "--takes", str(args.takes), "--acked", acked,
+           "--limit-dir", c.home] + extra
+    print("bench: " + " ".join(cmd[:1] + cmd[4:]), flush=True)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    sys.stdout.write(r.stdout)
+    sys.stderr.write(r.stderr)
+    last = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
+    if r.returncode != 0 or not last:
+        raise SystemExit("bench: ingest exited %d" % r.returncode)
+    return json.loads(last[-1])
+
+
+def quiesce(c, timeout=300.0):
+    """Waits until aggregation has pulled scoring's whole log (the follower's
+    catch-up otherwise competes with the next run); returns seconds waited."""
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        st = {s["service"]: s for s in c.sos_json("status")}
+        if st["aggregation"]["cursor"] >= st["scoring"]["head"]:
+            return time.time() - t0
+        time.sleep(0.2)
+    raise SystemExit("bench: aggregation did not catch up with scoring in %.0f s" % timeout)
+
+
+def read_acked(path, into):
+    with open(path) as f:
+        for line in f:
+            tool, n = line.split()
+            into[tool] = into.get(tool, 0) + int(n)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--tools", type=int, default=100)
+    ap.add_argument("--takes", type=int, default=20000)
+    ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--inflight", type=int, default=16)
+    ap.add_argument("--sample", type=int, default=20, help="tools checked with sos take list")
+    ap.add_argument("--smoke", action="store_true", help="500 takes, 20 tools: a few seconds")
+    args = ap.parse_args()
+    if args.smoke:
+        args.takes, args.tools = 500, 20
+    exe = os.path.join(os.path.abspath(args.build), "tests", "bench", "ingest")
+    if not os.path.exists(exe):
+        raise SystemExit("bench: %s not built" % exe)
+
+    c = Cluster(args.build, quorum=5)
+    try:
+        c.start_all()
+        keydir = os.path.join(c.home, "benchkeys")
+        os.makedirs(keydir, mode=0o700)
+        for p in PERSONAS:
+            path = os.path.join(keydir, p.lower() + ".key")
+            c.sos("keygen", "--out", path)
+            c.sos("panel", "add", "--persona", p, "--key", path + ".pub")
+        # tools through one import (faster than T sos processes)
+        cat = {"version": 1, "tools": [
+            {"name": "Ingest Tool %05d" % i, "tagline": "ingest bench", "category": "Bench",
+             "tier": "Free"} for i in range(args.tools)], "takes": [], "comparisons": []}
+        cat_path = os.path.join(c.home, "tools.json")
+        with open(cat_path, "w") as f:
+            json.dump(cat, f)
+        c.sos("import", "--keys", os.path.join(c.home, "importkeys"), cat_path)
+        tools = [t["id"] for t in c.sos_json("tool", "list")]
+        if len(tools) != args.tools:
+            raise SystemExit("bench: %d tools listed, %d submitted" % (len(tools), args.tools))
+        tools_file = os.path.join(c.home, "tools.txt")
+        with open(tools_file, "w") as f:
+            f.write("\n".join(tools) + "\n")
+
+        acked = {}
+        full = run_ingest(exe, c, keydir, tools_file, args, [],
+                          os.path.join(c.home, "acked-full.txt"))
+        read_acked(os.path.join(c.home, "acked-full.txt"), acked)
+        full["catchup_s"] = quiesce(c)
+        print("bench: aggregation caught up %.1f s after the full run" % full["catchup_s"])
+        half_rate = max(1.0, full["acks_per_s"] / 2)
+        half = run_ingest(exe, c, keydir, tools_file, args,
+                          ["--rate", "%.1f" % half_rate, "--rev-base", str(full["max_revision"]),
+                           "--no-limit"], os.path.join(c.home, "acked-half.txt"))
+        read_acked(os.path.join(c.home, "acked-half.txt"), acked)
+        half["catchup_s"] = quiesce(c)
+        print("bench: aggregation caught up %.1f s after the half run" % half["catchup_s"])
+
+        # no loss, no duplicates: the daemon lists what it acknowledged
+        sample = random.Random(1).sample(tools, min(args.sample, len(tools)))
+        bad = []
+        for t in sample:
+            listed = c.sos_json("take", "list", t)
+            takes = listed["takes"] if isinstance(listed, dict) else listed
+            if len(takes) != acked.get(t, 0):
+                bad.append((t, len(takes), acked.get(t, 0)))
+        st = c.sos_json("status")
+        scoring = [s for s in st if s.get("service") == "scoring"]
+
+        print()
+        print("%-10s %10s %10s %8s %8s %8s %9s %9s" % ("load", "acks/s", "limit/s", "ratio",
+                                                         "p50 ms", "p99 ms", "p99.9 ms",
+                                                         "OK/sent"))
+        for name, r in (("full", full), ("half", half)):
+            print("%-10s %10.0f %10s %8s %8.2f %8.2f %9.2f %9s" % (
+                name, r["acks_per_s"],
+                "%.0f" % full["limit_per_s"] if name == "full" else "",
+                "%.3f" % full["ratio"] if name == "full" else "",
+                r["p50_ms"], r["p99_ms"], r["p999_ms"], "%d/%d" % (r["ok"], r["sent"])))
+        print("bench: half load paced at %.0f/s achieved %.0f/s; p99 half/full %.2f" % (
+            half_rate, half["acks_per_s"],
+            half["p99_ms"] / full["p99_ms"] if full["p99_ms"] else 0))
+        print("bench: refused full %d (stale %d), half %d (stale %d)" % (
+            full["refused"], full["stale"], half["refused"], half["stale"]))
+        if scoring:
+            print("bench: scoring log head %s (tools + takes)" % scoring[0].get("head"))
+        print("bench: take list check on %d tools: %s" % (
+            len(sample), "OK" if not bad else "MISMATCH %s" % bad[:5]))
+        print(json.dumps({"full": full, "half": half, "half_rate": half_rate,
+                          "check_tools": len(sample), "check_mismatch": len(bad),
+                          "uptime": open("/proc/loadavg").read().split()[:3]}))
+        c.stop_all()
+        return 1 if bad else 0
+    finally:
+        c.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
