@@ -42,6 +42,21 @@ bool sos_svc_synced(const sos_svc *svc)
     return svc->synced;
 }
 
+sos_svc *sos_svc_detached_new(const sos_svc_spec *spec, void *app)
+{
+    sos_svc *svc = sos_xcalloc(1, sizeof *svc);
+    svc->spec = spec;
+    svc->app = app;
+    svc->synced = true; /* nothing to catch up with */
+    return svc;
+}
+
+void sos_svc_detached_destroy(sos_svc **svc)
+{
+    free(*svc);
+    *svc = NULL;
+}
+
 void sos_svc_error_reply(const ProtobufCBinaryData *request_id, Sos__Code code, const char *msg,
                          sos_buf *out)
 {

@@ -69,6 +69,14 @@ const sos_conf *sos_svc_conf(const sos_svc *svc);
 /* True while handle() runs again after an upstream catch-up. */
 bool sos_svc_synced(const sos_svc *svc);
 
+/* For tests and fuzzers: a skeleton with no sockets, no store and no
+ * upstream, so that a spec's handle() can be called directly with a
+ * transaction of the caller's. app is borrowed (what init would have made);
+ * handle() never asks for a catch-up (there is no upstream). Free with
+ * sos_svc_detached_destroy. */
+sos_svc *sos_svc_detached_new(const sos_svc_spec *spec, void *app);
+void sos_svc_detached_destroy(sos_svc **svc);
+
 /* Pack an ErrorReply (the shape every service's Reply shares). */
 void sos_svc_error_reply(const ProtobufCBinaryData *request_id, Sos__Code code, const char *msg,
                          sos_buf *out);
