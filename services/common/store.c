@@ -157,6 +157,11 @@ size_t sos_store_map_size(const sos_store *s)
     return s->map_size;
 }
 
+void sos_store_set_max(sos_store *s, size_t map_max)
+{
+    s->map_max = map_max > s->map_size ? map_max : s->map_size;
+}
+
 int sos_store_copy(sos_store *s, const char *dir)
 {
     if (sos_conf_mkdirs(dir, 0700) != 0)

@@ -59,6 +59,9 @@ int sos_store_grow(sos_store *s) __attribute__((warn_unused_result));
  * receives how many. Cheap; the service loop calls it every few seconds. */
 int sos_store_reader_check(sos_store *s, int *cleared);
 size_t sos_store_map_size(const sos_store *s);
+/* A new growth limit (an operator raised [store] map_max): writes refused
+ * with SOS_FULL can go on, without a restart. Never below the current map. */
+void sos_store_set_max(sos_store *s, size_t map_max);
 /* Compacting hot copy into an empty directory. */
 int sos_store_copy(sos_store *s, const char *dir) __attribute__((warn_unused_result));
 /* Text of the last LMDB error seen by this store (static or borrowed). */

@@ -21,12 +21,37 @@
 
 /* struct sos_svc: svc_int.h */
 
-static volatile sig_atomic_t s_stop;
+static volatile sig_atomic_t s_stop, s_reload;
 
 static void s_on_signal(int sig)
 {
-    (void)sig;
-    s_stop = 1;
+    if (sig == SIGHUP)
+        s_reload = 1;
+    else
+        s_stop = 1;
+}
+
+/* SIGHUP: read the configuration again for what can change while running:
+ * [store] map_max (a store that reached it takes writes again). */
+static void s_reload_conf(sos_svc *svc)
+{
+    char err[512];
+    sos_conf *c = NULL;
+    long long map_max;
+    s_reload = 0;
+    if (sos_conf_load(svc->config_path, svc->home_arg, &c, err, sizeof err) != 0) {
+        sos_log_error("config.reload", "msg=\"%s\" action=keep", err);
+        return;
+    }
+    if (sos_conf_int(c, "store", "map_max", 8ll << 30, &map_max) != 0 || map_max <= 0) {
+        sos_log_error("config.reload", "msg=\"[store] map_max must be a positive integer\" "
+                                       "action=keep");
+    } else {
+        sos_store_set_max(svc->store, (size_t)map_max);
+        sos_log_info("config.reload", "map_max=%lld map_size=%zu", map_max,
+                     sos_store_map_size(svc->store));
+    }
+    sos_conf_destroy(&c);
 }
 
 void *sos_svc_app(const sos_svc *svc)
@@ -412,7 +437,7 @@ static void s_usage(const sos_svc_spec *spec, FILE *f)
     fprintf(f,
             "usage: sos-%s [--home DIR] [--config FILE] [--verbose]\n"
             "\n"
-            "Runs the shiporskip %s daemon until SIGTERM.\n"
+            "Runs the shiporskip %s daemon until SIGTERM; SIGHUP rereads [store] map_max.\n"
             "\n"
             "  --home DIR     data, keys and sockets under DIR (default $SOS_HOME or ./var)\n"
             "  --config FILE  INI file overriding the defaults (see docs/operations.md)\n"
@@ -573,6 +598,9 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
     sa.sa_handler = s_on_signal; /* no SA_RESTART: poll returns EINTR */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    svc.config_path = config;
+    svc.home_arg = home;
     signal(SIGPIPE, SIG_IGN);
 
     rc = s_open(&svc, config, home);
@@ -592,9 +620,13 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
         if (timeout < 0 || timeout > until_check)
             timeout = until_check < 0 ? 0 : until_check;
         int n = sos_wire_poll(socks, 3, rd, timeout);
+        int poll_errno = errno; /* before the reload can change it */
+        if (s_reload)
+            s_reload_conf(&svc);
         if (n < 0) {
-            if (errno == EINTR)
+            if (poll_errno == EINTR)
                 continue;
+            errno = poll_errno;
             sos_log_error("poll", "errno=%d msg=\"%s\"", errno, strerror(errno));
             svc.fatal = EX_OSERR;
             break;

@@ -21,7 +21,8 @@
  *   store     map growth on SOS_MAPFULL; a store I/O error stops the daemon
  *             (exit 74) without acknowledging; a full store (map_max) gets
  *             UNAVAILABLE replies and the daemon goes on.
- *   signals   SIGTERM and SIGINT finish the message at hand and exit 0.
+ *   signals   SIGTERM and SIGINT finish the message at hand and exit 0;
+ *             SIGHUP rereads the config for [store] map_max.
  */
 #ifndef SOS_SVC_H
 #define SOS_SVC_H

@@ -17,6 +17,7 @@
 
 struct sos_svc {
     const sos_svc_spec *spec;
+    const char *config_path, *home_arg; /* argv's, for SIGHUP: borrowed for the run */
     sos_conf *conf;
     sos_store *store;
     sos_wire *wire;
