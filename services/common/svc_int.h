@@ -38,6 +38,12 @@ struct sos_svc {
 /* Rings the events doorbell when the log head moved. */
 void svc_publish(sos_svc *svc);
 
+/* svc_open.c: everything a daemon needs before its loop (config, log
+ * level, store, app init, sockets); 0 or a sysexits code, logged. */
+int svc_open(sos_svc *svc, const char *config, const char *home);
+/* Releases what svc_open made, in reverse; safe after a partial open. */
+void svc_close(sos_svc *svc);
+
 /* follow.c */
 void svc_follow_ask(sos_svc *svc);
 /* Reads every answer waiting on the upstream socket; *more: events remain. */
