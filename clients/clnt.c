@@ -14,6 +14,8 @@ struct sos_clnt {
     sos_sock *sock;
     char *endpoint;
     int timeout_ms, retries;
+    const sos_tkey *own; /* borrowed; NULL: no CURVE */
+    uint8_t server_key[SOS_PK_BYTES];
 };
 
 int sos_clnt_new(const char *endpoint, int timeout_ms, int retries, sos_clnt **out)
@@ -42,6 +44,13 @@ void sos_clnt_destroy(sos_clnt **cp)
     *cp = NULL;
 }
 
+void sos_clnt_curve(sos_clnt *c, const sos_tkey *own, const uint8_t server_key[SOS_PK_BYTES])
+{
+    c->own = own;
+    memcpy(c->server_key, server_key, SOS_PK_BYTES);
+    sos_sock_destroy(&c->sock);
+}
+
 const char *sos_clnt_endpoint(const sos_clnt *c)
 {
     return c->endpoint;
@@ -62,7 +71,9 @@ int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
     int rc = SOS_CLNT_UNREACHABLE;
     sos_buf_pack(&b, req);
     for (int attempt = 0; attempt < c->retries && rc == SOS_CLNT_UNREACHABLE; attempt++) {
-        if (!c->sock && sos_sock_new(c->wire, SOS_SOCK_DEALER, c->endpoint, &c->sock) != 0)
+        sos_curve cv = {c->own, c->server_key};
+        if (!c->sock && sos_sock_new_curve(c->wire, SOS_SOCK_DEALER, c->endpoint,
+                                           c->own ? &cv : NULL, &c->sock) != 0)
             break;
         sos_frame f = {b.data, b.len};
         if (sos_sock_send(c->sock, &f, 1) != 0) {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
 
+#include "sign.h"
 #include "sos.pb-c.h"
 
 enum {
@@ -28,6 +29,9 @@ int sos_clnt_new(const char *endpoint, int timeout_ms, int retries, sos_clnt **o
 void sos_clnt_destroy(sos_clnt **c);
 /* Borrowed, valid while c lives. */
 const char *sos_clnt_endpoint(const sos_clnt *c);
+/* CURVE for a tcp:// endpoint (wire.h): own is borrowed and must outlive
+ * c; server_key (the service's public transport key) is copied. */
+void sos_clnt_curve(sos_clnt *c, const sos_tkey *own, const uint8_t server_key[SOS_PK_BYTES]);
 
 /* req's field 1 (request_id) must be set. On SOS_CLNT_OK *reply is an
  * unpacked reply_desc message the caller frees with

@@ -10,18 +10,46 @@
 #include "sign.h"
 #include "status.h"
 #include "text.h"
+#include "wire.h"
 
-int sos_cli_connect(const sos_cli *cli, const char *service, sos_clnt **out)
+int sos_cli_connect(sos_cli *cli, const char *service, sos_clnt **out)
 {
     const char *ep = sos_conf_get(cli->conf, service, "api");
     if (!ep) {
         fprintf(stderr, "sos: no endpoint configured for %s\n", service);
         return EX_CONFIG;
     }
+    uint8_t server_key[SOS_PK_BYTES];
+    if (sos_endpoint_needs_curve(ep)) {
+        const char *sk = sos_conf_get(cli->conf, service, "server_key");
+        if (!cli->tkey_path) {
+            fprintf(stderr,
+                    "sos: %s is at %s: tcp needs a transport key (--transport-key FILE or "
+                    "[client] transport_key; `sos keygen` makes one)\n",
+                    service, ep);
+            return EX_CONFIG;
+        }
+        int krc = cli->tkey ? 0 : sos_tkey_load(cli->tkey_path, &cli->tkey);
+        if (krc != 0) {
+            fprintf(stderr, "sos: cannot load transport key %s: %s\n", cli->tkey_path,
+                    krc == -2 ? "group or others may read it (chmod 600)"
+                              : "unreadable, or not a transport key (`sos keygen` makes one)");
+            return EX_CONFIG;
+        }
+        if (!sk || sos_pub_read(sk, server_key) != 0) {
+            fprintf(stderr,
+                    "sos: %s is at %s: cannot read its public transport key from [%s] "
+                    "server_key (%s)\n",
+                    service, ep, service, sk ? sk : "unset");
+            return EX_CONFIG;
+        }
+    }
     if (sos_clnt_new(ep, cli->timeout_ms, cli->retries, out) != 0) {
         fprintf(stderr, "sos: cannot create a socket for %s\n", ep);
         return EX_OSERR;
     }
+    if (sos_endpoint_needs_curve(ep))
+        sos_clnt_curve(*out, cli->tkey, server_key);
     return 0;
 }
 
@@ -49,17 +77,7 @@ int sos_cli_status(const Sos__Status *st, const char *service)
 /* Reads a public key: 64 hex digits, inline or in a file. */
 int sos_cli_read_pub(const char *arg, uint8_t pk[SOS_PK_BYTES])
 {
-    char buf[256];
-    if (sos_unhex(arg, pk, SOS_PK_BYTES) == 0)
-        return 0;
-    FILE *f = fopen(arg, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    buf[strcspn(buf, " \r\n")] = '\0';
-    return sos_unhex(buf, pk, SOS_PK_BYTES);
+    return sos_pub_read(arg, pk);
 }
 
 bool sos_cli_wants_help(int argc, char **argv)

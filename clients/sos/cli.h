@@ -14,10 +14,14 @@ typedef struct {
     sos_conf *conf; /* owned by main */
     bool json;      /* --json: print JSON on stdout */
     int timeout_ms, retries;
+    const char *tkey_path; /* --transport-key / [client] transport_key: argv or conf's */
+    sos_tkey *tkey;        /* loaded on the first tcp connection; owned by main */
 } sos_cli;
 
-/* Connects a client to a service's api endpoint. Exit code on failure. */
-int sos_cli_connect(const sos_cli *cli, const char *service, sos_clnt **out);
+/* Connects a client to a service's api endpoint; over tcp:// with CURVE,
+ * pinning [<service>] server_key and presenting cli->tkey_path. Exit code on
+ * failure (78 when a tcp endpoint lacks either key). */
+int sos_cli_connect(sos_cli *cli, const char *service, sos_clnt **out);
 /* Prints what a client error means and returns its exit code (69, 70). */
 int sos_cli_clnt_error(int rc, const char *service, const sos_clnt *c);
 /* Prints a refusal ("sos: scoring refused: ...") and returns its sysexits

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "aggregation_clnt.h"
 #include "cli.h"
@@ -22,48 +23,94 @@
 int sos_cmd_keygen(sos_cli *cli, int argc, char **argv)
 {
     static const char usage[] =
-        "usage: sos keygen --out FILE\n\n"
-        "Makes an Ed25519 signing key pair for a reviewer: FILE (secret, 0600, never\n"
-        "leaves this machine) and FILE.pub (64 hex digits, for `sos panel add`).\n";
+        "usage: sos keygen --out FILE [--only signing|transport]\n\n"
+        "Makes two unrelated key pairs, each secret 0600 and never leaving this machine:\n"
+        "  FILE, FILE.pub              Ed25519 signing key: `sos panel add --key FILE.pub`\n"
+        "  FILE.curve, FILE.curve.pub  X25519 transport key for tcp:// (CURVE): its public\n"
+        "                              half goes into the services' access list\n"
+        "Prints the signing public key (64 hex digits); --json prints both.\n";
     static const struct option o[] = {{"out", required_argument, NULL, 'o'},
+                                      {"only", required_argument, NULL, 'O'},
                                       {"help", no_argument, NULL, 'h'},
                                       {NULL, 0, NULL, 0}};
-    const char *out = NULL;
-    (void)cli;
-    S_OPTS_BEGIN(argc, argv, "o:h", o)
+    const char *out = NULL, *only = NULL;
+    char spath[4096], tpath[4096], shex[2 * SOS_PK_BYTES + 1] = "", thex[2 * SOS_PK_BYTES + 1] = "";
+    sos_key *k = NULL;
+    sos_tkey *tk = NULL;
+    int rc = EX_OK;
+    S_OPTS_BEGIN(argc, argv, "o:O:h", o)
     {
         switch (ch_) {
         case 'o': out = optarg; break;
+        case 'O': only = optarg; break;
         case 'h': fputs(usage, stdout); return EX_OK;
         default: fputs(usage, stderr); return EX_USAGE;
         }
     }
-    if (!out || optind != argc) {
+    if (!out || optind != argc ||
+        (only && strcmp(only, "signing") != 0 && strcmp(only, "transport") != 0)) {
         fputs(usage, stderr);
         return EX_USAGE;
     }
-    sos_key *k = NULL;
-    if (sos_key_generate(&k) != 0) {
+    bool want_s = !only || !strcmp(only, "signing"), want_t = !only || !strcmp(only, "transport");
+    if (snprintf(spath, sizeof spath, "%s", out) >= (int)sizeof spath ||
+        snprintf(tpath, sizeof tpath, "%s.curve", out) >= (int)sizeof tpath) {
+        fprintf(stderr, "sos: path too long: %s\n", out);
+        return EX_USAGE;
+    }
+    if ((want_s && access(spath, F_OK) == 0) || (want_t && access(tpath, F_OK) == 0)) {
+        fprintf(stderr, "sos: %s exists: not overwriting a key\n",
+                want_s && access(spath, F_OK) == 0 ? spath : tpath);
+        return EX_CANTCREAT;
+    }
+    if ((want_s && sos_key_generate(&k) != 0) || (want_t && sos_tkey_generate(&tk) != 0)) {
         fprintf(stderr, "sos: key generation failed\n");
-        return EX_SOFTWARE;
+        rc = EX_SOFTWARE;
+        goto out;
     }
-    if (sos_key_save(k, out) != 0) {
-        fprintf(stderr, "sos: cannot write %s: %s\n", out, strerror(errno));
-        sos_key_destroy(&k);
-        return errno == EEXIST ? EX_CANTCREAT : EX_IOERR;
+    const char *failed = NULL;
+    if (want_s && sos_key_save(k, spath) != 0)
+        failed = spath;
+    else if (want_t && sos_tkey_save(tk, tpath) != 0)
+        failed = tpath;
+    if (failed) {
+        fprintf(stderr, "sos: cannot write %s: %s\n", failed, strerror(errno));
+        rc = errno == EEXIST ? EX_CANTCREAT : EX_IOERR;
+        goto out;
     }
-    char hex[2 * SOS_PK_BYTES + 1];
-    sos_hex(sos_key_public(k), SOS_PK_BYTES, hex);
-    char pubpath[4096];
-    snprintf(pubpath, sizeof pubpath, "%s.pub", out);
-    if (cli->json)
-        sos_json_print(json_pack("{s:s, s:s, s:s}", "secret_key_file", out, "public_key", hex,
-                                 "public_key_file", pubpath));
-    else
-        printf("%s\n", hex);
-    fprintf(stderr, "sos: wrote %s (secret, 0600) and %s.pub\n", out, out);
+    if (k)
+        sos_hex(sos_key_public(k), SOS_PK_BYTES, shex);
+    if (tk)
+        sos_hex(sos_tkey_public(tk), SOS_PK_BYTES, thex);
+    if (cli->json) {
+        json_t *j = json_object();
+        if (k)
+            json_object_set_new(j, "signing",
+                                json_pack("{s:s, s:s, s:s+}", "secret_key_file", spath,
+                                          "public_key", shex, "public_key_file", spath, ".pub"));
+        if (tk)
+            json_object_set_new(j, "transport",
+                                json_pack("{s:s, s:s, s:s+}", "secret_key_file", tpath,
+                                          "public_key", thex, "public_key_file", tpath, ".pub"));
+        if (k) { /* the fields of the one-key form, kept for scripts */
+            json_object_set_new(j, "secret_key_file", json_string(spath));
+            json_object_set_new(j, "public_key", json_string(shex));
+            json_object_set_new(j, "public_key_file", json_pack("s+", spath, ".pub"));
+        }
+        sos_json_print(j);
+    } else {
+        printf("%s\n", k ? shex : thex);
+    }
+    if (k)
+        fprintf(stderr, "sos: wrote %s (signing secret, 0600) and %s.pub\n", spath, spath);
+    if (tk)
+        fprintf(stderr, "sos: wrote %s (transport secret, 0600) and %s.pub\n", tpath, tpath);
+    if (k && tk)
+        fprintf(stderr, "sos: a reviewer's access-list line: reviewer %s %s\n", thex, shex);
+out:
     sos_key_destroy(&k);
-    return EX_OK;
+    sos_tkey_destroy(&tk);
+    return rc;
 }
 
 int sos_cmd_panel(sos_cli *cli, int argc, char **argv)

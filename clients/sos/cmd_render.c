@@ -134,7 +134,7 @@ static int s_store_page(sos_store *st, const Sos__EventsPage *page, uint64_t *pu
 
 /* Pulls everything after *pulled into the state (committed page by page)
  * and the model. Returns 0 or an exit code. */
-static int s_pull(const sos_cli *cli, sos_store *st, render_site *s, uint64_t *pulled, size_t *news)
+static int s_pull(sos_cli *cli, sos_store *st, render_site *s, uint64_t *pulled, size_t *news)
 {
     sos_clnt *c = NULL;
     int rc = sos_cli_connect(cli, "publishing", &c);

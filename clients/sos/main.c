@@ -32,7 +32,8 @@ static const struct {
 
 static void s_usage(FILE *f)
 {
-    fprintf(f, "usage: sos [--home DIR] [--config FILE] [--json] [--timeout MS] COMMAND [ARGS]\n\n"
+    fprintf(f, "usage: sos [--home DIR] [--config FILE] [--json] [--timeout MS]\n"
+               "           [--transport-key FILE] COMMAND [ARGS]\n\n"
                "Commands:\n");
     for (size_t i = 0; i < sizeof s_cmds / sizeof s_cmds[0]; i++)
         fprintf(f, "  %-9s %s\n", s_cmds[i].name, s_cmds[i].what);
@@ -40,7 +41,8 @@ static void s_usage(FILE *f)
                "  --home DIR     the installation (default $SOS_HOME or ./var)\n"
                "  --config FILE  INI file (docs/operations.md)\n"
                "  --json         print JSON on stdout\n"
-               "  --timeout MS   wait per try before retrying (default 2500; 3 tries)\n\n"
+               "  --timeout MS   wait per try before retrying (default 2500; 3 tries)\n"
+               "  --transport-key FILE  CURVE key (from `sos keygen`) for tcp:// services\n\n"
                "`sos COMMAND --help` tells more. Exit codes (sysexits): 0 ok, 64 usage,\n"
                "65 refused input, 69 service unreachable, 77 signature or key refused,\n"
                "78 configuration.\n");
@@ -52,16 +54,17 @@ int main(int argc, char **argv)
                                          {"config", required_argument, NULL, 'c'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"timeout", required_argument, NULL, 't'},
+                                         {"transport-key", required_argument, NULL, 'T'},
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, 'V'},
                                          {NULL, 0, NULL, 0}};
-    const char *home = NULL, *config = NULL;
-    sos_cli cli = {NULL, false, 2500, 3};
+    const char *home = NULL, *config = NULL, *tkey = NULL;
+    sos_cli cli = {NULL, false, 2500, 3, NULL, NULL};
     char err[512];
     int ch, rc = EX_USAGE;
     bool timeout_set = false;
 
-    while ((ch = getopt_long(argc, argv, "+H:c:jt:hV", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+H:c:jt:T:hV", opts, NULL)) != -1) {
         switch (ch) {
         case 'H': home = optarg; break;
         case 'c': config = optarg; break;
@@ -70,6 +73,7 @@ int main(int argc, char **argv)
             cli.timeout_ms = atoi(optarg);
             timeout_set = true;
             break;
+        case 'T': tkey = optarg; break;
         case 'h': s_usage(stdout); return EX_OK;
         case 'V': printf("sos %s\n", SOS_VERSION); return EX_OK;
         default: s_usage(stderr); return EX_USAGE;
@@ -93,6 +97,7 @@ int main(int argc, char **argv)
         cli.retries = (int)v;
     if (!timeout_set && sos_conf_int(cli.conf, "client", "timeout_ms", 2500, &v) == 0 && v > 0)
         cli.timeout_ms = (int)v;
+    cli.tkey_path = tkey ? tkey : sos_conf_get(cli.conf, "client", "transport_key");
     if (cli.timeout_ms <= 0) {
         fprintf(stderr, "sos: --timeout must be a positive number of milliseconds\n");
         goto out;
@@ -111,6 +116,7 @@ int main(int argc, char **argv)
     optind = 0; /* each command parses its own options: glibc starts over */
     rc = s_cmds[i].fn(&cli, argc - first, argv + first);
 out:
+    sos_tkey_destroy(&cli.tkey);
     sos_conf_destroy(&cli.conf);
     return rc;
 }

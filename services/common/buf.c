@@ -16,6 +16,16 @@ void *sos_xmalloc(size_t n)
     return p;
 }
 
+void *sos_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fputs("fatal: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
 void *sos_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);

@@ -31,6 +31,7 @@ void sos_buf_pack(sos_buf *b, const ProtobufCMessage *msg);
 /* Allocation helpers that abort on exhaustion. */
 void *sos_xmalloc(size_t n);
 void *sos_xcalloc(size_t n, size_t size);
+void *sos_xrealloc(void *p, size_t n);
 char *sos_xstrdup(const char *s);
 
 /* The allocator handed to protobuf-c unpack: bounded to SOS_UNPACK_BUDGET

@@ -141,7 +141,19 @@ int sos_conf_load(const char *path, const char *home, sos_conf **out, char *err,
         }
     }
     const char *run = sos_conf_get(c, "paths", "run_dir");
+    const char *keys = sos_conf_get(c, "paths", "key_dir");
+    if (!sos_conf_get(c, "access", "file")) {
+        snprintf(buf, sizeof buf, "%s/access", keys);
+        s_set(c, "access", "file", buf);
+    }
     for (size_t i = 0; i < 4; i++) {
+        static const char *const tk[][2] = {{"transport_key", ""}, {"server_key", ".pub"}};
+        for (int k = 0; k < 2; k++) {
+            if (sos_conf_get(c, s_services[i], tk[k][0]))
+                continue;
+            snprintf(buf, sizeof buf, "%s/%s.curve%s", keys, s_services[i], tk[k][1]);
+            s_set(c, s_services[i], tk[k][0], buf);
+        }
         const char *kinds[] = {"api", "events"};
         for (int k = 0; k < 2; k++) {
             if (sos_conf_get(c, s_services[i], kinds[k]))

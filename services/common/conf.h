@@ -5,6 +5,10 @@
  *
  *   [paths]   home, run_dir (0700; ipc sockets), data_dir, key_dir
  *   [<svc>]   api, events             endpoints, ipc://<run_dir>/<svc>.api|.events
+ *             transport_key           CURVE secret for tcp://, <key_dir>/<svc>.curve
+ *             server_key              its public half, <key_dir>/<svc>.curve.pub
+ *                                     (what clients of <svc> pin; hex or a file)
+ *   [access]  file = <key_dir>/access  who may connect over tcp:// (access.h)
  *   [scoring] quorum = 4
  *   [store]   map_size = 16777216, map_max = 8589934592
  *   [log]     level = info

@@ -18,7 +18,7 @@
 static void s_reconnect(sos_svc *svc)
 {
     sos_sock_destroy(&svc->up_api);
-    if (sos_sock_new(svc->wire, SOS_SOCK_DEALER, svc->up_endpoint, &svc->up_api) != 0)
+    if (svc_connect_up(svc, SOS_SOCK_DEALER, svc->up_endpoint, &svc->up_api) != 0)
         svc->fatal = EX_UNAVAILABLE;
     svc->inflight = false;
 }

@@ -1,6 +1,7 @@
 /* sign: libsodium behind a small interface. */
 #include "sign.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -77,19 +78,23 @@ static int s_write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-int sos_key_save(const sos_key *k, const char *path)
+/* Writes "<magic><hex secret>\n" to path (0600, must not exist) and the
+ * public key's hex to path.pub. */
+static int s_keyfile_save(const char *magic, const uint8_t *sk, size_t sk_len, const uint8_t *pk,
+                          const char *path)
 {
-    char line[sizeof S_MAGIC + 2 * crypto_sign_SECRETKEYBYTES + 2];
+    char line[64 + 2 * 64 + 2];
     char pub[2 * SOS_PK_BYTES + 2];
     char pubpath[4096];
     int rc = -1, fd = -1;
+    size_t ml = strlen(magic);
+    assert(ml + 2 * sk_len + 2 <= sizeof line);
     if (snprintf(pubpath, sizeof pubpath, "%s.pub", path) >= (int)sizeof pubpath) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    memcpy(line, S_MAGIC, sizeof S_MAGIC - 1);
-    sodium_bin2hex(line + sizeof S_MAGIC - 1, 2 * crypto_sign_SECRETKEYBYTES + 1, k->sk,
-                   crypto_sign_SECRETKEYBYTES);
+    memcpy(line, magic, ml);
+    sodium_bin2hex(line + ml, 2 * sk_len + 1, sk, sk_len);
     size_t n = strlen(line);
     line[n++] = '\n';
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -101,7 +106,7 @@ int sos_key_save(const sos_key *k, const char *path)
     fd = open(pubpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         goto out;
-    sos_hex(k->pk, SOS_PK_BYTES, pub);
+    sos_hex(pk, SOS_PK_BYTES, pub);
     n = strlen(pub);
     pub[n++] = '\n';
     if (s_write_all(fd, pub, n) != 0 || fsync(fd) != 0)
@@ -114,10 +119,13 @@ out:
     return rc;
 }
 
-int sos_key_load(const char *path, sos_key **out)
+/* Reads a secret written by s_keyfile_save with the same magic into sk
+ * (sk_len bytes). 0; -1 unreadable, malformed or another kind of key; -2
+ * group or others may read it. */
+static int s_keyfile_load(const char *magic, uint8_t *sk, size_t sk_len, const char *path)
 {
-    char line[sizeof S_MAGIC + 2 * crypto_sign_SECRETKEYBYTES + 8];
-    sos_key *k = NULL;
+    char line[64 + 2 * 64 + 8];
+    size_t ml = strlen(magic), bin_len = 0;
     int rc = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -133,24 +141,34 @@ int sos_key_load(const char *path, sos_key **out)
     if (n <= 0)
         goto out;
     line[n] = '\0';
-    if (strncmp(line, S_MAGIC, sizeof S_MAGIC - 1) != 0)
+    if (strncmp(line, magic, ml) != 0)
         goto out;
-    k = s_key_new();
-    size_t bin_len = 0;
-    if (sodium_hex2bin(k->sk, crypto_sign_SECRETKEYBYTES, line + sizeof S_MAGIC - 1,
-                       2 * crypto_sign_SECRETKEYBYTES, NULL, &bin_len, NULL) != 0 ||
-        bin_len != crypto_sign_SECRETKEYBYTES)
+    if (sodium_hex2bin(sk, sk_len, line + ml, 2 * sk_len, NULL, &bin_len, NULL) != 0 ||
+        bin_len != sk_len)
         goto out;
-    crypto_sign_ed25519_sk_to_pk(k->pk, k->sk);
     rc = 0;
 out:
     sodium_memzero(line, sizeof line);
     close(fd);
-    if (rc == 0)
-        *out = k;
-    else
-        sos_key_destroy(&k);
     return rc;
+}
+
+int sos_key_save(const sos_key *k, const char *path)
+{
+    return s_keyfile_save(S_MAGIC, k->sk, crypto_sign_SECRETKEYBYTES, k->pk, path);
+}
+
+int sos_key_load(const char *path, sos_key **out)
+{
+    sos_key *k = s_key_new();
+    int rc = s_keyfile_load(S_MAGIC, k->sk, crypto_sign_SECRETKEYBYTES, path);
+    if (rc != 0) {
+        sos_key_destroy(&k);
+        return rc;
+    }
+    crypto_sign_ed25519_sk_to_pk(k->pk, k->sk);
+    *out = k;
+    return 0;
 }
 
 int sos_key_load_or_create(const char *path, sos_key **out)
@@ -160,6 +178,88 @@ int sos_key_load_or_create(const char *path, sos_key **out)
     sos_key *k = NULL;
     if (sos_key_generate(&k) != 0 || sos_key_save(k, path) != 0) {
         sos_key_destroy(&k);
+        return -1;
+    }
+    *out = k;
+    return 0;
+}
+
+/* Transport keys: X25519 pairs for CURVE, made and kept apart from the
+ * signing keys (another magic, another generator). */
+#define S_TMAGIC "shiporskip-x25519-secret "
+
+struct sos_tkey {
+    uint8_t *sk; /* sodium_malloc, crypto_box_SECRETKEYBYTES */
+    uint8_t pk[crypto_box_PUBLICKEYBYTES];
+};
+
+_Static_assert(SOS_PK_BYTES == crypto_box_PUBLICKEYBYTES, "curve pk size");
+_Static_assert(SOS_PK_BYTES == crypto_box_SECRETKEYBYTES, "curve sk size");
+
+static sos_tkey *s_tkey_new(void)
+{
+    sos_tkey *k = sos_xcalloc(1, sizeof *k);
+    k->sk = sodium_malloc(crypto_box_SECRETKEYBYTES);
+    if (!k->sk)
+        abort();
+    return k;
+}
+
+int sos_tkey_generate(sos_tkey **out)
+{
+    sos_tkey *k = s_tkey_new();
+    if (crypto_box_keypair(k->pk, k->sk) != 0) {
+        sos_tkey_destroy(&k);
+        return -1;
+    }
+    *out = k;
+    return 0;
+}
+
+void sos_tkey_destroy(sos_tkey **kp)
+{
+    sos_tkey *k = *kp;
+    if (!k)
+        return;
+    sodium_free(k->sk);
+    free(k);
+    *kp = NULL;
+}
+
+const uint8_t *sos_tkey_public(const sos_tkey *k)
+{
+    return k->pk;
+}
+
+const uint8_t *sos_tkey_secret(const sos_tkey *k)
+{
+    return k->sk;
+}
+
+int sos_tkey_save(const sos_tkey *k, const char *path)
+{
+    return s_keyfile_save(S_TMAGIC, k->sk, crypto_box_SECRETKEYBYTES, k->pk, path);
+}
+
+int sos_tkey_load(const char *path, sos_tkey **out)
+{
+    sos_tkey *k = s_tkey_new();
+    int rc = s_keyfile_load(S_TMAGIC, k->sk, crypto_box_SECRETKEYBYTES, path);
+    if (rc != 0 || crypto_scalarmult_base(k->pk, k->sk) != 0) {
+        sos_tkey_destroy(&k);
+        return rc ? rc : -1;
+    }
+    *out = k;
+    return 0;
+}
+
+int sos_tkey_load_or_create(const char *path, sos_tkey **out)
+{
+    if (access(path, F_OK) == 0)
+        return sos_tkey_load(path, out);
+    sos_tkey *k = NULL;
+    if (sos_tkey_generate(&k) != 0 || sos_tkey_save(k, path) != 0) {
+        sos_tkey_destroy(&k);
         return -1;
     }
     *out = k;
@@ -209,6 +309,21 @@ void sos_random(void *p, size_t n)
 void sos_hex(const uint8_t *p, size_t n, char *out)
 {
     sodium_bin2hex(out, 2 * n + 1, p, n);
+}
+
+int sos_pub_read(const char *arg, uint8_t pk[SOS_PK_BYTES])
+{
+    char buf[256];
+    if (sos_unhex(arg, pk, SOS_PK_BYTES) == 0)
+        return 0;
+    FILE *f = fopen(arg, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    buf[strcspn(buf, " \r\n")] = '\0';
+    return sos_unhex(buf, pk, SOS_PK_BYTES);
 }
 
 int sos_unhex(const char *hex, uint8_t *out, size_t n)

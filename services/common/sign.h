@@ -46,11 +46,33 @@ void sos_sign(const sos_key *k, const char *domain, const uint8_t *payload, size
 int sos_verify(const uint8_t pk[SOS_PK_BYTES], const char *domain, const uint8_t *payload, size_t n,
                const uint8_t sig[SOS_SIG_BYTES]) __attribute__((warn_unused_result));
 
+/* Transport keys: X25519 key pairs for ZeroMQ CURVE (wire.h), never the
+ * same key as a signing key. Files as above with the magic
+ * "shiporskip-x25519-secret "; a signing key file does not load as a
+ * transport key, nor the other way round. */
+typedef struct sos_tkey sos_tkey;
+
+int sos_tkey_generate(sos_tkey **out) __attribute__((warn_unused_result));
+int sos_tkey_save(const sos_tkey *k, const char *path) __attribute__((warn_unused_result));
+/* 0; -1 unreadable, malformed or not a transport key; -2 mode lets others
+ * read it. */
+int sos_tkey_load(const char *path, sos_tkey **out) __attribute__((warn_unused_result));
+int sos_tkey_load_or_create(const char *path, sos_tkey **out) __attribute__((warn_unused_result));
+void sos_tkey_destroy(sos_tkey **k);
+/* Borrowed, SOS_PK_BYTES long, valid while k lives. The secret lives in
+ * sodium_malloc memory (guarded, wiped on destroy); libzmq copies it into
+ * its own memory when a socket is given it. */
+const uint8_t *sos_tkey_public(const sos_tkey *k);
+const uint8_t *sos_tkey_secret(const sos_tkey *k);
+
 /* BLAKE2b-256. */
 void sos_hash(const void *p, size_t n, uint8_t out[SOS_HASH_BYTES]);
 void sos_random(void *p, size_t n);
 /* out must hold 2n+1 bytes. */
 void sos_hex(const uint8_t *p, size_t n, char *out);
+/* A public key given as 64 hex digits, or as the path of a file whose
+ * first word is; 0 or -1. */
+int sos_pub_read(const char *arg, uint8_t pk[SOS_PK_BYTES]);
 /* Exactly 2n hex digits into out[n]; 0 or -1. */
 int sos_unhex(const char *hex, uint8_t *out, size_t n);
 

@@ -52,6 +52,7 @@ static void s_reload_conf(sos_svc *svc)
                      sos_store_map_size(svc->store));
     }
     sos_conf_destroy(&c);
+    svc_access_reload(svc);
 }
 
 void *sos_svc_app(const sos_svc *svc)
@@ -62,6 +63,12 @@ const sos_conf *sos_svc_conf(const sos_svc *svc)
 {
     return svc->conf;
 }
+const sos_peer *sos_svc_peer(const sos_svc *svc)
+{
+    static const sos_peer local = {.roles = SOS_ROLE_LOCAL};
+    return svc->peer ? svc->peer : &local;
+}
+
 bool sos_svc_synced(const sos_svc *svc)
 {
     return svc->synced;
@@ -104,6 +111,32 @@ static const void *s_oneof(const ProtobufCMessage *msg, const ProtobufCFieldDesc
     if (*(const uint32_t *)(base + f->quantifier_offset) != f->id)
         return NULL;
     return *(const void *const *)(base + f->offset);
+}
+
+/* 0 when peer may make req; otherwise -1 with a FORBIDDEN reply in out. */
+static int s_allowed(sos_svc *svc, const ProtobufCMessage *req, const ProtobufCBinaryData *rid,
+                     const sos_peer *peer, sos_buf *out)
+{
+    unsigned need;
+    char have[64], want[64];
+    if (peer->roles & SOS_ROLE_LOCAL)
+        return 0;
+    if (s_oneof(req, svc->f_events))
+        need = SOS_ROLE_SERVICE | SOS_ROLE_PUBLISHER | SOS_ROLE_EDITOR;
+    else if (s_oneof(req, svc->f_status))
+        need = SOS_ROLE_ANY;
+    else
+        need = svc->spec->roles ? svc->spec->roles(req) : SOS_ROLE_ANY;
+    if (peer->roles & need)
+        return 0;
+    sos_role_names(peer->roles, have, sizeof have);
+    sos_role_names(need, want, sizeof want);
+    sos_log_warn("request.forbidden", "roles=%s needs=%s", have, want);
+    sos_buf_reset(out);
+    char msg[256];
+    snprintf(msg, sizeof msg, "a %s key may not make this request (needs %s)", have, want);
+    sos_svc_error_reply(rid, SOS__CODE__CODE_FORBIDDEN, msg, out);
+    return -1;
 }
 
 void svc_publish(sos_svc *svc)
@@ -152,9 +185,10 @@ static int s_status_reply(sos_svc *svc, const ProtobufCBinaryData *rid, sos_buf 
  * batch commits); false when the request cannot be batched (a read, a
  * catch-up with upstream, a full map, a store error): the caller commits
  * the batch, sends its replies and runs the request alone with s_dispatch. */
-static bool s_dispatch_batched(sos_svc *svc, sos_txn *batch, const uint8_t *frame, size_t len,
-                               sos_buf *out)
+static bool s_dispatch_batched(sos_svc *svc, sos_txn *batch, const sos_frames *f, sos_buf *out)
 {
+    const uint8_t *frame = f->data[1];
+    size_t len = f->len[1];
     uint8_t hash[SOS_HASH_BYTES];
     ProtobufCMessage *req = sos_unpack(svc->spec->request, frame, len);
     sos_txn *t = NULL;
@@ -167,6 +201,10 @@ static bool s_dispatch_batched(sos_svc *svc, sos_txn *batch, const uint8_t *fram
     if (rid.len == 0 || rid.len > S_MAX_ID || s_oneof(req, svc->f_events) ||
         s_oneof(req, svc->f_status) || !svc->spec->is_write(req))
         goto out;
+    if (s_allowed(svc, req, &rid, &f->peer, out) != 0) {
+        done = true;
+        goto out;
+    }
     sos_hash(frame, len, hash);
     if (sos_txn_begin_child(batch, &t) != SOS_OK)
         goto out;
@@ -185,7 +223,9 @@ static bool s_dispatch_batched(sos_svc *svc, sos_txn *batch, const uint8_t *fram
         goto out;
     svc->synced = false;
     sos_buf_reset(out);
+    svc->peer = &f->peer;
     rc = svc->spec->handle(svc, t, req, out);
+    svc->peer = NULL;
     if (rc == SOS_SVC_ABORT) {
         done = true;
     } else if (rc == SOS_SVC_COMMIT) {
@@ -200,8 +240,10 @@ out:
     return done;
 }
 
-static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *out)
+static void s_dispatch(sos_svc *svc, const sos_frames *f, sos_buf *out)
 {
+    const uint8_t *frame = f->data[1];
+    size_t len = f->len[1];
     uint8_t hash[SOS_HASH_BYTES];
     ProtobufCMessage *req = sos_unpack(svc->spec->request, frame, len);
     ProtobufCBinaryData rid = {0, NULL};
@@ -220,6 +262,8 @@ static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *
                             out);
         goto out;
     }
+    if (s_allowed(svc, req, &rid, &f->peer, out) != 0)
+        goto out;
     if ((q = s_oneof(req, svc->f_events)) != NULL) {
         if ((rc = sos_txn_begin(svc->store, false, &t)) == SOS_OK)
             rc = sos_evlog_page(t, &rid, q->after, q->max, out);
@@ -262,7 +306,9 @@ static void s_dispatch(sos_svc *svc, const uint8_t *frame, size_t len, sos_buf *
                 break;
         }
         sos_buf_reset(out);
+        svc->peer = &f->peer;
         rc = svc->spec->handle(svc, t, req, out);
+        svc->peer = NULL;
         if (rc == SOS_SVC_SYNC && !svc->synced) {
             /* handle() packs no reply with SYNC: run it again after the
              * catch-up (or at once, with no upstream), when it must decide */
@@ -347,7 +393,7 @@ static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
         sos_log_info("batch.retry", "requests=%zu reason=\"map full\"", p->n);
         for (size_t i = 0; i < p->n && !svc->fatal; i++) {
             sos_buf_reset(&out);
-            s_dispatch(svc, p->req[i].data[1], p->req[i].len[1], &out);
+            s_dispatch(svc, &p->req[i], &out);
             s_send(svc, &p->req[i], &out);
         }
     } else if (rc != SOS_OK) {
@@ -402,7 +448,7 @@ static void s_serve(sos_svc *svc)
         if (!batch && sos_txn_begin(svc->store, true, &batch) != SOS_OK)
             batch = NULL;
         sos_buf_reset(&out);
-        if (batch && s_dispatch_batched(svc, batch, f.data[1], f.len[1], &out)) {
+        if (batch && s_dispatch_batched(svc, batch, &f, &out)) {
             p.req[p.n] = f;
             p.reply[p.n] = out;
             out = (sos_buf)SOS_BUF_INIT;
@@ -413,7 +459,7 @@ static void s_serve(sos_svc *svc)
         s_flush(svc, &batch, &p); /* what came before is committed and answered first */
         if (!svc->fatal) {
             sos_buf_reset(&out);
-            s_dispatch(svc, f.data[1], f.len[1], &out);
+            s_dispatch(svc, &f, &out);
             s_send(svc, &f, &out);
         }
         sos_frames_clear(&f);
@@ -437,7 +483,8 @@ static void s_usage(const sos_svc_spec *spec, FILE *f)
     fprintf(f,
             "usage: sos-%s [--home DIR] [--config FILE] [--verbose]\n"
             "\n"
-            "Runs the shiporskip %s daemon until SIGTERM; SIGHUP rereads [store] map_max.\n"
+            "Runs the shiporskip %s daemon until SIGTERM; SIGHUP rereads [store] map_max\n"
+            "and the access list ([access] file).\n"
             "\n"
             "  --home DIR     data, keys and sockets under DIR (default $SOS_HOME or ./var)\n"
             "  --config FILE  INI file overriding the defaults (see docs/operations.md)\n"

@@ -21,14 +21,19 @@
  *   store     map growth on SOS_MAPFULL; a store I/O error stops the daemon
  *             (exit 74) without acknowledging; a full store (map_max) gets
  *             UNAVAILABLE replies and the daemon goes on.
+ *   access    ipc endpoints are plain; tcp endpoints are CURVE with a ZAP
+ *             handler over the access list (wire.h, access.h); a request
+ *             from a key whose roles may not make it gets FORBIDDEN.
  *   signals   SIGTERM and SIGINT finish the message at hand and exit 0;
- *             SIGHUP rereads the config for [store] map_max.
+ *             SIGHUP rereads the config for [store] map_max and the
+ *             access list.
  */
 #ifndef SOS_SVC_H
 #define SOS_SVC_H
 
 #include <stdbool.h>
 
+#include "access.h"
 #include "buf.h"
 #include "conf.h"
 #include "evlog.h"
@@ -49,6 +54,10 @@ typedef struct {
     /* After the store opens. *app is the daemon's; nonzero: cannot run. */
     int (*init)(sos_svc *svc, void **app);
     void (*fini)(void *app);
+    /* The roles (SOS_ROLE_* bits) that may make req over CURVE; NULL: any.
+     * Events queries are for service, publisher and editor keys, status
+     * for any; ipc peers (SOS_ROLE_LOCAL) may make every request. */
+    unsigned (*roles)(const ProtobufCMessage *req);
     /* True when req changes state (write transaction, request id kept). */
     bool (*is_write)(const ProtobufCMessage *req);
     /* Decide req inside txn and pack the reply into *reply. Returns
@@ -67,6 +76,9 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv);
 
 void *sos_svc_app(const sos_svc *svc);
 const sos_conf *sos_svc_conf(const sos_svc *svc);
+/* Who sent the request handle() is deciding: borrowed for the call. A
+ * detached skeleton's peer is SOS_ROLE_LOCAL. */
+const sos_peer *sos_svc_peer(const sos_svc *svc);
 /* True while handle() runs again after an upstream catch-up. */
 bool sos_svc_synced(const sos_svc *svc);
 

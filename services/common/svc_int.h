@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "sign.h"
 #include "store.h"
 #include "svc.h"
 #include "wire.h"
@@ -23,6 +24,10 @@ struct sos_svc {
     sos_wire *wire;
     sos_sock *api, *pub, *up_api, *up_events;
     const char *up_endpoint;
+    sos_tkey *tkey;                      /* own CURVE pair, when any endpoint is tcp */
+    uint8_t up_server_key[SOS_PK_BYTES]; /* upstream's CURVE public key */
+    bool zap_on;                         /* serving CURVE: the access list is live */
+    const sos_peer *peer;                /* sender of the request being handled */
     void *app;
     bool synced;
     int fatal; /* exit code once the loop must stop, 0 otherwise */
@@ -43,6 +48,11 @@ void svc_publish(sos_svc *svc);
 int svc_open(sos_svc *svc, const char *config, const char *home);
 /* Releases what svc_open made, in reverse; safe after a partial open. */
 void svc_close(sos_svc *svc);
+/* Connects kind (DEALER, SUB) to the upstream's endpoint ep, with CURVE
+ * when ep is tcp. 0 or -1 (logged). */
+int svc_connect_up(sos_svc *svc, sos_sock_kind kind, const char *ep, sos_sock **out);
+/* Rereads the access list (SIGHUP); keeps the old one when it is bad. */
+void svc_access_reload(sos_svc *svc);
 
 /* follow.c */
 void svc_follow_ask(sos_svc *svc);

@@ -6,11 +6,90 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "access.h"
 #include "log.h"
 #include "sign.h"
 #include "svc.h"
 #include "svc_int.h"
 #include "wire.h"
+
+int svc_connect_up(sos_svc *svc, sos_sock_kind kind, const char *ep, sos_sock **out)
+{
+    sos_curve cv = {svc->tkey, svc->up_server_key};
+    return sos_sock_new_curve(svc->wire, kind, ep, svc->tkey ? &cv : NULL, out);
+}
+
+static int s_access_load(const sos_svc *svc, sos_access **out)
+{
+    char err[512];
+    const char *path = sos_conf_get(svc->conf, "access", "file");
+    if (sos_access_load(path, out, err, sizeof err) != 0) {
+        sos_log_error("access", "file=%s msg=\"%s\"", path, err);
+        return -1;
+    }
+    if (sos_access_count(*out) == 0)
+        sos_log_warn("access", "file=%s keys=0 msg=\"nobody may connect over tcp\"", path);
+    else
+        sos_log_info("access", "file=%s keys=%zu", path, sos_access_count(*out));
+    return 0;
+}
+
+void svc_access_reload(sos_svc *svc)
+{
+    sos_access *a = NULL;
+    if (!svc->zap_on)
+        return;
+    if (s_access_load(svc, &a) != 0) {
+        sos_log_error("access.reload", "action=keep");
+        return;
+    }
+    sos_wire_zap_reload(svc->wire, a);
+}
+
+/* CURVE for whatever is tcp: the own transport key (made on first use), the
+ * ZAP handler with the access list before any server socket, the upstream's
+ * public key. 0 or a sysexits code, logged. */
+static int s_curve_open(sos_svc *svc, const char *api, const char *events, const char *up_api,
+                        const char *up_events)
+{
+    const sos_conf *c = svc->conf;
+    const char *name = svc->spec->name;
+    bool serve = sos_endpoint_needs_curve(api) || sos_endpoint_needs_curve(events);
+    bool up = up_api && (sos_endpoint_needs_curve(up_api) || sos_endpoint_needs_curve(up_events));
+    if (!serve && !up)
+        return 0;
+    const char *kpath = sos_conf_get(c, name, "transport_key");
+    if (sos_conf_mkdirs(sos_conf_get(c, "paths", "key_dir"), 0700) != 0 ||
+        sos_tkey_load_or_create(kpath, &svc->tkey) != 0) {
+        sos_log_error("transport_key",
+                      "file=%s msg=\"cannot read or create it (mode must be "
+                      "0600, a transport key, not a signing key)\"",
+                      kpath);
+        return EX_CONFIG;
+    }
+    char hex[2 * SOS_PK_BYTES + 1];
+    sos_hex(sos_tkey_public(svc->tkey), SOS_PK_BYTES, hex);
+    sos_log_info("curve", "transport_key=%s public=%s", kpath, hex);
+    if (serve) {
+        sos_access *a = NULL;
+        if (s_access_load(svc, &a) != 0)
+            return EX_CONFIG;
+        if (sos_wire_zap_start(svc->wire, a) != 0)
+            return EX_SOFTWARE;
+        svc->zap_on = true;
+    }
+    if (up) {
+        const char *sk = sos_conf_get(c, svc->spec->upstream, "server_key");
+        if (!sk || sos_pub_read(sk, svc->up_server_key) != 0) {
+            sos_log_error("server_key",
+                          "service=%s value=%s msg=\"need the upstream's CURVE "
+                          "public key (64 hex digits or a file)\"",
+                          svc->spec->upstream, sk ? sk : "-");
+            return EX_CONFIG;
+        }
+    }
+    return 0;
+}
 
 int svc_open(sos_svc *svc, const char *config, const char *home)
 {
@@ -85,20 +164,25 @@ int svc_open(sos_svc *svc, const char *config, const char *home)
         return EX_OSERR;
     const char *api = sos_conf_get(c, spec->name, "api");
     const char *events = sos_conf_get(c, spec->name, "events");
-    if (sos_sock_new(svc->wire, SOS_SOCK_ROUTER, api, &svc->api) != 0 ||
-        sos_sock_new(svc->wire, SOS_SOCK_PUB, events, &svc->pub) != 0)
-        return EX_UNAVAILABLE;
+    const char *up_events = NULL;
     if (spec->upstream) {
         svc->up_endpoint = sos_conf_get(c, spec->upstream, "api");
-        const char *up_events = sos_conf_get(c, spec->upstream, "events");
+        up_events = sos_conf_get(c, spec->upstream, "events");
         if (!svc->up_endpoint || !up_events) {
             sos_log_error("config", "msg=\"no endpoints for upstream %s\"", spec->upstream);
             return EX_CONFIG;
         }
-        if (sos_sock_new(svc->wire, SOS_SOCK_DEALER, svc->up_endpoint, &svc->up_api) != 0 ||
-            sos_sock_new(svc->wire, SOS_SOCK_SUB, up_events, &svc->up_events) != 0)
-            return EX_UNAVAILABLE;
     }
+    if ((rc = s_curve_open(svc, api, events, svc->up_endpoint, up_events)) != 0)
+        return rc;
+    sos_curve cv = {svc->tkey, NULL};
+    if (sos_sock_new_curve(svc->wire, SOS_SOCK_ROUTER, api, &cv, &svc->api) != 0 ||
+        sos_sock_new_curve(svc->wire, SOS_SOCK_PUB, events, &cv, &svc->pub) != 0)
+        return EX_UNAVAILABLE;
+    if (spec->upstream &&
+        (svc_connect_up(svc, SOS_SOCK_DEALER, svc->up_endpoint, &svc->up_api) != 0 ||
+         svc_connect_up(svc, SOS_SOCK_SUB, up_events, &svc->up_events) != 0))
+        return EX_UNAVAILABLE;
     sos_log_info("start", "version=%s api=%s events=%s upstream=%s data=%s cursor=%llu head=%llu",
                  SOS_VERSION, api, events, spec->upstream ? svc->up_endpoint : "none", dir,
                  (unsigned long long)svc->cursor, (unsigned long long)svc->published_head);
@@ -112,6 +196,7 @@ void svc_close(sos_svc *svc)
     sos_sock_destroy(&svc->up_api);
     sos_sock_destroy(&svc->up_events);
     sos_wire_destroy(&svc->wire);
+    sos_tkey_destroy(&svc->tkey);
     if (svc->spec->fini && svc->app)
         svc->spec->fini(svc->app);
     sos_store_destroy(&svc->store);

@@ -68,6 +68,17 @@ static int s_body_check(const Sos__TakeBody *b, sos_status *st)
     return 0;
 }
 
+int scoring_take_sender(const sos_peer *peer, const Sos__Signed *take, sos_status *st)
+{
+    if (peer->roles & SOS_ROLE_LOCAL)
+        return 0;
+    if (!peer->has_signer || take->signer.len != SOS_PK_BYTES ||
+        memcmp(peer->signer, take->signer.data, SOS_PK_BYTES) != 0)
+        return sos_fail(st, SOS__CODE__CODE_FORBIDDEN,
+                        "the take is signed with a key this connection's reviewer does not hold");
+    return 0;
+}
+
 int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
                         const ProtobufCBinaryData *request_id, uint8_t hash[SOS_HASH_BYTES],
                         sos_status *st)
@@ -263,6 +274,21 @@ static void s_fini(void *app)
     free(app);
 }
 
+/* Reviewers file takes, editors close panels; the takes of an open panel
+ * are sealed from reviewers (one reviewer does not read another's take
+ * before filing). */
+static unsigned s_roles(const ProtobufCMessage *m)
+{
+    const Sos__ScoringRequest *r = (const Sos__ScoringRequest *)m;
+    switch (r->body_case) {
+    case SOS__SCORING_REQUEST__BODY_TAKE_FILE: return SOS_ROLE_REVIEWER;
+    case SOS__SCORING_REQUEST__BODY_PANEL_CLOSE: return SOS_ROLE_EDITOR;
+    case SOS__SCORING_REQUEST__BODY_TAKE_LIST:
+        return SOS_ROLE_EDITOR | SOS_ROLE_PUBLISHER | SOS_ROLE_SERVICE;
+    default: return SOS_ROLE_ANY;
+    }
+}
+
 static bool s_is_write(const ProtobufCMessage *m)
 {
     const Sos__ScoringRequest *r = (const Sos__ScoringRequest *)m;
@@ -287,6 +313,8 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
     rep.status = &status;
     switch (r->body_case) {
     case SOS__SCORING_REQUEST__BODY_TAKE_FILE:
+        if ((rc = scoring_take_sender(sos_svc_peer(svc), r->take_file, &st)))
+            break;
         rc = scoring_take_accept(sos_svc_app(svc), t, r->take_file, &r->request_id, hash, &st);
         if (rc > 0 && st.upstream_may_know && !sos_svc_synced(svc))
             return SOS_SVC_SYNC; /* maybe submission knows more than we do yet */
@@ -352,6 +380,7 @@ const sos_svc_spec scoring_spec = {
     .request = &sos__scoring_request__descriptor,
     .init = s_init,
     .fini = s_fini,
+    .roles = s_roles,
     .is_write = s_is_write,
     .handle = s_handle,
     .apply = s_apply,

@@ -28,6 +28,11 @@ typedef struct {
 
 extern const sos_svc_spec scoring_spec;
 
+/* The transport check: a take sent over CURVE must be signed with the key
+ * the access list names for the sending reviewer (an ipc peer, LOCAL,
+ * passes). 0, or FORBIDDEN in st. */
+int scoring_take_sender(const sos_peer *peer, const Sos__Signed *take, sos_status *st);
+
 /* Verifies and stores one signed take, then closes the panel when the
  * quorum is reached. hash_out: BLAKE2b of the payload. NOT_FOUND (unknown
  * tool) and FORBIDDEN (unregistered key) may turn into a yes once upstream

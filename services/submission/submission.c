@@ -168,6 +168,18 @@ int submission_compare_create(sos_txn *t, const Sos__Comparison *in, uint64_t no
 
 /* --- the service ----------------------------------------------------- */
 
+/* Editors change the catalogue; any listed key may read it. */
+static unsigned s_roles(const ProtobufCMessage *m)
+{
+    const Sos__SubmissionRequest *r = (const Sos__SubmissionRequest *)m;
+    switch (r->body_case) {
+    case SOS__SUBMISSION_REQUEST__BODY_TOOL_SUBMIT:
+    case SOS__SUBMISSION_REQUEST__BODY_PANEL_ADD:
+    case SOS__SUBMISSION_REQUEST__BODY_COMPARE_CREATE: return SOS_ROLE_EDITOR;
+    default: return SOS_ROLE_ANY;
+    }
+}
+
 static bool s_is_write(const ProtobufCMessage *m)
 {
     const Sos__SubmissionRequest *r = (const Sos__SubmissionRequest *)m;
@@ -279,6 +291,7 @@ const sos_svc_spec submission_spec = {
     .dbs = s_dbs,
     .n_dbs = 4,
     .request = &sos__submission_request__descriptor,
+    .roles = s_roles,
     .is_write = s_is_write,
     .handle = s_handle,
 };

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""security.transport: the four real daemons on loopback tcp with CURVE, the
+access list and roles, through the real `sos` command.
+
+Shows: a listed editor is served; an unlisted key gets nothing (the
+handshake is refused, the client times out); a signing key is no transport
+key; editors' requests are refused from reviewer keys and reviewers' from
+editor keys; a reviewer's transport key must match the key its take is
+signed with; reviewers cannot read sealed takes or pull; the daemons follow
+each other over CURVE as services, so a verdict reaches the publisher; a
+key added to the access list is admitted after SIGHUP and a removed one is
+refused (rotation)."""
+import os
+import signal
+import socket
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+from harness import SERVICES, Cluster, main, wait_for  # noqa: E402
+
+REVIEWERS = ["Builder", "Skeptic", "Futurist", "Founder"]
+
+
+def free_ports(n):
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+def pub(path):
+    with open(path) as f:
+        return f.read().split()[0]
+
+
+class Curve:
+    """A cluster on tcp: keys for the daemons and for each person."""
+
+    def __init__(self, build):
+        self.c = c = Cluster(build)
+        self.keys = os.path.join(c.home, "keys")
+        os.makedirs(self.keys, mode=0o700)
+        ports = iter(free_ports(8))
+        people = os.path.join(c.home, "people")
+        os.makedirs(people)
+        self.person = {}
+        for who in ["editor", "editor2", "publisher", "stranger"] + REVIEWERS:
+            path = os.path.join(people, who.lower())
+            self.person[who] = path
+        c.config = os.path.join(c.home, "sos.ini")
+        with open(c.config, "w") as f:
+            f.write("[scoring]\nquorum = 4\n[client]\ntransport_key = %s.curve\n"
+                    % self.person["editor"])
+            for s in SERVICES:
+                f.write("[%s]\napi = tcp://127.0.0.1:%d\nevents = tcp://127.0.0.1:%d\n"
+                        % (s, next(ports), next(ports)))
+        for path in self.person.values():
+            c.sos("keygen", "--out", path)
+            assert oct(os.stat(path + ".curve").st_mode & 0o777) == "0o600"
+        for s in SERVICES:  # the daemons' own transport keys, where they look for them
+            c.sos("keygen", "--only", "transport", "--out", os.path.join(self.keys, s))
+        lines = ["# test access list"]
+        lines += ["service %s" % pub(os.path.join(self.keys, s + ".curve.pub")) for s in SERVICES]
+        lines.append("editor %s" % pub(self.person["editor"] + ".curve.pub"))
+        lines.append("publisher %s" % pub(self.person["publisher"] + ".curve.pub"))
+        for r in REVIEWERS:
+            lines.append("reviewer %s %s" % (pub(self.person[r] + ".curve.pub"),
+                                             pub(self.person[r] + ".pub")))
+        self.write_access(lines)
+        self.lines = lines
+
+    def write_access(self, lines):
+        with open(os.path.join(self.keys, "access"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def sos(self, who, *args, check=False):
+        return self.c.sos("--timeout", "400", "--transport-key", self.person[who] + ".curve",
+                          *args, check=check)
+
+    def take(self, who, signer, tool, score=80):
+        return self.sos(who, "take", "file", "--key", self.person[signer], "--tool", tool,
+                        "--persona", signer, "--score", str(score), "--ship", "--text",
+                        "Signed on the reviewer's machine.")
+
+    def log(self, svc):
+        with open(os.path.join(self.c.home, "log", svc + ".log"), errors="replace") as f:
+            return f.read()
+
+
+def expect(r, code, what, text=None):
+    assert r.returncode == code, "%s: exit %d (wanted %d)\n%s%s" % (
+        what, r.returncode, code, r.stdout, r.stderr)
+    if text:
+        assert text in r.stderr, "%s: %r not in %r" % (what, text, r.stderr)
+
+
+def test_curve_roles_and_rotation(build):
+    t = Curve(build)
+    c = t.c
+    try:
+        c.start_all()
+        st = c.sos_json("status")
+        assert sorted(s["service"] for s in st) == sorted(SERVICES), st
+        assert all(s["up"] for s in st), st
+        for s in SERVICES:
+            assert "event=curve " in t.log(s) and "event=access " in t.log(s), t.log(s)
+
+        # an unlisted key: refused at the handshake, nothing served
+        expect(t.sos("stranger", "status"), 69, "unlisted key")
+        assert "event=zap.refused" in t.log("submission")
+        # a signing key is not a transport key
+        r = c.sos("--transport-key", t.person["editor"], "status", check=False)
+        expect(r, 78, "signing key as transport key", "not a transport key")
+
+        # the editor registers the panel and submits a tool
+        for r in REVIEWERS:
+            c.sos("panel", "add", "--persona", r, "--key", t.person[r] + ".pub")
+        c.sos("tool", "submit", "--name", "Alpha", "--tagline", "t", "--category", "c",
+              "--tier", "Free")
+        # editors' requests refused from a reviewer key, and the other way round
+        expect(t.sos("Builder", "tool", "submit", "--name", "Rogue", "--tagline", "t",
+                     "--category", "c", "--tier", "Free"), 77, "reviewer submits a tool",
+               "refused (forbidden): a reviewer key may not")
+        expect(t.sos("Builder", "verdict", "finalize", "alpha"), 77, "reviewer finalizes")
+        expect(t.take("editor", "Builder", "alpha"), 77, "editor files a take")
+        # a reviewer's transport key must match the key the take is signed with
+        expect(t.take("Skeptic", "Builder", "alpha"), 77, "Skeptic's connection, Builder's take",
+               "connection's reviewer")
+        assert "event=request.forbidden" in t.log("submission")
+        # reviewers may read the catalogue but not sealed takes or the event logs
+        expect(t.sos("Builder", "tool", "list"), 0, "reviewer lists tools")
+        expect(t.sos("Builder", "take", "list", "alpha"), 77, "reviewer reads takes")
+        expect(t.sos("Builder", "pull"), 77, "reviewer pulls")
+
+        for i, r in enumerate(REVIEWERS):
+            expect(t.take(r, r, "alpha", 70 + i), 0, r + " files")
+        # the daemons follow each other over CURVE as services: the verdict
+        # reaches publishing, and the publisher pulls it
+        out = wait_for(lambda: (lambda j: j if j["items"] else None)(
+            __import__("json").loads(t.sos("publisher", "--json", "pull", check=True).stdout)),
+            timeout=15, what="the verdict published over tcp")
+        v = out["items"][0]
+        assert v["type"] == "verdict" and v["tool"]["id"] == "alpha", v
+        assert v["verdict"]["ship"] == 4, v
+
+        # rotation: the new editor key is added and admitted after SIGHUP ...
+        expect(t.sos("editor2", "tool", "list"), 69, "editor2 before it is listed")
+        lines = t.lines + ["editor %s" % pub(t.person["editor2"] + ".curve.pub")]
+        t.write_access(lines)
+        c.procs["submission"].send_signal(signal.SIGHUP)
+        wait_for(lambda: t.sos("editor2", "tool", "list").returncode == 0, timeout=5,
+                 what="editor2 admitted after SIGHUP")
+        # ... then the old one is removed and refused on its next connection
+        old = "editor %s" % pub(t.person["editor"] + ".curve.pub")
+        t.write_access([ln for ln in lines if ln != old])
+        c.procs["submission"].send_signal(signal.SIGHUP)
+        wait_for(lambda: t.sos("editor", "tool", "list").returncode == 69, timeout=8,
+                 what="the old editor key refused after SIGHUP")
+        expect(t.sos("editor2", "tool", "submit", "--name", "Beta", "--tagline", "t",
+                     "--category", "c", "--tier", "Free"), 0, "editor2 submits")
+        c.stop_all()
+    except AssertionError:
+        print(c.logs())
+        raise
+    finally:
+        c.close()
+
+
+def test_tcp_without_access_list_admits_nobody(build):
+    t = Curve(build)
+    c = t.c
+    try:
+        os.unlink(os.path.join(t.keys, "access"))
+        c.start("submission")
+        wait_for(lambda: "event=access " in t.log("submission"), what="submission started")
+        assert "keys=0" in t.log("submission"), t.log("submission")
+        expect(t.sos("editor", "tool", "list"), 69, "no access list")
+        c.stop_all()
+    finally:
+        c.close()
+
+
+if __name__ == "__main__":
+    main([test_curve_roles_and_rotation, test_tcp_without_access_list_admits_nobody])
