@@ -4,7 +4,11 @@
  * for the events after the cursor (an EventsRequest: the shape every
  * service answers); apply a page with the cursor in one transaction, so
  * nothing is lost or applied twice; give up on an answer after 3 s and
- * reconnect; halve the page after one that does not decode. */
+ * reconnect; halve the page after one that does not decode.
+ *
+ * The fetch every second is also the heartbeat on the upstream: the first
+ * fetch left unanswered logs upstream.silent (warn), the first answer after
+ * it upstream.back with how long the silence lasted. */
 #include <errno.h>
 #include <string.h>
 #include <sysexits.h>
@@ -59,6 +63,11 @@ static int s_take(sos_svc *svc, const uint8_t *data, size_t len)
         svc->inflight = false;
         sos_log_warn("follow.malformed", "bytes=%zu next_page_max=%u", len, svc->page_max);
         return -1;
+    }
+    if (svc->up_silent_since) { /* any answer, even a late one: it is alive */
+        sos_log_info("upstream.back", "upstream=%s silent_ms=%lld", svc->spec->upstream,
+                     (long long)(sos_now_ms() - svc->up_silent_since));
+        svc->up_silent_since = 0;
     }
     if (rep->request_id.len != sizeof svc->inflight_id ||
         memcmp(rep->request_id.data, svc->inflight_id, sizeof svc->inflight_id) != 0)
@@ -162,8 +171,14 @@ void svc_follow_tick(sos_svc *svc, bool bell)
 {
     int64_t now = sos_now_ms();
     if (svc->inflight && now >= svc->inflight_deadline) {
-        sos_log_warn("follow.timeout", "upstream=%s endpoint=%s", svc->spec->upstream,
-                     svc->up_endpoint);
+        if (!svc->up_silent_since) {
+            svc->up_silent_since = svc->inflight_deadline - S_FETCH_TIMEOUT_MS;
+            sos_log_warn("upstream.silent", "upstream=%s endpoint=%s waited_ms=%d action=reconnect",
+                         svc->spec->upstream, svc->up_endpoint, S_FETCH_TIMEOUT_MS);
+        } else {
+            sos_log_debug("follow.timeout", "upstream=%s silent_ms=%lld", svc->spec->upstream,
+                          (long long)(now - svc->up_silent_since));
+        }
         s_reconnect(svc);
     }
     if (!svc->inflight && (bell || now >= svc->next_fetch))

@@ -37,6 +37,7 @@ struct sos_svc {
     bool inflight;
     uint8_t inflight_id[8];
     int64_t inflight_deadline, next_fetch, next_reader_check;
+    int64_t up_silent_since; /* first unanswered fetch of a silence; 0: answering */
     const ProtobufCFieldDescriptor *f_id, *f_events, *f_status;
 };
 
