@@ -43,6 +43,7 @@ void svc_access_reload(sos_svc *svc)
         sos_log_error("access.reload", "action=keep");
         return;
     }
+    sos_log_info("access.reload", "keys=%zu", sos_access_count(a));
     sos_wire_zap_reload(svc->wire, a);
 }
 
