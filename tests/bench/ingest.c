@@ -3,7 +3,13 @@
  *
  *   ingest ENDPOINT KEYDIR TOOLS_FILE --clients C --inflight K --takes N
  *          [--seconds S] [--rate R] [--rev-base B] [--acked FILE]
- *          [--limit-dir DIR] [--no-limit] [--seed X]
+ *          [--limit-dir DIR] [--no-limit] [--seed X] [--curve SERVER_KEY]
+ *
+ * --curve: ENDPOINT is tcp:// with CURVE; SERVER_KEY is scoring's public
+ * transport key (hex or file). Client c presents KEYDIR/<persona>.key.curve
+ * of persona c mod 4 (its reviewer identity must match the key its takes are
+ * signed with, and with C a multiple of 4 client c only sends that persona's
+ * takes), so C must be a multiple of 4.
  *
  * KEYDIR holds builder.key, skeptic.key, futurist.key, founder.key (secret
  * keys registered for those personas); TOOLS_FILE one tool id per line.
@@ -74,6 +80,8 @@ typedef struct {
     size_t *qlen, *qpos;
     size_t total; /* takes owned */
     int inflight;
+    const sos_tkey *tkey; /* CURVE identity, or NULL */
+    const uint8_t *server_key;
     double rate; /* sends per second for this client; 0 = unpaced */
     int64_t t0_ns, stop_ns;
     /* results */
@@ -158,7 +166,9 @@ static void *s_client(void *arg)
     client *c = arg;
     sos_wire *w = NULL;
     sos_sock *s = NULL;
-    if (sos_wire_new(&w) != 0 || sos_sock_new(w, SOS_SOCK_DEALER, c->endpoint, &s) != 0) {
+    sos_curve cv = {c->tkey, c->server_key};
+    if (sos_wire_new(&w) != 0 ||
+        sos_sock_new_curve(w, SOS_SOCK_DEALER, c->endpoint, c->tkey ? &cv : NULL, &s) != 0) {
         c->err = 1;
         if (w)
             sos_wire_destroy(&w);
@@ -416,17 +426,24 @@ static int s_usage(void)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"clients", required_argument, 0, 'c'}, {"inflight", required_argument, 0, 'k'},
-        {"takes", required_argument, 0, 'n'},   {"seconds", required_argument, 0, 's'},
-        {"rate", required_argument, 0, 'r'},    {"rev-base", required_argument, 0, 'b'},
-        {"acked", required_argument, 0, 'a'},   {"limit-dir", required_argument, 0, 'd'},
-        {"no-limit", no_argument, 0, 'L'},      {0, 0, 0, 0}};
+    static const struct option opts[] = {{"clients", required_argument, 0, 'c'},
+                                         {"inflight", required_argument, 0, 'k'},
+                                         {"takes", required_argument, 0, 'n'},
+                                         {"seconds", required_argument, 0, 's'},
+                                         {"rate", required_argument, 0, 'r'},
+                                         {"rev-base", required_argument, 0, 'b'},
+                                         {"acked", required_argument, 0, 'a'},
+                                         {"limit-dir", required_argument, 0, 'd'},
+                                         {"no-limit", no_argument, 0, 'L'},
+                                         {"curve", required_argument, 0, 'C'},
+                                         {0, 0, 0, 0}};
     int C = 4, K = 16;
     long N = 20000;
     double seconds = 0, rate = 0;
     unsigned rev_base = 0;
-    const char *acked = NULL, *limit_dir = NULL;
+    const char *acked = NULL, *limit_dir = NULL, *curve = NULL;
+    uint8_t server_key[SOS_PK_BYTES];
+    sos_tkey *tkeys[N_PERSONAS] = {0};
     bool no_limit = false;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -440,6 +457,7 @@ int main(int argc, char **argv)
         case 'a': acked = optarg; break;
         case 'd': limit_dir = optarg; break;
         case 'L': no_limit = true; break;
+        case 'C': curve = optarg; break;
         default: return s_usage();
         }
     }
@@ -453,6 +471,20 @@ int main(int argc, char **argv)
     }
     if (sos_sign_init() != 0)
         return 1;
+    if (curve) {
+        if (C % N_PERSONAS != 0 || sos_pub_read(curve, server_key) != 0) {
+            fprintf(stderr, "ingest: --curve needs a server key and --clients a multiple of 4\n");
+            return 64;
+        }
+        for (int p = 0; p < N_PERSONAS; p++) {
+            char path[4096];
+            int pn = snprintf(path, sizeof path, "%s/%s.key.curve", keydir, s_persona_file[p]);
+            if (pn < 0 || (size_t)pn >= sizeof path || sos_tkey_load(path, &tkeys[p]) != 0) {
+                fprintf(stderr, "ingest: cannot load %s\n", path);
+                return 1;
+            }
+        }
+    }
 
     sos_key *keys[N_PERSONAS] = {0};
     for (int p = 0; p < N_PERSONAS; p++) {
@@ -533,6 +565,8 @@ int main(int argc, char **argv)
         cl[c].endpoint = endpoint;
         cl[c].takes = takes;
         cl[c].inflight = K;
+        cl[c].tkey = curve ? tkeys[c % N_PERSONAS] : NULL;
+        cl[c].server_key = server_key;
         cl[c].rate = rate > 0 ? rate / C : 0;
         size_t np = 0;
         for (size_t p = (size_t)c; p < P; p += (size_t)C)
@@ -653,7 +687,9 @@ int main(int argc, char **argv)
         N, C, K, rate, sent, nlat, ok, stale, refused, unanswered, wall, acks_s, p50, p99, p999,
         pmax, limit, limit > 0 ? acks_s / limit : 0.0, (double)bytes / (double)N, max_rev,
         sent ? (double)lag_sum / 1e6 / (double)sent : 0.0, (double)lag_max / 1e6);
-    for (int p = 0; p < N_PERSONAS; p++)
+    for (int p = 0; p < N_PERSONAS; p++) {
         sos_key_destroy(&keys[p]);
+        sos_tkey_destroy(&tkeys[p]);
+    }
     return unanswered || errs ? 1 : 0;
 }

@@ -1,4 +1,5 @@
-/* fuzz_conf: sos_conf_load on an INI file written from the input.
+/* fuzz_conf: sos_conf_load on an INI file written from the input, and
+ * sos_access_load (the CURVE access list, access.h) on the same file.
  *
  * Input byte 0 picks the home argument (bit 0: NULL, so [paths] home in
  * the file or the default decides; otherwise an absolute directory); the
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "conf.h"
 #include "fuzz_common.h"
 #include "log.h"
@@ -56,6 +58,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             off += (size_t)n;
     }
     close(fd);
+
+    /* the access list: a whole file accepted, or refused with a line number */
+    sos_access *a = NULL;
+    err[0] = '\0';
+    if (sos_access_load(s_path, &a, err, sizeof err) == 0) {
+        uint8_t key[SOS_ACCESS_KEY_BYTES] = {0}, signer[SOS_ACCESS_KEY_BYTES];
+        bool has;
+        fz_check(a != NULL, "a loaded access list");
+        unsigned roles = sos_access_find(a, key, signer, &has);
+        fz_check(!(roles & ~(unsigned)(SOS_ROLE_ANY & ~SOS_ROLE_LOCAL)), "listed roles only");
+        fz_check(!has || (roles & SOS_ROLE_REVIEWER), "only reviewers have signers");
+        sos_access_destroy(&a);
+    } else {
+        fz_check(a == NULL && strncmp(err, "line ", 5) == 0, "a refused list says which line");
+    }
 
     err[0] = '\0';
     int rc =
