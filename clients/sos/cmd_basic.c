@@ -489,11 +489,14 @@ int sos_cmd_status(sos_cli *cli, int argc, char **argv)
     for (int i = 0; i < 4; i++) {
         sos_clnt *c = NULL;
         Sos__StatusReply *rep = NULL;
-        sos_cli tmp = *cli;
-        tmp.retries = 1;
-        int rc = sos_cli_connect(&tmp, svcs[i], &c);
-        if (rc)
+        int retries = cli->retries;
+        cli->retries = 1; /* one try each: a status probe, not a request to insist on */
+        int rc = sos_cli_connect(cli, svcs[i], &c);
+        cli->retries = retries;
+        if (rc) {
+            json_decref(arr);
             return rc;
+        }
         rc = sos_clnt_status(c, &rep);
         if (rc == SOS_CLNT_OK && rep->info) {
             if (cli->json)

@@ -190,7 +190,9 @@ static bool s_dispatch_batched(sos_svc *svc, sos_txn *batch, const sos_frames *f
     const uint8_t *frame = f->data[1];
     size_t len = f->len[1];
     uint8_t hash[SOS_HASH_BYTES];
-    ProtobufCMessage *req = sos_unpack(svc->spec->request, frame, len);
+    /* over the limit: never unpacked (s_dispatch refuses it) */
+    ProtobufCMessage *req =
+        len > SOS_WIRE_MAX_REQUEST ? NULL : sos_unpack(svc->spec->request, frame, len);
     sos_txn *t = NULL;
     bool done = false;
     int rc, same = 0;
@@ -245,12 +247,18 @@ static void s_dispatch(sos_svc *svc, const sos_frames *f, sos_buf *out)
     const uint8_t *frame = f->data[1];
     size_t len = f->len[1];
     uint8_t hash[SOS_HASH_BYTES];
-    ProtobufCMessage *req = sos_unpack(svc->spec->request, frame, len);
+    ProtobufCMessage *req =
+        len > SOS_WIRE_MAX_REQUEST ? NULL : sos_unpack(svc->spec->request, frame, len);
     ProtobufCBinaryData rid = {0, NULL};
     const Sos__EventsQuery *q;
     sos_txn *t = NULL;
     int rc;
 
+    if (len > SOS_WIRE_MAX_REQUEST) { /* ZMQ_MAXMSGSIZE drops these first; this is the backstop */
+        sos_log_warn("request.oversize", "bytes=%zu", len);
+        sos_svc_error_reply(NULL, SOS__CODE__CODE_BAD_REQUEST, "request too large", out);
+        return;
+    }
     if (!req) {
         sos_log_warn("request.malformed", "bytes=%zu", len);
         sos_svc_error_reply(NULL, SOS__CODE__CODE_BAD_REQUEST, "malformed request", out);

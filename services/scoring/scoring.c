@@ -47,6 +47,15 @@ static int s_close(sos_txn *t, const char *tool_id, const char *rule)
     return 0;
 }
 
+static bool s_canonical(const ProtobufCMessage *m, const ProtobufCBinaryData *bytes)
+{
+    sos_buf b = SOS_BUF_INIT;
+    sos_buf_pack(&b, m);
+    bool same = b.len == bytes->len && memcmp(b.data, bytes->data, b.len) == 0;
+    sos_buf_free(&b);
+    return same;
+}
+
 static int s_body_check(const Sos__TakeBody *b, sos_status *st)
 {
     int rc;
@@ -108,6 +117,16 @@ int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
         return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "take payload is not a TakeBody");
     if ((rc = s_body_check(b, st)))
         goto out;
+    /* The signed bytes must be exactly what we would write for what we read:
+     * protobuf-c keeps a string only up to a NUL inside it, and takes the
+     * last of repeated fields, so bytes hidden that way are signed, stored
+     * and published unchecked unless refused here. */
+    if (!s_canonical(&b->base, &take->payload)) {
+        rc = sos_fail(st, SOS__CODE__CODE_BAD_REQUEST,
+                      "take payload is not in canonical form (a NUL inside a string, a field "
+                      "given twice or a default value written out)");
+        goto out;
+    }
     if (request_id && (request_id->len != b->take_id.len ||
                        memcmp(request_id->data, b->take_id.data, b->take_id.len) != 0)) {
         rc = sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "request_id must equal the take_id");
