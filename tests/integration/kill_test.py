@@ -64,6 +64,14 @@ def test_kill_each_daemon(build):
                 kills += 1
                 time.sleep(rng.uniform(0.05, 0.3))
                 c.start(svc)
+        # keep filing after the last restart until enough takes are in to
+        # mean something (a loaded or sanitized machine files slowly)
+        end = time.time() + 60
+        while time.time() < end:
+            with lock:
+                if len(acked) >= 20:
+                    break
+            time.sleep(0.1)
         time.sleep(0.5)
         stop.set()
         for th in threads:
