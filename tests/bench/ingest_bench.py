@@ -13,6 +13,14 @@ BUILD/tests/bench/ingest twice: at full load, then paced at half the rate
 just measured, each time waiting afterwards until aggregation (scoring's
 follower) has caught up, so the second run does not compete with it. Finally `sos take list` on a sample of tools must show as
 many takes as were acknowledged for them over both runs.
+
+Then, unless --no-pg, the PostgreSQL peer (pgpeer.py, pg_peer.c): a fresh
+PostgreSQL 15 on loopback, the same takes (same keys and tools) inserted one
+row and one durable commit per take by --pg-clients connections (default:
+--clients), each verifying the signature first; it checks the table holds
+one row per acknowledged take and prints "ratio ours/postgresql" against
+the full-load rate above. Without PostgreSQL or pg_peer it prints
+"postgresql: skipped (not installed)" and goes on.
 """
 import argparse
 import json
@@ -22,8 +30,10 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 from harness import Cluster  # noqa: E402
+import pgpeer  # noqa: E402
 
 PERSONAS = ["Builder", "Skeptic", "Futurist", "Founder"]
 
@@ -62,6 +72,37 @@ def read_acked(path, into):
             into[tool] = into.get(tool, 0) + int(n)
 
 
+def run_pg(args, keydir, tools_file, full):
+    """The PostgreSQL peer on the same takes, after our daemons have stopped."""
+    why = pgpeer.missing(args.build)
+    if why:
+        print("postgresql: skipped (not installed): %s" % why)
+        return None
+    load = open("/proc/loadavg").read().split()[:3]
+    pg = pgpeer.run(args.build, keydir, tools_file, args.takes,
+                    args.pg_clients or args.clients)
+    ratio = full["acks_per_s"] / pg["acks_per_s"] if pg["acks_per_s"] else 0
+    print()
+    print("%-22s %10s %8s %8s %9s %11s" % ("ingest", "acks/s", "p50 ms", "p99 ms", "p99.9 ms",
+                                          "OK/takes"))
+    print("%-22s %10.0f %8.2f %8.2f %9.2f %11s" % (
+        "ours, ipc, full load", full["acks_per_s"], full["p50_ms"], full["p99_ms"],
+        full["p999_ms"], "%d/%d" % (full["ok"], full["takes"])))
+    print("%-22s %10.0f %8.2f %8.2f %9.2f %11s" % (
+        "postgresql, %d conns" % pg["clients"], pg["acks_per_s"], pg["p50_ms"], pg["p99_ms"],
+        pg["p999_ms"], "%d/%d" % (pg["ok"], pg["takes"])))
+    print("bench: postgresql %s, fsync %s, synchronous_commit %s, wal_sync_method %s; "
+          "%d rows checked; %.1f takes per WAL sync, %.0f WAL bytes per take" % (
+              pg["server_version"].split()[0], pg["fsync"], pg["synchronous_commit"],
+              pg["wal_sync_method"], pg["rows_checked"],
+              pg["ok"] / pg["wal_sync"] if pg["wal_sync"] else 0,
+              pg["wal_bytes"] / pg["ok"] if pg["ok"] else 0))
+    print("ratio ours/postgresql = %.2f" % ratio)
+    print(json.dumps({"postgresql": pg, "ours_full_acks_per_s": full["acks_per_s"],
+                      "ratio_ours_pg": ratio, "uptime_before_pg": load}))
+    return pg
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -71,6 +112,9 @@ def main():
     ap.add_argument("--inflight", type=int, default=16)
     ap.add_argument("--sample", type=int, default=20, help="tools checked with sos take list")
     ap.add_argument("--smoke", action="store_true", help="500 takes, 20 tools: a few seconds")
+    ap.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL peer")
+    ap.add_argument("--pg-clients", type=int, default=None,
+                    help="PostgreSQL connections (default: --clients)")
     args = ap.parse_args()
     if args.smoke:
         args.takes, args.tools = 500, 20
@@ -150,6 +194,8 @@ def main():
                           "check_tools": len(sample), "check_mismatch": len(bad),
                           "uptime": open("/proc/loadavg").read().split()[:3]}))
         c.stop_all()
+        if not args.no_pg:
+            run_pg(args, keydir, tools_file, full)
         return 1 if bad else 0
     finally:
         c.close()
