@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """Ingest benchmark: durable, acknowledged takes per second through the real
-scoring daemon over ipc, against the in-process limit of the same work
-(verify + LMDB, a commit per 64), and latency at full and at half load.
-Prints figures and ratios; it asserts only that nothing was lost or
-duplicated, never how fast.
+scoring daemon, over ipc and over tcp with CURVE, against the in-process
+limit of the same work (verify + LMDB, a commit per 64), and latency at
+full and at half load. Prints figures and ratios; it asserts only that
+nothing was lost or duplicated, never how fast.
 
-  ingest_bench.py BUILD_DIR [--tools T] [--takes N] [--clients C] [--inflight K] [--smoke]
+  ingest_bench.py BUILD_DIR [--tools T] [--takes N] [--clients C] [--inflight K]
+                  [--transport ipc|curve|both] [--no-pg] [--smoke]
+
+Plain tcp is not a transport here: the daemons refuse tcp without CURVE
+(docs/security.md), so "tcp" is measured as tcp + CURVE. Each transport
+gets a fresh cluster; with CURVE each client presents its persona's
+transport key (the reviewer identity must match the signing key).
 
 Starts the four daemons (harness.Cluster, quorum 5 so the 4-persona panels
 stay open), registers 4 persona keys, submits T tools, then runs
@@ -26,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -38,8 +45,19 @@ import pgpeer  # noqa: E402
 PERSONAS = ["Builder", "Skeptic", "Futurist", "Founder"]
 
 
+def scoring_endpoint(c):
+    if getattr(c, "curve", False):
+        import configparser
+        cp = configparser.ConfigParser(strict=False)
+        cp.read(c.config)
+        return cp["scoring"]["api"]
+    return "ipc://" + os.path.join(c.home, "run", "scoring.api")
+
+
 def run_ingest(exe, c, keydir, tools_file, args, extra, acked):
-    ep = "ipc://" + os.path.join(c.home, "run", "scoring.api")
+    ep = scoring_endpoint(c)
+    if getattr(c, "curve", False):
+        extra = extra + ["--curve", os.path.join(c.home, "keys", "scoring.curve.pub")]
     cmd = [exe, ep, keydir, tools_file, "--clients", str(args.clients), "--inflight",
            str(args.inflight), "--takes", str(args.takes), "--acked", acked,
            "--limit-dir", c.home] + extra
@@ -115,6 +133,7 @@ def main():
     ap.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL peer")
     ap.add_argument("--pg-clients", type=int, default=None,
                     help="PostgreSQL connections (default: --clients)")
+    ap.add_argument("--transport", choices=["ipc", "curve", "both"], default="both")
     args = ap.parse_args()
     if args.smoke:
         args.takes, args.tools = 500, 20
@@ -122,15 +141,48 @@ def main():
     if not os.path.exists(exe):
         raise SystemExit("bench: %s not built" % exe)
 
+    results, bad_any, pg_keys = {}, False, None
+    for transport in (["ipc", "curve"] if args.transport == "both" else [args.transport]):
+        print("\n== transport: %s" % transport, flush=True)
+        r = run_transport(args, exe, transport)
+        results[transport] = r
+        bad_any = bad_any or r["bad"]
+        pg_keys = pg_keys or r
+    print()
+    print("%-10s %-6s %10s %10s %8s %8s %8s %9s" % ("transport", "load", "acks/s", "limit/s",
+                                                    "ratio", "p50 ms", "p99 ms", "p99.9 ms"))
+    for t, r in results.items():
+        for name in ("full", "half"):
+            x = r[name]
+            print("%-10s %-6s %10.0f %10s %8s %8.2f %8.2f %9.2f" % (
+                t, name, x["acks_per_s"], "%.0f" % r["full"]["limit_per_s"] if name == "full"
+                else "", "%.3f" % r["full"]["ratio"] if name == "full" else "", x["p50_ms"],
+                x["p99_ms"], x["p999_ms"]))
+    print(json.dumps({"transports": {t: {"full": r["full"], "half": r["half"]}
+                                     for t, r in results.items()}}))
+    if not args.no_pg:
+        base = results.get("ipc") or next(iter(results.values()))
+        run_pg(args, base["keydir"], base["tools_file"], base["full"])
+    for r in results.values():
+        shutil.rmtree(r["home"], ignore_errors=True)
+    return 1 if bad_any else 0
+
+
+def run_transport(args, exe, transport):
+    """One fresh cluster on the transport: full load, half load, the loss check."""
     c = Cluster(args.build, quorum=5)
     try:
-        c.start_all()
         keydir = os.path.join(c.home, "benchkeys")
         os.makedirs(keydir, mode=0o700)
+        for p in PERSONAS:  # both kinds: signing, and transport for CURVE
+            c.sos("keygen", "--out", os.path.join(keydir, p.lower() + ".key"))
+        if transport == "curve":
+            c.use_curve([(os.path.join(keydir, p.lower() + ".key.curve.pub"),
+                          os.path.join(keydir, p.lower() + ".key.pub")) for p in PERSONAS])
+        c.start_all()
         for p in PERSONAS:
-            path = os.path.join(keydir, p.lower() + ".key")
-            c.sos("keygen", "--out", path)
-            c.sos("panel", "add", "--persona", p, "--key", path + ".pub")
+            c.sos("panel", "add", "--persona", p, "--key",
+                  os.path.join(keydir, p.lower() + ".key.pub"))
         # tools through one import (faster than T sos processes)
         cat = {"version": 1, "tools": [
             {"name": "Ingest Tool %05d" % i, "tagline": "ingest bench", "category": "Bench",
@@ -194,11 +246,11 @@ def main():
                           "check_tools": len(sample), "check_mismatch": len(bad),
                           "uptime": open("/proc/loadavg").read().split()[:3]}))
         c.stop_all()
-        if not args.no_pg:
-            run_pg(args, keydir, tools_file, full)
-        return 1 if bad else 0
-    finally:
+        return {"full": full, "half": half, "bad": bool(bad), "keydir": keydir,
+                "tools_file": tools_file, "home": c.home}
+    except BaseException:
         c.close()
+        raise
 
 
 if __name__ == "__main__":
