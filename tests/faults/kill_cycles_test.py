@@ -37,7 +37,20 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from harness import SERVICES, Cluster, main, wait_for  # noqa: E402
 
 PERSONAS = ["Builder", "Skeptic", "Futurist", "Founder"]
-SERVE_LIMIT = 2.0       # seconds from spawn to serving
+# Seconds from spawn to serving: the 2 s, checked in the normal
+# build. The ASan+UBSan build starts each daemon several times slower
+# (instrumented start-up, shadow memory) and there the bound is 5 s.
+SERVE_LIMIT = 2.0
+
+
+def serve_limit(build):
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as f:
+            if "SOS_SANITIZE:BOOL=ON" in f.read():
+                return 5.0
+    except OSError:
+        pass
+    return SERVE_LIMIT
 PROBE_GIVE_UP = 10.0    # stop probing a restart after this long (it has failed anyway)
 
 
@@ -90,9 +103,10 @@ class Killer:
 
     def check(self):
         assert not self.died, "daemons exited on their own: %s\n%s" % (self.died, self.c.logs())
-        slow = {s: ["%.2f" % t for t in v if t > SERVE_LIMIT] for s, v in self.serve.items()}
+        limit = serve_limit(self.c.build)
+        slow = {s: ["%.2f" % t for t in v if t > limit] for s, v in self.serve.items()}
         slow = {s: v for s, v in slow.items() if v}
-        assert not slow, "restarts not serving within %.0f s: %s" % (SERVE_LIMIT, slow)
+        assert not slow, "restarts not serving within %.0f s: %s" % (limit, slow)
 
     def figures(self):
         return ", ".join("%s max %.3f s / mean %.3f s" % (s, max(v), sum(v) / len(v))
