@@ -7,6 +7,7 @@ every panel was closed, published and (where rendered) its pages written,
 never how fast.
 
   pipeline_bench.py BUILD_DIR [--panels N] [--configs LIST] [--smoke]
+                    [--background-rate R] [--background-seconds S]
 
 Starts the four daemons (harness.Cluster, default quorum 4), registers a key
 for each of the 5 personas, submits 1 + N x configs tools with
@@ -14,9 +15,12 @@ BUILD/tests/bench/scale_load (the first is the anchor), creates one
 comparison "<tool>-vs-<anchor>" per panel tool, files the anchor's four takes
 (its verdict is published before the clock starts) and three takes (Builder,
 Skeptic, Futurist) on every panel tool, waits until every daemon has caught
-up and renders the site once. Then, for each config MODE:WAIT[:render] of
---configs (default quorum:bell:render,quorum:poll,finalize:bell), runs
-BUILD/tests/bench/pipeline on N panels of its own, one at a time:
+up and renders the site once. Then, for each config MODE:WAIT[:render|:load]
+of --configs (default quorum:bell,quorum:poll,finalize:bell,
+quorum:bell:render,quorum:bell:load), waits for the daemons to catch up
+(and, before a render config, renders what the configs before it
+published, untimed), then runs BUILD/tests/bench/pipeline on N panels of
+its own, one at a time (--smoke: N = 10, 10 s of background at most):
 
   quorum    the Founder's take is the 4th persona: its acknowledgement closes
             the panel (the verdict needs nothing else)
@@ -30,7 +34,9 @@ BUILD/tests/bench/pipeline on N panels of its own, one at a time:
   load      while the panels run, BUILD/tests/bench/ingest files takes on other
             tools at --background-rate per second (4 personas, revision 1, so
             a panel closes every 4 takes: background verdicts flow through
-            aggregation and publishing too); stopped when the panels are done
+            aggregation and publishing too; default 1,000/s, tools for
+            --background-seconds 60 are made in the set-up); stopped when the
+            panels are done
 
 Finally `sos pull --json` must list every verdict and comparison once.
 """
