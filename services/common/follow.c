@@ -181,6 +181,12 @@ void svc_follow_tick(sos_svc *svc, bool bell)
         }
         s_reconnect(svc);
     }
-    if (!svc->inflight && (bell || now >= svc->next_fetch))
+    /* a doorbell while a fetch is out may announce an event that fetch was
+     * answered without: keep it until the fetch is done, then ask again */
+    if (bell && svc->inflight)
+        svc->bell_pending = true;
+    if (!svc->inflight && (bell || svc->bell_pending || now >= svc->next_fetch)) {
+        svc->bell_pending = false;
         svc_follow_ask(svc);
+    }
 }

@@ -35,6 +35,7 @@ struct sos_svc {
     uint32_t page_max; /* events asked per page; halved after an undecodable page */
     uint64_t published_head;
     bool inflight;
+    bool bell_pending; /* a doorbell rang while a fetch was out */
     uint8_t inflight_id[8];
     int64_t inflight_deadline, next_fetch, next_reader_check;
     int64_t up_silent_since; /* first unanswered fetch of a silence; 0: answering */
