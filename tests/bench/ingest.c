@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "buf.h"
 #include "scoring.pb-c.h"
 #include "sign.h"
@@ -91,62 +92,6 @@ typedef struct {
     int err;
 } client;
 
-static int64_t s_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static char **s_read_lines(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char **v = NULL;
-    size_t cap = 0;
-    *n = 0;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = 0;
-        if (!line[0])
-            continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            v = realloc(v, cap * sizeof *v);
-            if (!v)
-                abort();
-        }
-        v[(*n)++] = sos_xstrdup(line);
-    }
-    fclose(f);
-    return v;
-}
-
-/* ~1.7 KB of text, different per take. */
-static void s_text(char *out, size_t cap, const char *tool, const char *persona, uint32_t rev,
-                   size_t i)
-{
-    static const char *const words[] = {"latency", "pricing",      "onboarding",  "docs",
-                                        "API",     "support",      "roadmap",     "exports",
-                                        "team",    "integrations", "reliability", "search",
-                                        "mobile",  "privacy",      "speed",       "UI"};
-    int n = snprintf(out, cap, "%s on %s, revision %u (take %zu). ", persona, tool, rev, i);
-    size_t len = n > 0 && (size_t)n < cap ? (size_t)n : 0;
-    size_t target = 1600 + (i * 37) % 300;
-    unsigned w = (unsigned)(i * 2654435761u);
-    while (len + 64 < cap && len < target) {
-        n = snprintf(out + len, cap - len, "The %s is %s and the %s %s. ", words[w % 16],
-                     (w >> 4) % 2 ? "good" : "uneven", words[(w >> 8) % 16],
-                     (w >> 12) % 2 ? "holds up" : "needs work");
-        if (n < 0 || (size_t)n >= cap - len)
-            break;
-        len += (size_t)n;
-        w = w * 1103515245u + 12345u;
-    }
-    out[len] = 0;
-}
-
 static int s_reply(const uint8_t *data, size_t len, uint8_t id[ID_BYTES], size_t *idlen, int *code)
 {
     Sos__ScoringReply *r =
@@ -191,10 +136,10 @@ static void *s_client(void *arg)
             rtail = (rtail + 1) % rcap;
         }
     int busy = 0;
-    int64_t last_progress = s_now_ns();
+    int64_t last_progress = bu_now_ns();
     bool stopped = false;
     while (c->answered < c->total && !(stopped && busy == 0)) {
-        int64_t now = s_now_ns();
+        int64_t now = bu_now_ns();
         if (!stopped && c->stop_ns && now >= c->stop_ns)
             stopped = true;
         /* send while there is room, a ready pair, and (paced) it is time */
@@ -228,9 +173,9 @@ static void *s_client(void *arg)
             while (slot_take[k] != -1)
                 k++;
             slot_take[k] = (long)ti;
-            slot_t[k] = c->rate > 0 ? sched : s_now_ns();
+            slot_t[k] = c->rate > 0 ? sched : bu_now_ns();
             if (c->rate > 0) {
-                int64_t lag = s_now_ns() - sched;
+                int64_t lag = bu_now_ns() - sched;
                 c->lag_sum_ns += lag;
                 if (lag > c->lag_max_ns)
                     c->lag_max_ns = lag;
@@ -238,14 +183,14 @@ static void *s_client(void *arg)
             slot_q[k] = q;
             busy++;
             c->sent++;
-            now = s_now_ns();
+            now = bu_now_ns();
         }
         if (busy == 0 && (stopped || rhead == rtail))
             break;
         if (busy == 0 && wait_ms > 0) {
             struct timespec ts = {wait_ms / 1000, (wait_ms % 1000) * 1000000};
             nanosleep(&ts, NULL);
-            last_progress = s_now_ns();
+            last_progress = bu_now_ns();
             continue;
         }
         bool rd = false;
@@ -253,7 +198,7 @@ static void *s_client(void *arg)
         int pr = sos_wire_poll(ss, 1, &rd, busy < K && rhead != rtail ? wait_ms : 100);
         if (pr < 0 && errno != EINTR)
             break;
-        now = s_now_ns();
+        now = bu_now_ns();
         if (!rd) {
             if (busy > 0 && now - last_progress > (int64_t)STALL_MS * 1000000) {
                 fprintf(stderr, "ingest: client %d: no reply for %d s, %d in flight\n", c->idx,
@@ -267,7 +212,7 @@ static void *s_client(void *arg)
             int r = sos_sock_recv(s, &fr);
             if (r != 0)
                 break;
-            int64_t at = s_now_ns();
+            int64_t at = bu_now_ns();
             uint8_t id[ID_BYTES];
             size_t idlen = 0;
             int code = -2;
@@ -302,7 +247,7 @@ static void *s_client(void *arg)
         }
     }
     c->unanswered = (size_t)busy;
-    c->end_ns = s_now_ns();
+    c->end_ns = bu_now_ns();
     free(slot_take);
     free(slot_t);
     free(slot_q);
@@ -310,22 +255,6 @@ static void *s_client(void *arg)
     sos_sock_destroy(&s);
     sos_wire_destroy(&w);
     return NULL;
-}
-
-static int s_cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double s_pct(const int64_t *v, size_t n, double p)
-{
-    if (n == 0)
-        return 0;
-    size_t i = (size_t)ceil(p * (double)n) - 1;
-    if (i >= n)
-        i = n - 1;
-    return (double)v[i] / 1e6;
 }
 
 /* The in-process limit: unpack, verify, hash and store with a commit per
@@ -347,7 +276,7 @@ static double s_limit(take *takes, size_t n, const char *parent)
     }
     size_t bad = 0;
     uint64_t seq = 0;
-    int64_t t0 = s_now_ns();
+    int64_t t0 = bu_now_ns();
     for (size_t b = 0; b < n; b += BATCH) {
         size_t e = b + BATCH < n ? b + BATCH : n;
     redo:;
@@ -401,7 +330,7 @@ static double s_limit(take *takes, size_t n, const char *parent)
         if (rc != 0)
             goto fail;
     }
-    int64_t t1 = s_now_ns();
+    int64_t t1 = bu_now_ns();
     sos_store_destroy(&st);
     char cmd[4200];
     int cn = snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -496,7 +425,7 @@ int main(int argc, char **argv)
         }
     }
     size_t T = 0;
-    char **tools = s_read_lines(tools_file, &T);
+    char **tools = bu_read_lines(tools_file, &T);
     if (!tools || T == 0) {
         fprintf(stderr, "ingest: no tool ids in %s\n", tools_file);
         return 1;
@@ -504,7 +433,7 @@ int main(int argc, char **argv)
     size_t P = T * N_PERSONAS;
 
     /* pre-build and sign everything */
-    int64_t tb = s_now_ns();
+    int64_t tb = bu_now_ns();
     take *takes = sos_xcalloc((size_t)N, sizeof *takes);
     char *text = sos_xmalloc(4096);
     sos_buf payload = SOS_BUF_INIT, frame = SOS_BUF_INIT;
@@ -521,7 +450,7 @@ int main(int argc, char **argv)
         if (rev > max_rev)
             max_rev = rev;
         sos_random(t->id, ID_BYTES);
-        s_text(text, 4096, tools[tool], s_persona_name[p], rev, i);
+        bu_take_text(text, 4096, tools[tool], s_persona_name[p], rev, i);
         Sos__TakeBody body = SOS__TAKE_BODY__INIT;
         body.take_id = (ProtobufCBinaryData){ID_BYTES, t->id};
         body.tool_id = tools[tool];
@@ -551,7 +480,7 @@ int main(int argc, char **argv)
     sos_buf_free(&payload);
     sos_buf_free(&frame);
     free(text);
-    double prep_s = (double)(s_now_ns() - tb) / 1e9;
+    double prep_s = (double)(bu_now_ns() - tb) / 1e9;
     printf("ingest: %ld takes signed in %.2f s (%zu tools, %zu pairs, revisions %u-%u, "
            "%.0f bytes per frame)\n",
            N, prep_s, T, P, rev_base + 1, max_rev, (double)bytes / (double)N);
@@ -593,7 +522,7 @@ int main(int argc, char **argv)
 
     /* the run */
     pthread_t *th = sos_xcalloc((size_t)C, sizeof *th);
-    int64_t t0 = s_now_ns();
+    int64_t t0 = bu_now_ns();
     for (int c = 0; c < C; c++) {
         cl[c].t0_ns = t0;
         cl[c].stop_ns = seconds > 0 ? t0 + (int64_t)(seconds * 1e9) : 0;
@@ -635,10 +564,10 @@ int main(int argc, char **argv)
         if (code >= 0 && code < 10)
             by_code[code]++;
     }
-    qsort(lat, nlat, sizeof *lat, s_cmp_i64);
+    qsort(lat, nlat, sizeof *lat, bu_cmp_i64);
     double acks_s = (double)ok / wall;
-    double p50 = s_pct(lat, nlat, 0.50), p99 = s_pct(lat, nlat, 0.99),
-           p999 = s_pct(lat, nlat, 0.999), pmax = nlat ? (double)lat[nlat - 1] / 1e6 : 0;
+    double p50 = bu_pct_ms(lat, nlat, 0.50), p99 = bu_pct_ms(lat, nlat, 0.99),
+           p999 = bu_pct_ms(lat, nlat, 0.999), pmax = nlat ? (double)lat[nlat - 1] / 1e6 : 0;
     printf("ingest: %zu sent, %zu answered in %.2f s by %d clients x %d in flight%s\n", sent, nlat,
            wall, C, K, rate > 0 ? " (paced)" : "");
     if (rate > 0)

@@ -41,6 +41,7 @@
 
 #include <libpq-fe.h>
 
+#include "benchutil.h"
 #include "buf.h"
 #include "scoring.pb-c.h"
 #include "sign.h"
@@ -76,60 +77,6 @@ typedef struct {
     size_t done, inserted, conflicts, bad, errors;
     int64_t end_ns;
 } client;
-
-static int64_t s_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static char **s_read_lines(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char **v = NULL;
-    size_t cap = 0;
-    *n = 0;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = 0;
-        if (!line[0])
-            continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            v = sos_xrealloc(v, cap * sizeof *v);
-        }
-        v[(*n)++] = sos_xstrdup(line);
-    }
-    fclose(f);
-    return v;
-}
-
-/* ~1.7 KB of text, different per take: the same text ingest.c generates. */
-static void s_text(char *out, size_t cap, const char *tool, const char *persona, uint32_t rev,
-                   size_t i)
-{
-    static const char *const words[] = {"latency", "pricing",      "onboarding",  "docs",
-                                        "API",     "support",      "roadmap",     "exports",
-                                        "team",    "integrations", "reliability", "search",
-                                        "mobile",  "privacy",      "speed",       "UI"};
-    int n = snprintf(out, cap, "%s on %s, revision %u (take %zu). ", persona, tool, rev, i);
-    size_t len = n > 0 && (size_t)n < cap ? (size_t)n : 0;
-    size_t target = 1600 + (i * 37) % 300;
-    unsigned w = (unsigned)(i * 2654435761u);
-    while (len + 64 < cap && len < target) {
-        n = snprintf(out + len, cap - len, "The %s is %s and the %s %s. ", words[w % 16],
-                     (w >> 4) % 2 ? "good" : "uneven", words[(w >> 8) % 16],
-                     (w >> 12) % 2 ? "holds up" : "needs work");
-        if (n < 0 || (size_t)n >= cap - len)
-            break;
-        len += (size_t)n;
-        w = w * 1103515245u + 12345u;
-    }
-    out[len] = 0;
-}
 
 static bool s_exec_ok(PGconn *conn, const char *sql)
 {
@@ -191,7 +138,7 @@ static void *s_client(void *arg)
         if (i >= c->n)
             break;
         take *t = &c->takes[i];
-        int64_t t0 = s_now_ns();
+        int64_t t0 = bu_now_ns();
         Sos__ScoringRequest *rq =
             (Sos__ScoringRequest *)sos_unpack(&sos__scoring_request__descriptor, t->frame, t->len);
         Sos__Signed *sg = rq ? rq->take_file : NULL;
@@ -235,7 +182,7 @@ static void *s_client(void *arg)
             }
             PQclear(r);
         }
-        t->lat_ns = s_now_ns() - t0;
+        t->lat_ns = bu_now_ns() - t0;
         c->done++;
         if (b)
             sos__take_body__free_unpacked(b, NULL);
@@ -246,24 +193,8 @@ static void *s_client(void *arg)
             break;
         }
     }
-    c->end_ns = s_now_ns();
+    c->end_ns = bu_now_ns();
     return NULL;
-}
-
-static int s_cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double s_pct(const int64_t *v, size_t n, double p)
-{
-    if (n == 0)
-        return 0;
-    size_t i = (size_t)ceil(p * (double)n) - 1;
-    if (i >= n)
-        i = n - 1;
-    return (double)v[i] / 1e6;
 }
 
 static int s_usage(void)
@@ -325,7 +256,7 @@ int main(int argc, char **argv)
             tools[t] = sos_xstrdup(id);
         }
     } else {
-        tools = s_read_lines(tools_file, &T);
+        tools = bu_read_lines(tools_file, &T);
     }
     if (!tools || T == 0) {
         fprintf(stderr, "pg_peer: no tool ids in %s\n", tools_file);
@@ -334,7 +265,7 @@ int main(int argc, char **argv)
     size_t P = T * N_PERSONAS;
 
     /* pre-build and sign everything, as ingest.c does */
-    int64_t tb = s_now_ns();
+    int64_t tb = bu_now_ns();
     take *takes = sos_xcalloc((size_t)N, sizeof *takes);
     char *text = sos_xmalloc(4096);
     sos_buf payload = SOS_BUF_INIT, frame = SOS_BUF_INIT;
@@ -348,7 +279,7 @@ int main(int argc, char **argv)
         int p = (int)(pair % N_PERSONAS);
         unsigned rev = 1 + (unsigned)(i / P);
         sos_random(t->id, ID_BYTES);
-        s_text(text, 4096, tools[tool], s_persona_name[p], rev, i);
+        bu_take_text(text, 4096, tools[tool], s_persona_name[p], rev, i);
         Sos__TakeBody body = SOS__TAKE_BODY__INIT;
         body.take_id = (ProtobufCBinaryData){ID_BYTES, t->id};
         body.tool_id = tools[tool];
@@ -379,7 +310,7 @@ int main(int argc, char **argv)
     sos_buf_free(&frame);
     free(text);
     printf("pg_peer: %ld takes signed in %.2f s (%zu tools, %.0f bytes per frame)\n", N,
-           (double)(s_now_ns() - tb) / 1e9, T, (double)bytes / (double)N);
+           (double)(bu_now_ns() - tb) / 1e9, T, (double)bytes / (double)N);
 
     /* schema, settings, connections: all before the clock */
     PGconn *admin = PQconnectdb(conninfo);
@@ -413,7 +344,7 @@ int main(int argc, char **argv)
 
     /* the run */
     pthread_t *th = sos_xcalloc((size_t)C, sizeof *th);
-    int64_t t0 = s_now_ns();
+    int64_t t0 = bu_now_ns();
     for (int c = 0; c < C; c++)
         if (pthread_create(&th[c], NULL, s_client, &cl[c]) != 0) {
             fprintf(stderr, "pg_peer: pthread_create failed\n");
@@ -441,10 +372,10 @@ int main(int argc, char **argv)
         lat[nlat++] = takes[i].lat_ns;
         ok += takes[i].code == 0;
     }
-    qsort(lat, nlat, sizeof *lat, s_cmp_i64);
+    qsort(lat, nlat, sizeof *lat, bu_cmp_i64);
     double acks_s = (double)ok / wall;
-    double p50 = s_pct(lat, nlat, 0.50), p99 = s_pct(lat, nlat, 0.99),
-           p999 = s_pct(lat, nlat, 0.999), pmax = nlat ? (double)lat[nlat - 1] / 1e6 : 0;
+    double p50 = bu_pct_ms(lat, nlat, 0.50), p99 = bu_pct_ms(lat, nlat, 0.99),
+           p999 = bu_pct_ms(lat, nlat, 0.999), pmax = nlat ? (double)lat[nlat - 1] / 1e6 : 0;
 
     long long rows = -1;
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);

@@ -42,6 +42,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "buf.h"
 #include "scoring.pb-c.h"
 #include "sign.h"
@@ -79,36 +80,6 @@ typedef struct {
     size_t answered_pub; /* answered, for the stats thread (atomic) */
     int err;
 } client;
-
-static int64_t s_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static char **s_read_lines(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char **v = NULL;
-    size_t cap = 0;
-    *n = 0;
-    char line[1024];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = 0;
-        if (!line[0])
-            continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            v = sos_xrealloc(v, cap * sizeof *v);
-        }
-        v[(*n)++] = sos_xstrdup(line);
-    }
-    fclose(f);
-    return v;
-}
 
 /* Reads a reply: request id, status code and the load's result string. */
 static int s_parse_reply(load_kind kind, const uint8_t *data, size_t len, uint8_t id[ID_BYTES],
@@ -162,7 +133,7 @@ static void *s_client(void *arg)
     for (size_t i = (size_t)c->idx; i < c->n; i += (size_t)c->n_clients)
         mine++;
     int busy = 0;
-    int64_t last_progress = s_now_ns();
+    int64_t last_progress = bu_now_ns();
     while (c->answered < mine) {
         while (busy < K && next < c->n) {
             req *r = &c->reqs[next];
@@ -174,7 +145,7 @@ static void *s_client(void *arg)
                 c->err = 1;
                 goto out;
             }
-            r->sent_ns = s_now_ns();
+            r->sent_ns = bu_now_ns();
             int k = 0;
             while (slot[k] != -1)
                 k++;
@@ -189,7 +160,7 @@ static void *s_client(void *arg)
         if (pr < 0 && errno != EINTR)
             break;
         if (!rd) {
-            if (s_now_ns() - last_progress > (int64_t)STALL_MS * 1000000) {
+            if (bu_now_ns() - last_progress > (int64_t)STALL_MS * 1000000) {
                 fprintf(stderr, "scale_load: client %d: no reply for %d s, %d in flight\n", c->idx,
                         STALL_MS / 1000, busy);
                 c->err = 1;
@@ -201,7 +172,7 @@ static void *s_client(void *arg)
             sos_frames fr = {0};
             if (sos_sock_recv(s, &fr) != 0)
                 break;
-            int64_t at = s_now_ns();
+            int64_t at = bu_now_ns();
             uint8_t id[ID_BYTES];
             int code = -2;
             char *result = NULL;
@@ -242,21 +213,6 @@ static void s_sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
     nanosleep(&ts, NULL);
-}
-
-static int s_cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double s_pct_ms(const int64_t *v, size_t n, double p)
-{
-    if (n == 0)
-        return 0;
-    size_t i = (size_t)ceil(p * (double)n);
-    i = i == 0 ? 0 : i - 1;
-    return (double)v[i >= n ? n - 1 : i] / 1e6;
 }
 
 /* ~bytes of text, different per take. */
@@ -440,7 +396,7 @@ static void *s_stats(void *arg)
         size_t acks = 0;
         for (int c = 0; c < s->n_clients; c++)
             acks += __atomic_load_n(&s->cl[c].answered_pub, __ATOMIC_RELAXED);
-        fprintf(f, "%.3f %zu", (double)(s_now_ns() - s->t0) / 1e9, acks);
+        fprintf(f, "%.3f %zu", (double)(bu_now_ns() - s->t0) / 1e9, acks);
         for (int i = 0; i < s->n; i++) {
             unsigned long long ticks = 0, wb = 0;
             (void)s_proc_stats(s->pid[i], &ticks, &wb);
@@ -521,7 +477,7 @@ int main(int argc, char **argv)
     const char *out_path = NULL;
     if (sos_sign_init() != 0)
         return 1;
-    int64_t tb = s_now_ns();
+    int64_t tb = bu_now_ns();
     if (strcmp(verb, "tools") == 0 && argc - optind == 3 && count > 0) {
         kind = LOAD_TOOLS;
         out_path = argv[optind + 2];
@@ -532,7 +488,7 @@ int main(int argc, char **argv)
     } else if (strcmp(verb, "compare") == 0 && argc - optind == 4) {
         kind = LOAD_COMPARE;
         out_path = argv[optind + 3];
-        char **lines = s_read_lines(argv[optind + 2], &n);
+        char **lines = bu_read_lines(argv[optind + 2], &n);
         if (!lines || n == 0) {
             fprintf(stderr, "scale_load: no pairs in %s\n", argv[optind + 2]);
             return 1;
@@ -561,7 +517,7 @@ int main(int argc, char **argv)
             }
         }
         size_t T = 0;
-        char **tools = s_read_lines(argv[optind + 3], &T);
+        char **tools = bu_read_lines(argv[optind + 3], &T);
         if (!tools || T == 0) {
             fprintf(stderr, "scale_load: no tool ids in %s\n", argv[optind + 3]);
             return 1;
@@ -588,12 +544,12 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         bytes += reqs[i].len;
     printf("scale_load: %s: %zu requests built in %.2f s (%.0f bytes per frame)\n", verb, n,
-           (double)(s_now_ns() - tb) / 1e9, n ? (double)bytes / (double)n : 0.0);
+           (double)(bu_now_ns() - tb) / 1e9, n ? (double)bytes / (double)n : 0.0);
     fflush(stdout);
 
     client *cl = sos_xcalloc((size_t)C, sizeof *cl);
     pthread_t *th = sos_xcalloc((size_t)C, sizeof *th);
-    int64_t t0 = s_now_ns();
+    int64_t t0 = bu_now_ns();
     for (int c = 0; c < C; c++) {
         cl[c] = (client){.idx = c,
                          .n_clients = C,
@@ -642,13 +598,13 @@ int main(int argc, char **argv)
         }
     }
     double wall = (double)(t_end - t0) / 1e9;
-    qsort(lat, answered, sizeof *lat, s_cmp_i64);
-    qsort(acks, nack, sizeof *acks, s_cmp_i64);
+    qsort(lat, answered, sizeof *lat, bu_cmp_i64);
+    qsort(acks, nack, sizeof *acks, bu_cmp_i64);
     printf("scale_load: %s: %zu sent, %zu answered, %zu OK in %.2f s: %.0f OK/s; "
            "ack latency ms p50 %.2f p99 %.2f max %.2f\n",
            verb, n, answered, ok, wall, wall > 0 ? (double)ok / wall : 0.0,
-           s_pct_ms(lat, answered, 0.5), s_pct_ms(lat, answered, 0.99),
-           s_pct_ms(lat, answered, 1.0));
+           bu_pct_ms(lat, answered, 0.5), bu_pct_ms(lat, answered, 0.99),
+           bu_pct_ms(lat, answered, 1.0));
 
     if (out_path) {
         FILE *f = fopen(out_path, "w");
@@ -692,8 +648,8 @@ int main(int argc, char **argv)
         printf("%s%zu", k ? "," : "", by_code[k]);
     printf("],\"seconds\":%.3f,\"ok_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
            "\"bytes_per_frame\":%.0f,\"slice\":%ld,\"slice_rates\":%s}\n",
-           wall, wall > 0 ? (double)ok / wall : 0.0, s_pct_ms(lat, answered, 0.5),
-           s_pct_ms(lat, answered, 0.99), s_pct_ms(lat, answered, 1.0),
+           wall, wall > 0 ? (double)ok / wall : 0.0, bu_pct_ms(lat, answered, 0.5),
+           bu_pct_ms(lat, answered, 0.99), bu_pct_ms(lat, answered, 1.0),
            n ? (double)bytes / (double)n : 0.0, slice, (const char *)js.data);
     sos_buf_free(&js);
     return errs || answered != n ? 1 : 0;

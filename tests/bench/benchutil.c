@@ -1,0 +1,81 @@
+/* benchutil: see benchutil.h. */
+#include "benchutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+
+int64_t bu_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+char **bu_read_lines(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char **v = NULL;
+    size_t cap = 0;
+    *n = 0;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!line[0])
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            v = realloc(v, cap * sizeof *v);
+            if (!v)
+                abort();
+        }
+        v[(*n)++] = sos_xstrdup(line);
+    }
+    fclose(f);
+    return v;
+}
+
+/* ~1.7 KB of text, different per take. */
+void bu_take_text(char *out, size_t cap, const char *tool, const char *persona, uint32_t rev,
+                  size_t i)
+{
+    static const char *const words[] = {"latency", "pricing",      "onboarding",  "docs",
+                                        "API",     "support",      "roadmap",     "exports",
+                                        "team",    "integrations", "reliability", "search",
+                                        "mobile",  "privacy",      "speed",       "UI"};
+    int n = snprintf(out, cap, "%s on %s, revision %u (take %zu). ", persona, tool, rev, i);
+    size_t len = n > 0 && (size_t)n < cap ? (size_t)n : 0;
+    size_t target = 1600 + (i * 37) % 300;
+    unsigned w = (unsigned)(i * 2654435761u);
+    while (len + 64 < cap && len < target) {
+        n = snprintf(out + len, cap - len, "The %s is %s and the %s %s. ", words[w % 16],
+                     (w >> 4) % 2 ? "good" : "uneven", words[(w >> 8) % 16],
+                     (w >> 12) % 2 ? "holds up" : "needs work");
+        if (n < 0 || (size_t)n >= cap - len)
+            break;
+        len += (size_t)n;
+        w = w * 1103515245u + 12345u;
+    }
+    out[len] = 0;
+}
+
+int bu_cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+double bu_pct_ms(const int64_t *v, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    size_t i = (size_t)ceil(p * (double)n);
+    i = i == 0 ? 0 : i - 1;
+    return (double)v[i >= n ? n - 1 : i] / 1e6;
+}
