@@ -33,13 +33,15 @@ int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, cons
     return s_call(c, &req, id, idlen, rep);
 }
 
-int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen,
-                              Sos__SubmissionReply **rep)
+int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *after,
+                              uint32_t max, Sos__SubmissionReply **rep)
 {
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
-    Sos__Empty empty = SOS__EMPTY__INIT;
+    Sos__ListQuery q = SOS__LIST_QUERY__INIT;
+    q.after = (char *)(after ? after : "");
+    q.max = max;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_TOOL_LIST;
-    req.tool_list = &empty;
+    req.tool_list = &q;
     return s_call(c, &req, id, idlen, rep);
 }
 
@@ -71,12 +73,14 @@ int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen,
     return s_call(c, &req, id, idlen, rep);
 }
 
-int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen,
-                                 Sos__SubmissionReply **rep)
+int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *after,
+                                 uint32_t max, Sos__SubmissionReply **rep)
 {
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
-    Sos__Empty empty = SOS__EMPTY__INIT;
+    Sos__ListQuery q = SOS__LIST_QUERY__INIT;
+    q.after = (char *)(after ? after : "");
+    q.max = max;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_COMPARE_LIST;
-    req.compare_list = &empty;
+    req.compare_list = &q;
     return s_call(c, &req, id, idlen, rep);
 }

@@ -21,8 +21,11 @@ int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen, So
 int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
                               Sos__SubmissionReply **rep);
 /* every tool; reply.tools */
-int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen,
-                              Sos__SubmissionReply **rep);
+/* One page of the tools (or comparisons) after `after` (NULL or "": from
+ * the first), at most max (0: the service's page size); the reply's
+ * tools->next (comparisons->next) continues, "" after the last page. */
+int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *after,
+                              uint32_t max, Sos__SubmissionReply **rep);
 /* registers a reviewer key for a persona */
 int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__PanelKey *key,
                               Sos__SubmissionReply **rep);
@@ -33,7 +36,7 @@ int submission_clnt_panel_list(sos_clnt *c, const uint8_t *id, size_t idlen,
 int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen,
                                    Sos__Comparison *cmp, Sos__SubmissionReply **rep);
 /* every comparison; reply.comparisons */
-int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen,
-                                 Sos__SubmissionReply **rep);
+int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *after,
+                                 uint32_t max, Sos__SubmissionReply **rep);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "aggregation_clnt.h"
+#include "buf.h"
 #include "cli.h"
 #include "publishing_clnt.h"
 #include "scoring_clnt.h"
@@ -218,6 +219,66 @@ static void s_tool_print(const sos_cli *cli, const Sos__Tool *t)
            t->pricing, t->link, t->description);
 }
 
+/* Prints every tool (or comparison) page by page as it arrives: never the
+ * whole catalogue in memory, on either side. JSON: one array. */
+static int s_list(sos_cli *cli, sos_clnt *c, bool comparisons)
+{
+    char *after = sos_xstrdup("");
+    bool first = true;
+    int rc;
+    if (cli->json)
+        fputs("[", stdout);
+    for (;;) {
+        Sos__SubmissionReply *rep = NULL;
+        rc = comparisons ? submission_clnt_compare_list(c, NULL, 0, after, 0, &rep)
+                         : submission_clnt_tool_list(c, NULL, 0, after, 0, &rep);
+        if (rc != SOS_CLNT_OK) {
+            rc = sos_cli_clnt_error(rc, "submission", c);
+            break;
+        }
+        if ((rc = sos_cli_status(rep->status, "submission"))) {
+            sos__submission_reply__free_unpacked(rep, NULL);
+            break;
+        }
+        size_t n = comparisons ? (rep->comparisons ? rep->comparisons->n_comparisons : 0)
+                               : (rep->tools ? rep->tools->n_tools : 0);
+        for (size_t i = 0; i < n; i++) {
+            json_t *j = NULL;
+            if (comparisons) {
+                const Sos__Comparison *cm = rep->comparisons->comparisons[i];
+                if (cli->json)
+                    j = sos_json_comparison(cm);
+                else
+                    printf("%s\n", cm->slug);
+            } else {
+                const Sos__Tool *t = rep->tools->tools[i];
+                if (cli->json)
+                    j = sos_json_tool(t);
+                else
+                    printf("%-32s %-8s %s\n", t->tool_id, sos_tier_name(t->tier), t->name);
+            }
+            if (j) {
+                char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+                printf("%s\n  %s", first ? "" : ",", s ? s : "null");
+                free(s);
+                json_decref(j);
+                first = false;
+            }
+        }
+        const char *next = comparisons ? (rep->comparisons ? rep->comparisons->next : "")
+                                       : (rep->tools ? rep->tools->next : "");
+        free(after);
+        after = sos_xstrdup(next ? next : "");
+        sos__submission_reply__free_unpacked(rep, NULL);
+        if (!after[0] || n == 0)
+            break;
+    }
+    free(after);
+    if (cli->json)
+        fputs(first ? "]\n" : "\n]\n", stdout);
+    return rc;
+}
+
 int sos_cmd_tool(sos_cli *cli, int argc, char **argv)
 {
     static const char usage[] =
@@ -283,34 +344,22 @@ int sos_cmd_tool(sos_cli *cli, int argc, char **argv)
     }
     if ((rc = sos_cli_connect(cli, "submission", &c)))
         return rc;
+    if (!strcmp(verb, "list")) {
+        rc = s_list(cli, c, false);
+        goto out;
+    }
     if (!strcmp(verb, "submit"))
         rc = submission_clnt_tool_submit(c, NULL, 0, &tool, &rep);
-    else if (!strcmp(verb, "show"))
-        rc = submission_clnt_tool_show(c, NULL, 0, args[0], &rep);
     else
-        rc = submission_clnt_tool_list(c, NULL, 0, &rep);
+        rc = submission_clnt_tool_show(c, NULL, 0, args[0], &rep);
     if (rc != SOS_CLNT_OK) {
         rc = sos_cli_clnt_error(rc, "submission", c);
         goto out;
     }
     if ((rc = sos_cli_status(rep->status, "submission")))
         goto out;
-    if (rep->body_case == SOS__SUBMISSION_REPLY__BODY_TOOL) {
+    if (rep->body_case == SOS__SUBMISSION_REPLY__BODY_TOOL)
         s_tool_print(cli, rep->tool);
-    } else if (rep->body_case == SOS__SUBMISSION_REPLY__BODY_TOOLS) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < rep->tools->n_tools; i++) {
-            const Sos__Tool *t = rep->tools->tools[i];
-            if (cli->json)
-                json_array_append_new(arr, sos_json_tool(t));
-            else
-                printf("%-32s %-8s %s\n", t->tool_id, sos_tier_name(t->tier), t->name);
-        }
-        if (cli->json)
-            sos_json_print(arr);
-        else
-            json_decref(arr);
-    }
 out:
     if (rep)
         sos__submission_reply__free_unpacked(rep, NULL);
@@ -351,39 +400,24 @@ int sos_cmd_compare(sos_cli *cli, int argc, char **argv)
     }
     if ((rc = sos_cli_connect(cli, "submission", &c)))
         return rc;
-    if (create) {
-        Sos__Comparison cmp = SOS__COMPARISON__INIT;
-        cmp.tool_a = args[0];
-        cmp.tool_b = args[1];
-        rc = submission_clnt_compare_create(c, NULL, 0, &cmp, &rep);
-    } else {
-        rc = submission_clnt_compare_list(c, NULL, 0, &rep);
+    if (!create) {
+        rc = s_list(cli, c, true);
+        goto out;
     }
+    Sos__Comparison cmp = SOS__COMPARISON__INIT;
+    cmp.tool_a = args[0];
+    cmp.tool_b = args[1];
+    rc = submission_clnt_compare_create(c, NULL, 0, &cmp, &rep);
     if (rc != SOS_CLNT_OK) {
         rc = sos_cli_clnt_error(rc, "submission", c);
         goto out;
     }
     if ((rc = sos_cli_status(rep->status, "submission")))
         goto out;
-    if (create) {
-        if (cli->json)
-            sos_json_print(sos_json_comparison(rep->comparison));
-        else
-            printf("%s\n", rep->comparison->slug);
-    } else {
-        json_t *arr = json_array();
-        for (size_t i = 0; rep->comparisons && i < rep->comparisons->n_comparisons; i++) {
-            const Sos__Comparison *cm = rep->comparisons->comparisons[i];
-            if (cli->json)
-                json_array_append_new(arr, sos_json_comparison(cm));
-            else
-                printf("%s\n", cm->slug);
-        }
-        if (cli->json)
-            sos_json_print(arr);
-        else
-            json_decref(arr);
-    }
+    if (cli->json)
+        sos_json_print(sos_json_comparison(rep->comparison));
+    else
+        printf("%s\n", rep->comparison->slug);
 out:
     if (rep)
         sos__submission_reply__free_unpacked(rep, NULL);

@@ -42,22 +42,21 @@ int sos_rules_verb(int rc)
 #include "buf.h"
 #include "log.h"
 
-int sos_rules_list(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d, const void *prefix,
-                   size_t plen, ProtobufCMessage ***out, size_t *n)
+/* Collects values from the cursor's position: every one under prefix
+ * (plen > 0), or up to max (max > 0, setting *more). */
+static int s_collect(sos_cursor *c, int rc, sos_val k, sos_val v, sos_db db,
+                     const ProtobufCMessageDescriptor *d, const void *prefix, size_t plen,
+                     size_t max, ProtobufCMessage ***out, size_t *n, bool *more)
 {
-    sos_cursor *c = NULL;
-    sos_val k, v;
     ProtobufCMessage **list = NULL;
     size_t cap = 0;
-    int rc = sos_cursor_open(t, db, &c);
-    *out = NULL;
-    *n = 0;
-    if (rc != SOS_OK)
-        return rc;
-    for (rc = sos_cursor_seek(c, plen ? prefix : NULL, plen, &k, &v); rc == SOS_OK;
-         rc = sos_cursor_next(c, &k, &v)) {
+    for (; rc == SOS_OK; rc = sos_cursor_next(c, &k, &v)) {
         if (plen && (k.len < plen || memcmp(k.data, prefix, plen) != 0))
             break;
+        if (max && *n == max) {
+            *more = true;
+            break;
+        }
         ProtobufCMessage *m = sos_unpack(d, v.data, v.len);
         if (!m) {
             sos_log_error("store.corrupt", "db=%u type=%s", db, d->name);
@@ -72,13 +71,48 @@ int sos_rules_list(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d, c
         }
         list[(*n)++] = m;
     }
-    sos_cursor_destroy(&c);
     if (rc == SOS_NOTFOUND || rc == SOS_OK) {
         *out = list;
         return SOS_OK;
     }
     sos_rules_list_free(list, *n);
     *n = 0;
+    return rc;
+}
+
+int sos_rules_list(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d, const void *prefix,
+                   size_t plen, ProtobufCMessage ***out, size_t *n)
+{
+    sos_cursor *c = NULL;
+    sos_val k = {0}, v = {0};
+    bool more = false;
+    int rc = sos_cursor_open(t, db, &c);
+    *out = NULL;
+    *n = 0;
+    if (rc != SOS_OK)
+        return rc;
+    rc = sos_cursor_seek(c, plen ? prefix : NULL, plen, &k, &v);
+    rc = s_collect(c, rc, k, v, db, d, prefix, plen, 0, out, n, &more);
+    sos_cursor_destroy(&c);
+    return rc;
+}
+
+int sos_rules_page(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d, const void *after,
+                   size_t alen, size_t max, ProtobufCMessage ***out, size_t *n, bool *more)
+{
+    sos_cursor *c = NULL;
+    sos_val k = {0}, v = {0};
+    int rc = sos_cursor_open(t, db, &c);
+    *out = NULL;
+    *n = 0;
+    *more = false;
+    if (rc != SOS_OK)
+        return rc;
+    rc = sos_cursor_seek(c, alen ? after : NULL, alen, &k, &v);
+    if (rc == SOS_OK && alen && k.len == alen && memcmp(k.data, after, alen) == 0)
+        rc = sos_cursor_next(c, &k, &v); /* strictly after */
+    rc = s_collect(c, rc, k, v, db, d, NULL, 0, max ? max : 1, out, n, more);
+    sos_cursor_destroy(&c);
     return rc;
 }
 

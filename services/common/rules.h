@@ -33,6 +33,11 @@ int sos_rules_verb(int rc);
 int sos_rules_list(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d, const void *prefix,
                    size_t plen, ProtobufCMessage ***out, size_t *n);
 void sos_rules_list_free(ProtobufCMessage **list, size_t n);
+/* One page of db in key order: up to max values whose key sorts after
+ * `after` (alen 0: from the first), unpacked as by sos_rules_list; *more
+ * when further keys follow. */
+int sos_rules_page(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d, const void *after,
+                   size_t alen, size_t max, ProtobufCMessage ***out, size_t *n, bool *more);
 /* Unpacks one value; NULL when absent or corrupt. */
 ProtobufCMessage *sos_rules_get(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d,
                                 const void *k, size_t kl);

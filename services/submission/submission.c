@@ -180,6 +180,12 @@ static unsigned s_roles(const ProtobufCMessage *m)
     }
 }
 
+/* A listing page: the asked size, at most SUBMISSION_PAGE_MAX. */
+static size_t s_page_max(const Sos__ListQuery *q)
+{
+    return q->max == 0 || q->max > SUBMISSION_PAGE_MAX ? SUBMISSION_PAGE_MAX : q->max;
+}
+
 static bool s_is_write(const ProtobufCMessage *m)
 {
     const Sos__SubmissionRequest *r = (const Sos__SubmissionRequest *)m;
@@ -229,13 +235,18 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
             rep.tool = tool;
         }
         break;
-    case SOS__SUBMISSION_REQUEST__BODY_TOOL_LIST:
-        rc = sos_rules_list(t, SUBMISSION_DB_TOOLS, &sos__tool__descriptor, NULL, 0, &list, &n);
+    case SOS__SUBMISSION_REQUEST__BODY_TOOL_LIST: {
+        const Sos__ListQuery *q = r->tool_list;
+        bool more = false;
+        rc = sos_rules_page(t, SUBMISSION_DB_TOOLS, &sos__tool__descriptor, q->after,
+                            strlen(q->after), s_page_max(q), &list, &n, &more);
         tools.tools = (Sos__Tool **)list;
         tools.n_tools = n;
+        tools.next = more && n ? tools.tools[n - 1]->tool_id : "";
         rep.body_case = SOS__SUBMISSION_REPLY__BODY_TOOLS;
         rep.tools = &tools;
         break;
+    }
     case SOS__SUBMISSION_REQUEST__BODY_PANEL_ADD:
         rc = submission_panel_add(t, r->panel_add, &st);
         break;
@@ -259,14 +270,18 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
             rep.comparison = &comp;
         }
         break;
-    case SOS__SUBMISSION_REQUEST__BODY_COMPARE_LIST:
-        rc = sos_rules_list(t, SUBMISSION_DB_COMPARISONS, &sos__comparison__descriptor, NULL, 0,
-                            &list, &n);
+    case SOS__SUBMISSION_REQUEST__BODY_COMPARE_LIST: {
+        const Sos__ListQuery *q = r->compare_list;
+        bool more = false;
+        rc = sos_rules_page(t, SUBMISSION_DB_COMPARISONS, &sos__comparison__descriptor, q->after,
+                            strlen(q->after), s_page_max(q), &list, &n, &more);
         comps.comparisons = (Sos__Comparison **)list;
         comps.n_comparisons = n;
+        comps.next = more && n ? comps.comparisons[n - 1]->slug : "";
         rep.body_case = SOS__SUBMISSION_REPLY__BODY_COMPARISONS;
         rep.comparisons = &comps;
         break;
+    }
     default:
         rc = sos_fail(&st, SOS__CODE__CODE_BAD_REQUEST, "unknown request for submission");
         break;

@@ -21,6 +21,10 @@ enum {
 };
 #define SUBMISSION_ID_MAX 128
 
+/* Tools or comparisons per listing page at most (a page of 500 tools is
+ * about 150 KB, far under the clients' 8 MiB unpack budget). */
+#define SUBMISSION_PAGE_MAX 500
+
 extern const sos_svc_spec submission_spec;
 
 /* Validates tool, assigns its id (slug of the name) and submitted_at, stores

@@ -154,6 +154,7 @@ static void s_seed(g_state *g, const ProtobufCMessage *m)
 static void s_seeds(g_state *g, const char *tool, const char *open_tool)
 {
     Sos__Empty empty = SOS__EMPTY__INIT;
+    Sos__ListQuery page = SOS__LIST_QUERY__INIT;
     Sos__EventsQuery q = SOS__EVENTS_QUERY__INIT;
     q.after = 0;
     q.max = 5;
@@ -176,7 +177,7 @@ static void s_seeds(g_state *g, const char *tool, const char *open_tool)
         s_seed(g, &r.base);
         S_ID(r, "d");
         r.body_case = SOS__SUBMISSION_REQUEST__BODY_TOOL_LIST;
-        r.tool_list = &empty;
+        r.tool_list = &page;
         s_seed(g, &r.base);
         S_ID(r, "e");
         r.body_case = SOS__SUBMISSION_REQUEST__BODY_PANEL_LIST;
@@ -184,7 +185,7 @@ static void s_seeds(g_state *g, const char *tool, const char *open_tool)
         s_seed(g, &r.base);
         S_ID(r, "f");
         r.body_case = SOS__SUBMISSION_REQUEST__BODY_COMPARE_LIST;
-        r.compare_list = &empty;
+        r.compare_list = &page;
         s_seed(g, &r.base);
         /* the pair exists: every variant is refused (CONFLICT, NOT_FOUND) */
         S_ID(r, "g");

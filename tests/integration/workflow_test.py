@@ -2,6 +2,7 @@
 """The editorial workflow end to end through the real `sos` command and the
 four real daemons: tools, panel keys, takes (a skip, an amendment), a
 finalize, a comparison, the pull; then the errors a user gets."""
+import json
 import os
 
 from harness import Cluster, main, wait_for
@@ -188,6 +189,35 @@ def test_errors(build):
         c.close()
 
 
+def test_listing_pages(build):
+    """tool list and compare list come page by page (500 a page): 1,203 tools
+    and 600 comparisons listed once each, in order, in JSON and in text."""
+    c = Cluster(build)
+    try:
+        c.start_all()
+        for part in range(3):  # a catalogue file holds at most 512 tools
+            names = ["Paged Tool %04d" % i for i in range(part * 401, part * 401 + 401)]
+            cat = {"version": 1, "tools": [{"name": n, "tagline": "t", "category": "c",
+                                            "tier": "Free"} for n in names],
+                   "takes": [], "comparisons": [{"a": names[i], "b": names[i + 1]}
+                                                for i in range(0, 400, 2)]}
+            path = os.path.join(c.home, "paged%d.json" % part)
+            with open(path, "w") as f:
+                json.dump(cat, f)
+            c.sos("import", "--keys", os.path.join(c.home, "importkeys"), path)
+        tools = c.sos_json("tool", "list")
+        ids = [t["id"] for t in tools]
+        assert len(ids) == 1203 and ids == sorted(ids) and len(set(ids)) == 1203, len(ids)
+        text = c.sos("tool", "list").stdout.splitlines()
+        assert [ln.split()[0] for ln in text] == ids
+        comps = c.sos_json("compare", "list")
+        slugs = [x["slug"] for x in comps]
+        assert len(slugs) == 600 and slugs == sorted(slugs) and len(set(slugs)) == 600, len(slugs)
+        assert c.sos("compare", "list").stdout.split() == slugs
+    finally:
+        c.close()
+
+
 def test_sample_catalogue(build):
     """The README's main job in miniature: import the sample catalogue twice."""
     c = Cluster(build)
@@ -216,4 +246,4 @@ def test_sample_catalogue(build):
 
 
 if __name__ == "__main__":
-    main([test_workflow, test_errors, test_sample_catalogue])
+    main([test_workflow, test_listing_pages, test_errors, test_sample_catalogue])
