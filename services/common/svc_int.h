@@ -42,6 +42,9 @@ struct sos_svc {
     const ProtobufCFieldDescriptor *f_id, *f_events, *f_status;
 };
 
+/* svc_serve.c: serves what waits on the api socket (see svc.h). */
+void svc_serve(sos_svc *svc);
+
 /* Rings the events doorbell when the log head moved. */
 void svc_publish(sos_svc *svc);
 
