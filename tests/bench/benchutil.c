@@ -8,6 +8,9 @@
 #include <time.h>
 
 #include "buf.h"
+#include "scoring.pb-c.h"
+#include "sign.h"
+#include "sos.pb-c.h"
 
 int64_t bu_now_ns(void)
 {
@@ -78,4 +81,34 @@ double bu_pct_ms(const int64_t *v, size_t n, double p)
     size_t i = (size_t)ceil(p * (double)n);
     i = i == 0 ? 0 : i - 1;
     return (double)v[i >= n ? n - 1 : i] / 1e6;
+}
+
+void bu_take_frame(sos_buf *frame, const sos_key *k, const uint8_t id[16], const char *tool,
+                   int persona, const char *persona_name, unsigned rev, size_t i, uint64_t filed_at,
+                   char *text, size_t text_cap)
+{
+    sos_buf payload = SOS_BUF_INIT;
+    uint8_t sig[SOS_SIG_BYTES];
+    bu_take_text(text, text_cap, tool, persona_name, rev, i);
+    Sos__TakeBody body = SOS__TAKE_BODY__INIT;
+    body.take_id = (ProtobufCBinaryData){16, (uint8_t *)id};
+    body.tool_id = (char *)tool;
+    body.persona = (Sos__Persona)(persona + 1);
+    body.score = (uint32_t)((i * 7 + (size_t)persona * 13) % 101);
+    body.ship = (i + (size_t)persona) % 3 != 0;
+    body.text = text;
+    body.revision = rev;
+    body.filed_at = filed_at;
+    sos_buf_pack(&payload, &body.base);
+    sos_sign(k, SOS_DOMAIN_TAKE, payload.data, payload.len, sig);
+    Sos__Signed sg = SOS__SIGNED__INIT;
+    sg.payload = (ProtobufCBinaryData){payload.len, payload.data};
+    sg.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(k)};
+    sg.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, sig};
+    Sos__ScoringRequest rq = SOS__SCORING_REQUEST__INIT;
+    rq.request_id = (ProtobufCBinaryData){16, (uint8_t *)id};
+    rq.body_case = SOS__SCORING_REQUEST__BODY_TAKE_FILE;
+    rq.take_file = &sg;
+    sos_buf_pack(frame, &rq.base);
+    sos_buf_free(&payload);
 }

@@ -436,7 +436,7 @@ int main(int argc, char **argv)
     int64_t tb = bu_now_ns();
     take *takes = sos_xcalloc((size_t)N, sizeof *takes);
     char *text = sos_xmalloc(4096);
-    sos_buf payload = SOS_BUF_INIT, frame = SOS_BUF_INIT;
+    sos_buf frame = SOS_BUF_INIT;
     size_t bytes = 0;
     unsigned max_rev = 0;
     uint64_t filed_at = (uint64_t)time(NULL);
@@ -450,34 +450,13 @@ int main(int argc, char **argv)
         if (rev > max_rev)
             max_rev = rev;
         sos_random(t->id, ID_BYTES);
-        bu_take_text(text, 4096, tools[tool], s_persona_name[p], rev, i);
-        Sos__TakeBody body = SOS__TAKE_BODY__INIT;
-        body.take_id = (ProtobufCBinaryData){ID_BYTES, t->id};
-        body.tool_id = tools[tool];
-        body.persona = (Sos__Persona)(p + 1);
-        body.score = (uint32_t)((i * 7 + (size_t)p * 13) % 101);
-        body.ship = (i + (size_t)p) % 3 != 0;
-        body.text = text;
-        body.revision = rev;
-        body.filed_at = filed_at;
-        sos_buf_pack(&payload, &body.base);
-        uint8_t sig[SOS_SIG_BYTES];
-        sos_sign(keys[p], SOS_DOMAIN_TAKE, payload.data, payload.len, sig);
-        Sos__Signed sg = SOS__SIGNED__INIT;
-        sg.payload = (ProtobufCBinaryData){payload.len, payload.data};
-        sg.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(keys[p])};
-        sg.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, sig};
-        Sos__ScoringRequest rq = SOS__SCORING_REQUEST__INIT;
-        rq.request_id = (ProtobufCBinaryData){ID_BYTES, t->id};
-        rq.body_case = SOS__SCORING_REQUEST__BODY_TAKE_FILE;
-        rq.take_file = &sg;
-        sos_buf_pack(&frame, &rq.base);
+        bu_take_frame(&frame, keys[p], t->id, tools[tool], p, s_persona_name[p], rev, i, filed_at,
+                      text, 4096);
         t->frame = sos_xmalloc(frame.len);
         memcpy(t->frame, frame.data, frame.len);
         t->len = frame.len;
         bytes += frame.len;
     }
-    sos_buf_free(&payload);
     sos_buf_free(&frame);
     free(text);
     double prep_s = (double)(bu_now_ns() - tb) / 1e9;
