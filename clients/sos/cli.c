@@ -74,12 +74,6 @@ int sos_cli_status(const Sos__Status *st, const char *service)
     return sos_code_exit(st->code);
 }
 
-/* Reads a public key: 64 hex digits, inline or in a file. */
-int sos_cli_read_pub(const char *arg, uint8_t pk[SOS_PK_BYTES])
-{
-    return sos_pub_read(arg, pk);
-}
-
 bool sos_cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)

@@ -60,9 +60,6 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv);
 int sos_cmd_verify(sos_cli *cli, int argc, char **argv);
 int sos_cmd_backup(sos_cli *cli, int argc, char **argv);
 
-/* A public key given as 64 hex digits or as a .pub file holding them. 0/-1. */
-int sos_cli_read_pub(const char *arg, uint8_t pk[32]);
-
 /* True when argv holds -h or --help; the command prints usage then. */
 bool sos_cli_wants_help(int argc, char **argv);
 

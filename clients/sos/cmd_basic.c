@@ -162,7 +162,7 @@ int sos_cmd_panel(sos_cli *cli, int argc, char **argv)
             rc = EX_DATAERR;
             goto out;
         }
-        if (sos_cli_read_pub(key, pk) != 0) {
+        if (sos_pub_read(key, pk) != 0) {
             fprintf(stderr, "sos: --key must be 64 hex digits or a .pub file holding them\n");
             rc = EX_DATAERR;
             goto out;

@@ -363,7 +363,7 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
         return EX_USAGE;
     }
     if (key) {
-        if (sos_cli_read_pub(key, x.key) != 0) {
+        if (sos_pub_read(key, x.key) != 0) {
             fprintf(stderr, "sos: --key must be 64 hex digits or a .pub file holding them\n");
             return EX_USAGE;
         }
