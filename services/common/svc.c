@@ -67,6 +67,11 @@ const sos_peer *sos_svc_peer(const sos_svc *svc)
     return svc->peer ? svc->peer : &local;
 }
 
+int sos_svc_prepared(const sos_svc *svc)
+{
+    return svc->prep;
+}
+
 bool sos_svc_synced(const sos_svc *svc)
 {
     return svc->synced;
@@ -85,6 +90,11 @@ void sos_svc_detached_destroy(sos_svc **svc)
 {
     free(*svc);
     *svc = NULL;
+}
+
+void sos_svc_detached_prepare(sos_svc *svc, int prep)
+{
+    svc->prep = prep;
 }
 
 void sos_svc_error_reply(const ProtobufCBinaryData *request_id, Sos__Code code, const char *msg,

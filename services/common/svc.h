@@ -24,6 +24,9 @@
  *   access    ipc endpoints are plain; tcp endpoints are CURVE with a ZAP
  *             handler over the access list (wire.h, access.h); a request
  *             from a key whose roles may not make it gets FORBIDDEN.
+ *   verify    a spec with prepare() gets a pool of verifier threads: the
+ *             requests waiting are received and prepared there while the
+ *             batch before them commits (group commit as a pipeline).
  *   signals   SIGTERM and SIGINT finish the message at hand and exit 0;
  *             SIGHUP rereads the config for [store] map_max and the
  *             access list.
@@ -60,6 +63,15 @@ typedef struct {
     unsigned (*roles)(const ProtobufCMessage *req);
     /* True when req changes state (write transaction, request id kept). */
     bool (*is_write)(const ProtobufCMessage *req);
+    /* Optional: the checks on req that need neither the store nor svc (a
+     * signature), run on the skeleton's verifier threads ([<name>]
+     * verifiers) before req is decided, while the commit before it waits
+     * on the disk. Returns what handle() reads with sos_svc_prepared(); 0
+     * must mean "not checked" (handle() checks itself), and is what
+     * handle() sees whenever prepare did not run. Runs on any thread at the
+     * same time as handle() and other prepare() calls: it may read req
+     * (borrowed for the call) and nothing of the daemon's that changes. */
+    int (*prepare)(const ProtobufCMessage *req);
     /* Decide req inside txn and pack the reply into *reply. Returns
      * SOS_SVC_COMMIT (keep txn's writes), SOS_SVC_ABORT (drop them; the
      * reply says why), SOS_SVC_SYNC (catch up with upstream first and call
@@ -79,6 +91,10 @@ const sos_conf *sos_svc_conf(const sos_svc *svc);
 /* Who sent the request handle() is deciding: borrowed for the call. A
  * detached skeleton's peer is SOS_ROLE_LOCAL. */
 const sos_peer *sos_svc_peer(const sos_svc *svc);
+/* What spec->prepare returned for the request handle() is deciding, or 0
+ * when it did not run for it (a retry, a request run alone, a detached
+ * skeleton). */
+int sos_svc_prepared(const sos_svc *svc);
 /* True while handle() runs again after an upstream catch-up. */
 bool sos_svc_synced(const sos_svc *svc);
 
@@ -89,6 +105,9 @@ bool sos_svc_synced(const sos_svc *svc);
  * sos_svc_detached_destroy. */
 sos_svc *sos_svc_detached_new(const sos_svc_spec *spec, void *app);
 void sos_svc_detached_destroy(sos_svc **svc);
+/* What sos_svc_prepared returns to the next handle() calls on a detached
+ * skeleton (what the verifier pool found for that request). */
+void sos_svc_detached_prepare(sos_svc *svc, int prep);
 
 /* Pack an ErrorReply (the shape every service's Reply shares). */
 void sos_svc_error_reply(const ProtobufCBinaryData *request_id, Sos__Code code, const char *msg,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "pool.h"
 #include "sign.h"
 #include "store.h"
 #include "svc.h"
@@ -28,6 +29,8 @@ struct sos_svc {
     uint8_t up_server_key[SOS_PK_BYTES]; /* upstream's CURVE public key */
     bool zap_on;                         /* serving CURVE: the access list is live */
     const sos_peer *peer;                /* sender of the request being handled */
+    int prep;                            /* spec->prepare's result for it, or 0 */
+    sos_pool *pool;                      /* verifiers, when the spec has prepare */
     void *app;
     bool synced;
     int fatal; /* exit code once the loop must stop, 0 otherwise */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "access.h"
 #include "log.h"
@@ -92,6 +93,26 @@ static int s_curve_open(sos_svc *svc, const char *api, const char *events, const
     return 0;
 }
 
+/* [<name>] verifiers: threads that run spec->prepare; default one per
+ * core but the one the service thread uses, 1 to 8 (0: prepare runs on
+ * the service thread, before each batch). */
+static int s_pool_open(sos_svc *svc)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long long dflt = cpus > 1 ? cpus - 1 : 1, n;
+    if (dflt > 8)
+        dflt = 8;
+    if (sos_conf_int(svc->conf, svc->spec->name, "verifiers", dflt, &n) != 0 || n < 0 || n > 16) {
+        sos_log_error("config", "msg=\"[%s] verifiers must be 0 to 16\"", svc->spec->name);
+        return EX_CONFIG;
+    }
+    if (!(svc->pool = sos_pool_new((unsigned)n))) {
+        sos_log_error("pool", "msg=\"out of memory\"");
+        return EX_OSERR;
+    }
+    return 0;
+}
+
 int svc_open(sos_svc *svc, const char *config, const char *home)
 {
     char err[512], dir[4096];
@@ -160,6 +181,8 @@ int svc_open(sos_svc *svc, const char *config, const char *home)
     }
     if (spec->init && spec->init(svc, &svc->app) != 0)
         return EX_CONFIG;
+    if (spec->prepare && (rc = s_pool_open(svc)) != 0)
+        return rc;
 
     if (sos_wire_new(&svc->wire) != 0)
         return EX_OSERR;
@@ -184,14 +207,18 @@ int svc_open(sos_svc *svc, const char *config, const char *home)
         (svc_connect_up(svc, SOS_SOCK_DEALER, svc->up_endpoint, &svc->up_api) != 0 ||
          svc_connect_up(svc, SOS_SOCK_SUB, up_events, &svc->up_events) != 0))
         return EX_UNAVAILABLE;
-    sos_log_info("start", "version=%s api=%s events=%s upstream=%s data=%s cursor=%llu head=%llu",
+    sos_log_info("start",
+                 "version=%s api=%s events=%s upstream=%s data=%s cursor=%llu head=%llu "
+                 "verifiers=%u",
                  SOS_VERSION, api, events, spec->upstream ? svc->up_endpoint : "none", dir,
-                 (unsigned long long)svc->cursor, (unsigned long long)svc->published_head);
+                 (unsigned long long)svc->cursor, (unsigned long long)svc->published_head,
+                 svc->pool ? sos_pool_threads(svc->pool) : 0);
     return 0;
 }
 
 void svc_close(sos_svc *svc)
 {
+    sos_pool_destroy(&svc->pool);
     sos_sock_destroy(&svc->api);
     sos_sock_destroy(&svc->pub);
     sos_sock_destroy(&svc->up_api);

@@ -1,6 +1,14 @@
 /* svc_serve: the request path of the skeleton (svc.h): decode, role
  * check, idempotency by request id, group commit, replies after the
- * commit. */
+ * commit.
+ *
+ * The pipeline: the requests waiting on the api socket are received and
+ * decoded in a round of up to S_BATCH_MAX, and spec->prepare (signature
+ * checks) runs on them on the verifier pool. Once prepared, the round is
+ * decided in arrival order inside one write transaction; before that
+ * transaction commits, the next round is received and handed to the pool,
+ * so its signatures are checked while the commit waits on the disk. The
+ * replies of a round are sent after its commit returns. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +22,20 @@
 
 #define S_BATCH_MAX 256 /* write requests per group commit at most */
 #define S_MAX_ID 64
+#define S_SERVE_MAX 1024 /* requests per call, so the follower gets its turn */
+
+/* A request received and waiting for its turn in a round. */
+typedef struct {
+    sos_frames f;          /* identity, request */
+    ProtobufCMessage *req; /* f's request decoded; NULL: over the limit or malformed */
+    int prep;              /* spec->prepare(req) once the pool ran it; 0 before */
+} s_item;
+
+typedef struct {
+    sos_svc *svc;
+    s_item item[S_BATCH_MAX];
+    size_t n;
+} s_round;
 
 /* A oneof member of msg, when it is the one set. */
 static const void *s_oneof(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
@@ -81,20 +103,17 @@ static int s_status_reply(sos_svc *svc, const ProtobufCBinaryData *rid, sos_buf 
  * batch commits); false when the request cannot be batched (a read, a
  * catch-up with upstream, a full map, a store error): the caller commits
  * the batch, sends its replies and runs the request alone with s_dispatch. */
-static bool s_dispatch_batched(sos_svc *svc, sos_txn *batch, const sos_frames *f, sos_buf *out)
+static bool s_dispatch_batched(sos_svc *svc, sos_txn *batch, const s_item *it, sos_buf *out)
 {
-    const uint8_t *frame = f->data[1];
-    size_t len = f->len[1];
+    const sos_frames *f = &it->f;
+    const ProtobufCMessage *req = it->req;
     uint8_t hash[SOS_HASH_BYTES];
-    /* over the limit: never unpacked (s_dispatch refuses it) */
-    ProtobufCMessage *req =
-        len > SOS_WIRE_MAX_REQUEST ? NULL : sos_unpack(svc->spec->request, frame, len);
     sos_txn *t = NULL;
     bool done = false;
     int rc, same = 0;
     sos_val prev;
     if (!req)
-        return false; /* s_dispatch answers it */
+        return false; /* over the limit or malformed: s_dispatch answers it */
     ProtobufCBinaryData rid = *(const ProtobufCBinaryData *)((const char *)req + svc->f_id->offset);
     if (rid.len == 0 || rid.len > S_MAX_ID || s_oneof(req, svc->f_events) ||
         s_oneof(req, svc->f_status) || !svc->spec->is_write(req))
@@ -103,7 +122,7 @@ static bool s_dispatch_batched(sos_svc *svc, sos_txn *batch, const sos_frames *f
         done = true;
         goto out;
     }
-    sos_hash(frame, len, hash);
+    sos_hash(f->data[1], f->len[1], hash);
     if (sos_txn_begin_child(batch, &t) != SOS_OK)
         goto out;
     rc = sos_request_find(t, &rid, hash, &prev, &same);
@@ -122,8 +141,10 @@ static bool s_dispatch_batched(sos_svc *svc, sos_txn *batch, const sos_frames *f
     svc->synced = false;
     sos_buf_reset(out);
     svc->peer = &f->peer;
+    svc->prep = it->prep;
     rc = svc->spec->handle(svc, t, req, out);
     svc->peer = NULL;
+    svc->prep = 0;
     if (rc == SOS_SVC_ABORT) {
         done = true;
     } else if (rc == SOS_SVC_COMMIT) {
@@ -134,7 +155,6 @@ out:
     sos_txn_abort(&t); /* a refusal's writes, or an unfinished child */
     if (!done)
         sos_buf_reset(out);
-    protobuf_c_message_free_unpacked(req, NULL);
     return done;
 }
 
@@ -318,58 +338,129 @@ static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
     sos_buf_free(&out);
 }
 
-/* Serves what waits on the api socket: write requests are grouped into one
- * transaction (group commit: one fsync for the lot) and answered after it
- * commits; anything that cannot join a batch runs alone after the batch
- * before it is committed, so replies never precede their commit. */
-void svc_serve(sos_svc *svc)
+/* Receives what waits on the api socket into r (up to S_BATCH_MAX, and
+ * *budget at most) and decodes it; a message of the wrong shape is
+ * answered or dropped here. */
+static void s_receive(sos_svc *svc, s_round *r, size_t *budget, sos_buf *out)
 {
-    static s_pending p;
-    sos_buf out = SOS_BUF_INIT;
-    sos_txn *batch = NULL;
-    for (int i = 0; i < 1024 && !svc->fatal; i++) {
-        sos_frames f;
-        int rc = sos_sock_recv(svc->api, &f);
+    r->svc = svc;
+    r->n = 0;
+    while (r->n<S_BATCH_MAX && * budget> 0) {
+        s_item *it = &r->item[r->n];
+        int rc = sos_sock_recv(svc->api, &it->f);
         if (rc == 1)
             break;
+        (*budget)--;
         if (rc < 0) {
             sos_log_warn("request.dropped", "reason=\"too many frames or receive error\"");
             continue;
         }
-        if (f.n != 2) {
+        if (it->f.n != 2) {
             /* ROUTER puts the identity first; a peer sending extra frames
              * gets an error on its last frame's behalf. */
-            sos_log_warn("request.dropped", "reason=\"expected one frame\" frames=%zu", f.n - 1);
-            if (f.n > 2) {
-                sos_buf_reset(&out);
+            sos_log_warn("request.dropped", "reason=\"expected one frame\" frames=%zu",
+                         it->f.n - 1);
+            if (it->f.n > 2) {
+                sos_buf_reset(out);
                 sos_svc_error_reply(NULL, SOS__CODE__CODE_BAD_REQUEST, "expected exactly one frame",
-                                    &out);
-                s_send(svc, &f, &out);
+                                    out);
+                s_send(svc, &it->f, out);
             }
-            sos_frames_clear(&f);
+            sos_frames_clear(&it->f);
             continue;
         }
-        if (!batch && sos_txn_begin(svc->store, true, &batch) != SOS_OK)
-            batch = NULL;
-        sos_buf_reset(&out);
-        if (batch && s_dispatch_batched(svc, batch, &f, &out)) {
-            p.req[p.n] = f;
-            p.reply[p.n] = out;
-            out = (sos_buf)SOS_BUF_INIT;
-            if (++p.n == S_BATCH_MAX)
-                s_flush(svc, &batch, &p);
-            continue;
-        }
-        s_flush(svc, &batch, &p); /* what came before is committed and answered first */
-        if (!svc->fatal) {
-            sos_buf_reset(&out);
-            s_dispatch(svc, &f, &out);
-            s_send(svc, &f, &out);
-        }
-        sos_frames_clear(&f);
+        /* over the limit: never decoded (s_dispatch refuses it) */
+        it->req = it->f.len[1] > SOS_WIRE_MAX_REQUEST
+                      ? NULL
+                      : sos_unpack(svc->spec->request, it->f.data[1], it->f.len[1]);
+        it->prep = 0;
+        r->n++;
     }
-    if (!svc->fatal)
-        s_flush(svc, &batch, &p);
+}
+
+/* On a verifier thread: spec->prepare on item i. */
+static void s_prepare_item(void *arg, size_t i)
+{
+    s_round *r = arg;
+    s_item *it = &r->item[i];
+    if (it->req)
+        it->prep = r->svc->spec->prepare(it->req);
+}
+
+static void s_prepare_start(sos_svc *svc, s_round *r)
+{
+    if (svc->pool)
+        sos_pool_run(svc->pool, s_prepare_item, r, r->n);
+}
+
+static void s_prepare_wait(sos_svc *svc)
+{
+    if (svc->pool)
+        sos_pool_wait(svc->pool);
+}
+
+static void s_round_clear(s_round *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        sos_frames_clear(&r->item[i].f);
+        protobuf_c_message_free_unpacked(r->item[i].req, NULL);
+        r->item[i].req = NULL;
+    }
+    r->n = 0;
+}
+
+/* Serves what waits on the api socket, round by round (see the top of
+ * this file): write requests are grouped into one transaction (group
+ * commit: one fsync for the lot) and answered after it commits; anything
+ * that cannot join a batch runs alone after the batch before it is
+ * committed, so replies never precede their commit. */
+void svc_serve(sos_svc *svc)
+{
+    static s_round rounds[2];
+    static s_pending p;
+    s_round *cur = &rounds[0], *next = &rounds[1];
+    sos_buf out = SOS_BUF_INIT;
+    sos_txn *batch = NULL;
+    size_t budget = S_SERVE_MAX;
+
+    s_receive(svc, cur, &budget, &out);
+    s_prepare_start(svc, cur);
+    while (cur->n > 0 && !svc->fatal) {
+        s_prepare_wait(svc);
+        for (size_t i = 0; i < cur->n && !svc->fatal; i++) {
+            s_item *it = &cur->item[i];
+            if (!batch && sos_txn_begin(svc->store, true, &batch) != SOS_OK)
+                batch = NULL;
+            sos_buf_reset(&out);
+            if (batch && s_dispatch_batched(svc, batch, it, &out)) {
+                p.req[p.n] = it->f;
+                it->f.n = 0; /* the frames are p's now */
+                p.reply[p.n] = out;
+                out = (sos_buf)SOS_BUF_INIT;
+                if (++p.n == S_BATCH_MAX)
+                    s_flush(svc, &batch, &p);
+                continue;
+            }
+            s_flush(svc, &batch, &p); /* what came before is committed and answered first */
+            if (!svc->fatal) {
+                sos_buf_reset(&out);
+                s_dispatch(svc, &it->f, &out);
+                s_send(svc, &it->f, &out);
+            }
+        }
+        s_round_clear(cur);
+        if (!svc->fatal) {
+            /* the next round is verified while this one commits */
+            s_receive(svc, next, &budget, &out);
+            s_prepare_start(svc, next);
+            s_flush(svc, &batch, &p);
+        }
+        s_round *t = cur;
+        cur = next;
+        next = t;
+    }
+    s_prepare_wait(svc); /* a fatal error: the pool lets go of the round first */
+    s_round_clear(cur);
     sos_txn_abort(&batch);
     for (size_t i = 0; i < p.n; i++) { /* a fatal error: nothing acknowledged */
         sos_frames_clear(&p.req[i]);

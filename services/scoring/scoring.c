@@ -88,9 +88,32 @@ int scoring_take_sender(const sos_peer *peer, const Sos__Signed *take, sos_statu
     return 0;
 }
 
+static bool s_shape_ok(const Sos__Signed *take)
+{
+    return take->signer.len == SOS_PK_BYTES && take->signature.len == SOS_SIG_BYTES &&
+           take->payload.len > 0 && take->payload.len <= SCORING_MAX_PAYLOAD;
+}
+
+int scoring_take_verify(const Sos__Signed *take)
+{
+    if (!s_shape_ok(take))
+        return SCORING_SIG_UNCHECKED;
+    return sos_verify(take->signer.data, SOS_DOMAIN_TAKE, take->payload.data, take->payload.len,
+                      take->signature.data) == 0
+               ? SCORING_SIG_GOOD
+               : SCORING_SIG_BAD;
+}
+
 int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
                         const ProtobufCBinaryData *request_id, uint8_t hash[SOS_HASH_BYTES],
                         sos_status *st)
+{
+    return scoring_take_decide(r, t, take, request_id, SCORING_SIG_UNCHECKED, hash, st);
+}
+
+int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
+                        const ProtobufCBinaryData *request_id, int sig,
+                        uint8_t hash[SOS_HASH_BYTES], sos_status *st)
 {
     Sos__TakeBody *b = NULL;
     char key[S_KEY_MAX + 4];
@@ -107,9 +130,11 @@ int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
                         SCORING_MAX_PAYLOAD);
     if (take->base.n_unknown_fields)
         return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "signed envelope carries unknown fields");
-    /* Verify the exact bytes before looking inside them. */
-    if (sos_verify(take->signer.data, SOS_DOMAIN_TAKE, take->payload.data, take->payload.len,
-                   take->signature.data) != 0)
+    /* Verify the exact bytes before looking inside them (on a verifier
+     * thread already, when sig says so). */
+    if (sig == SCORING_SIG_UNCHECKED)
+        sig = scoring_take_verify(take);
+    if (sig != SCORING_SIG_GOOD)
         return sos_fail(st, SOS__CODE__CODE_FORBIDDEN, "take signature does not verify");
     b = (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor, take->payload.data,
                                     take->payload.len);
@@ -334,7 +359,8 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
     case SOS__SCORING_REQUEST__BODY_TAKE_FILE:
         if ((rc = scoring_take_sender(sos_svc_peer(svc), r->take_file, &st)))
             break;
-        rc = scoring_take_accept(sos_svc_app(svc), t, r->take_file, &r->request_id, hash, &st);
+        rc = scoring_take_decide(sos_svc_app(svc), t, r->take_file, &r->request_id,
+                                 sos_svc_prepared(svc), hash, &st);
         if (rc > 0 && st.upstream_may_know && !sos_svc_synced(svc))
             return SOS_SVC_SYNC; /* maybe submission knows more than we do yet */
         if (rc == 0) {
@@ -389,6 +415,15 @@ static int s_apply(sos_svc *svc, sos_txn *t, const Sos__Event *ev)
     return scoring_apply(t, ev);
 }
 
+/* On a verifier thread: a take's signature, before its turn. */
+static int s_prepare(const ProtobufCMessage *m)
+{
+    const Sos__ScoringRequest *r = (const Sos__ScoringRequest *)m;
+    if (r->body_case != SOS__SCORING_REQUEST__BODY_TAKE_FILE || !r->take_file)
+        return SCORING_SIG_UNCHECKED;
+    return scoring_take_verify(r->take_file);
+}
+
 static const char *const s_dbs[] = {"tools", "panel", "takes", "latest", "closed"};
 
 const sos_svc_spec scoring_spec = {
@@ -401,6 +436,7 @@ const sos_svc_spec scoring_spec = {
     .fini = s_fini,
     .roles = s_roles,
     .is_write = s_is_write,
+    .prepare = s_prepare,
     .handle = s_handle,
     .apply = s_apply,
 };

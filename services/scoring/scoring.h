@@ -33,6 +33,22 @@ extern const sos_svc_spec scoring_spec;
  * passes). 0, or FORBIDDEN in st. */
 int scoring_take_sender(const sos_peer *peer, const Sos__Signed *take, sos_status *st);
 
+/* What scoring_take_verify found (and scoring's prepare() returns). */
+enum { SCORING_SIG_UNCHECKED = 0, SCORING_SIG_GOOD = 1, SCORING_SIG_BAD = 2 };
+
+/* The take's signature over its payload, with no store: SCORING_SIG_GOOD
+ * or SCORING_SIG_BAD; SCORING_SIG_UNCHECKED when the envelope's shape is
+ * wrong (scoring_take_decide refuses that with its own message). Safe on
+ * any thread. */
+int scoring_take_verify(const Sos__Signed *take);
+
+/* scoring_take_accept, with the signature already checked: sig is what
+ * scoring_take_verify returned for this very take (SCORING_SIG_UNCHECKED:
+ * check it here). */
+int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
+                        const ProtobufCBinaryData *request_id, int sig,
+                        uint8_t hash_out[SOS_HASH_BYTES], sos_status *st);
+
 /* Verifies and stores one signed take, then closes the panel when the
  * quorum is reached. hash_out: BLAKE2b of the payload. NOT_FOUND (unknown
  * tool) and FORBIDDEN (unregistered key) may turn into a yes once upstream

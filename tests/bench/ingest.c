@@ -26,9 +26,10 @@
  * open loop: latency is then taken from the scheduled send time, so a
  * backlog shows in it). --seconds S stops sending after S seconds.
  *
- * Then the limit: the same frames, no sockets: unpack, verify the
- * signature, hash, and put into a temporary LMDB store through the store
- * API (take, latest, request id and log entry), one commit per 64 takes.
+ * Then the limit: the same frames through scoring's own pipeline with no
+ * sockets (s_limit below): the verifier pool checks a round of 64 while
+ * the round before is decided by scoring's handle() and committed in a
+ * temporary store.
  *
  * Prints a human summary and, last, one JSON line. --acked FILE writes
  * "tool_id ok_count" per tool for the caller's loss/duplicate check.
@@ -47,6 +48,9 @@
 
 #include "benchutil.h"
 #include "buf.h"
+#include "log.h"
+#include "pool.h"
+#include "scoring.h"
 #include "scoring.pb-c.h"
 #include "sign.h"
 #include "sos.pb-c.h"
@@ -257,9 +261,78 @@ static void *s_client(void *arg)
     return NULL;
 }
 
-/* The in-process limit: unpack, verify, hash and store with a commit per
- * BATCH takes. Returns takes per second, or -1. */
-static double s_limit(take *takes, size_t n, const char *parent)
+/* The in-process limit: the scoring daemon's own pipeline with no
+ * sockets. A store made the way the daemon makes its own (scoring's
+ * databases, the tools and the four persona keys applied as the follower
+ * would), then rounds of BATCH takes: the round's requests are decoded and
+ * handed to the verifier pool (scoring_spec.prepare, [scoring] verifiers'
+ * default of threads), and while they are checked the round before is
+ * decided by scoring_spec.handle in child transactions of one batch
+ * transaction, with the request record, and committed. The one difference
+ * from the daemon: its per-take log line is not written (logging is at
+ * warn here), which favours the limit. Returns takes per second, or -1. */
+typedef struct {
+    Sos__ScoringRequest *rq[BATCH];
+    int prep[BATCH];
+    size_t first, n; /* takes[first .. first + n) */
+} lim_round;
+
+static void s_lim_prepare(void *arg, size_t i)
+{
+    lim_round *r = arg;
+    r->prep[i] = r->rq[i] ? scoring_spec.prepare(&r->rq[i]->base) : 0;
+}
+
+static void s_lim_receive(lim_round *r, take *takes, size_t first, size_t n)
+{
+    r->first = first;
+    r->n = n;
+    for (size_t i = 0; i < n; i++) {
+        r->rq[i] = (Sos__ScoringRequest *)sos_unpack(&sos__scoring_request__descriptor,
+                                                     takes[first + i].frame, takes[first + i].len);
+        r->prep[i] = 0;
+    }
+}
+
+static void s_lim_clear(lim_round *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->rq[i])
+            sos__scoring_request__free_unpacked(r->rq[i], NULL);
+    r->n = 0;
+}
+
+/* Applies the tools and panel keys (not timed). */
+static int s_lim_seed(sos_store *st, char **tools, size_t T, sos_key *const *keys)
+{
+    sos_txn *t = NULL;
+    int rc = sos_txn_begin(st, true, &t);
+    for (size_t i = 0; i < T && rc == 0; i++) {
+        Sos__Tool tool = SOS__TOOL__INIT;
+        tool.tool_id = tools[i];
+        tool.name = tools[i];
+        Sos__Event ev = SOS__EVENT__INIT;
+        ev.kind_case = SOS__EVENT__KIND_TOOL;
+        ev.tool = &tool;
+        rc = scoring_apply(t, &ev);
+    }
+    for (int p = 0; p < N_PERSONAS && rc == 0; p++) {
+        Sos__PanelKey k = SOS__PANEL_KEY__INIT;
+        k.persona = (Sos__Persona)(p + 1);
+        k.public_key = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(keys[p])};
+        Sos__Event ev = SOS__EVENT__INIT;
+        ev.kind_case = SOS__EVENT__KIND_PANEL_KEY;
+        ev.panel_key = &k;
+        rc = scoring_apply(t, &ev);
+    }
+    if (rc == 0)
+        rc = sos_txn_commit(&t);
+    sos_txn_abort(&t);
+    return rc;
+}
+
+static double s_limit(take *takes, size_t n, const char *parent, char **tools, size_t T,
+                      sos_key *const *keys, unsigned *threads_out)
 {
     char dir[4096];
     int dn = snprintf(dir, sizeof dir, "%s/ingest-limit-XXXXXX", parent);
@@ -267,82 +340,99 @@ static double s_limit(take *takes, size_t n, const char *parent)
         fprintf(stderr, "ingest: limit: cannot make a directory under %s\n", parent);
         return -1;
     }
-    static const char *const dbs[] = {"takes", "latest", "requests", "log"};
-    sos_store_opts o = {.dir = dir, .dbs = dbs, .n_dbs = 4, .map_size = 64u << 20};
+    const char *names[16] = {"meta", "events", "requests"};
+    for (unsigned i = 0; i < scoring_spec.n_dbs; i++)
+        names[SOS_DB_APP + i] = scoring_spec.dbs[i];
+    sos_store_opts o = {.dir = dir,
+                        .dbs = names,
+                        .n_dbs = SOS_DB_APP + scoring_spec.n_dbs,
+                        .map_size = 1ull << 30,
+                        .map_max = 1ull << 30};
     sos_store *st = NULL;
-    if (sos_store_open(&o, &st) != 0) {
+    if (sos_store_open(&o, &st) != 0 || s_lim_seed(st, tools, T, keys) != 0) {
         fprintf(stderr, "ingest: limit: store open failed\n");
+        sos_store_destroy(&st);
         return -1;
     }
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* the daemon's default */
+    unsigned threads = cpus > 1 ? (unsigned)(cpus > 9 ? 8 : cpus - 1) : 1;
+    *threads_out = threads;
+    sos_pool *pool = sos_pool_new(threads);
+    scoring_rules rules = {.quorum = 5};
+    sos_svc *svc = sos_svc_detached_new(&scoring_spec, &rules);
+    static lim_round rounds[2];
+    lim_round *cur = &rounds[0], *next = &rounds[1];
+    sos_buf out = SOS_BUF_INIT;
     size_t bad = 0;
-    uint64_t seq = 0;
+    int rc = 0;
+    sos_log_init("ingest", SOS_LOG_WARN); /* no per-take log line: see above */
+
     int64_t t0 = bu_now_ns();
-    for (size_t b = 0; b < n; b += BATCH) {
-        size_t e = b + BATCH < n ? b + BATCH : n;
-    redo:;
-        uint64_t seq0 = seq;
-        sos_txn *tx = NULL;
-        if (sos_txn_begin(st, true, &tx) != 0)
-            goto fail;
-        int rc = 0;
-        for (size_t i = b; i < e && rc == 0; i++) {
-            Sos__ScoringRequest *rq = (Sos__ScoringRequest *)sos_unpack(
-                &sos__scoring_request__descriptor, takes[i].frame, takes[i].len);
-            if (!rq || !rq->take_file) {
+    s_lim_receive(cur, takes, 0, n < BATCH ? n : BATCH);
+    sos_pool_run(pool, s_lim_prepare, cur, cur->n);
+    while (cur->n > 0 && rc == 0) {
+        sos_pool_wait(pool);
+        sos_txn *batch = NULL;
+        rc = sos_txn_begin(st, true, &batch);
+        for (size_t i = 0; i < cur->n && rc == 0; i++) {
+            const take *tk = &takes[cur->first + i];
+            sos_txn *t = NULL;
+            uint8_t hash[SOS_HASH_BYTES];
+            sos_val prev;
+            int same = 0;
+            if (!cur->rq[i]) {
                 bad++;
-                if (rq)
-                    sos__scoring_request__free_unpacked(rq, NULL);
                 continue;
             }
-            Sos__Signed *sg = rq->take_file;
-            if (sg->signer.len != SOS_PK_BYTES || sg->signature.len != SOS_SIG_BYTES ||
-                sos_verify(sg->signer.data, SOS_DOMAIN_TAKE, sg->payload.data, sg->payload.len,
-                           sg->signature.data) != 0) {
-                bad++;
-                sos__scoring_request__free_unpacked(rq, NULL);
-                continue;
+            sos_hash(tk->frame, tk->len, hash);
+            if ((rc = sos_txn_begin_child(batch, &t)) != 0)
+                break;
+            rc = sos_request_find(t, &cur->rq[i]->request_id, hash, &prev, &same);
+            if (rc == SOS_NOTFOUND) {
+                sos_buf_reset(&out);
+                sos_svc_detached_prepare(svc, cur->prep[i]);
+                rc = scoring_spec.handle(svc, t, &cur->rq[i]->base, &out);
+                if (rc == SOS_SVC_COMMIT) {
+                    rc = sos_request_store(t, &cur->rq[i]->request_id, hash, &out);
+                    if (rc == 0)
+                        rc = sos_txn_commit(&t);
+                } else if (rc == SOS_SVC_ABORT) {
+                    bad++;
+                    rc = 0;
+                }
             }
-            uint8_t h[SOS_HASH_BYTES], fh[SOS_HASH_BYTES];
-            sos_hash(sg->payload.data, sg->payload.len, h);
-            sos_hash(takes[i].frame, takes[i].len, fh);
-            uint8_t seqk[8];
-            sos_be64_put(seqk, ++seq);
-            rc = sos_txn_put(tx, 0, rq->request_id.data, rq->request_id.len, sg->payload.data,
-                             sg->payload.len);
-            if (rc == 0)
-                rc = sos_txn_put(tx, 1, &takes[i].pair, sizeof takes[i].pair, h, sizeof h);
-            if (rc == 0)
-                rc = sos_txn_put(tx, 2, rq->request_id.data, rq->request_id.len, fh, sizeof fh);
-            if (rc == 0)
-                rc = sos_txn_append(tx, 3, seqk, sizeof seqk, sg->payload.data, sg->payload.len);
-            sos__scoring_request__free_unpacked(rq, NULL);
+            sos_txn_abort(&t);
         }
+        /* the next round is checked while this one commits */
+        s_lim_clear(cur);
+        size_t first = cur->first + BATCH;
+        s_lim_receive(next, takes, first, first >= n ? 0 : (n - first < BATCH ? n - first : BATCH));
+        sos_pool_run(pool, s_lim_prepare, next, next->n);
         if (rc == 0)
-            rc = sos_txn_commit(&tx);
-        else
-            sos_txn_abort(&tx);
-        if (rc == SOS_MAPFULL) {
-            seq = seq0;
-            if (sos_store_grow(st) != 0)
-                goto fail;
-            goto redo;
-        }
-        if (rc != 0)
-            goto fail;
+            rc = sos_txn_commit(&batch);
+        sos_txn_abort(&batch);
+        lim_round *sw = cur;
+        cur = next;
+        next = sw;
     }
     int64_t t1 = bu_now_ns();
+    sos_pool_wait(pool);
+    s_lim_clear(cur);
+    sos_pool_destroy(&pool);
+    sos_svc_detached_destroy(&svc);
+    sos_buf_free(&out);
     sos_store_destroy(&st);
     char cmd[4200];
     int cn = snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (cn > 0 && (size_t)cn < sizeof cmd && system(cmd) != 0)
         fprintf(stderr, "ingest: limit: could not remove %s\n", dir);
+    if (rc != 0) {
+        fprintf(stderr, "ingest: limit: store error %d\n", rc);
+        return -1;
+    }
     if (bad)
-        fprintf(stderr, "ingest: limit: %zu frames did not verify\n", bad);
+        fprintf(stderr, "ingest: limit: %zu takes refused\n", bad);
     return (double)(n - bad) / ((double)(t1 - t0) / 1e9);
-fail:
-    fprintf(stderr, "ingest: limit: store error\n");
-    sos_store_destroy(&st);
-    return -1;
 }
 
 static int s_usage(void)
@@ -580,11 +670,12 @@ int main(int argc, char **argv)
 
     double limit = -1;
     if (!no_limit) {
-        limit = s_limit(takes, (size_t)N, limit_dir);
+        unsigned vthreads = 0;
+        limit = s_limit(takes, (size_t)N, limit_dir, tools, T, keys, &vthreads);
         if (limit > 0)
-            printf("ingest: in-process limit (verify + LMDB, commit per %d) %.0f takes/s; "
-                   "acknowledged/limit %.3f\n",
-                   BATCH, limit, acks_s / limit);
+            printf("ingest: in-process limit (scoring's code, %u verifier thread(s), a commit "
+                   "per %d, no sockets) %.0f takes/s; acknowledged/limit %.3f\n",
+                   vthreads, BATCH, limit, acks_s / limit);
     }
     printf(
         "{\"takes\":%ld,\"clients\":%d,\"inflight\":%d,\"rate\":%.1f,\"sent\":%zu,"

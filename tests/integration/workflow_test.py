@@ -4,6 +4,7 @@ four real daemons: tools, panel keys, takes (a skip, an amendment), a
 finalize, a comparison, the pull; then the errors a user gets."""
 import json
 import os
+import subprocess
 
 from harness import Cluster, main, wait_for
 
@@ -218,6 +219,43 @@ def test_listing_pages(build):
         c.close()
 
 
+def test_verifiers(build):
+    """[scoring] verifiers: with 0 the service thread checks each signature
+    itself, with 3 the verifier threads do, and both decide alike; a bad
+    value stops the daemon with EX_CONFIG (78) and says why."""
+    for n in (0, 3):
+        c = Cluster(build)
+        try:
+            c.config = os.path.join(c.home, "sos.ini")
+            with open(c.config, "w") as f:
+                f.write("[scoring]\nverifiers = %d\n" % n)
+            c.start_all()
+            with open(os.path.join(c.home, "log", "scoring.log")) as f:
+                assert ("verifiers=%d" % n) in f.read()
+            submit(c, "Delta Agent")
+            keys = setup_panel(c)
+            for p in PERSONAS[:3]:
+                take(c, keys, "delta-agent", p, 70, "ship")
+            r = take(c, keys, "delta-agent", "Founder", 50, "skip", key=keys["Builder"],
+                     check=False)
+            assert r.returncode == 77 and "not registered for Founder" in r.stderr, r.stderr
+            listed = c.sos_json("take", "list", "delta-agent")["takes"]
+            assert sorted(t["persona"] for t in listed) == sorted(PERSONAS[:3]), listed
+        finally:
+            c.close()
+    c = Cluster(build)
+    try:
+        c.config = os.path.join(c.home, "sos.ini")
+        with open(c.config, "w") as f:
+            f.write("[scoring]\nverifiers = -1\n")
+        r = subprocess.run([c.binary("scoring"), "--home", c.home, "--config", c.config],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 78, (r.returncode, r.stderr)
+        assert "[scoring] verifiers must be 0 to 16" in r.stderr, r.stderr
+    finally:
+        c.close()
+
+
 def test_sample_catalogue(build):
     """The README's main job in miniature: import the sample catalogue twice."""
     c = Cluster(build)
@@ -246,4 +284,4 @@ def test_sample_catalogue(build):
 
 
 if __name__ == "__main__":
-    main([test_workflow, test_listing_pages, test_errors, test_sample_catalogue])
+    main([test_workflow, test_listing_pages, test_errors, test_verifiers, test_sample_catalogue])

@@ -632,6 +632,51 @@ static void test_apply(void **state)
     s_take_free(&tk);
 }
 
+/* The verifier thread's part (scoring_take_verify) and the writer's
+ * (scoring_take_decide) agree: what the pool found is what decides, and
+ * UNCHECKED makes the writer check for itself. */
+static int s_decide(fx *f, const take *tk, int sig)
+{
+    uint8_t h[SOS_HASH_BYTES];
+    sos_status st = SOS_STATUS_OK;
+    ProtobufCBinaryData rid = {tk->id_len, (uint8_t *)tk->id};
+    sos_txn *t = tu_begin(f->e, true);
+    int rc = scoring_take_decide(&f->r, t, &tk->s, &rid, sig, h, &st);
+    assert_true(rc >= 0);
+    sos_txn_abort(&t); /* nothing kept: each call decides on the same store */
+    return rc;
+}
+
+static void test_prepared_signature(void **state)
+{
+    fx *f = *state;
+    take good, forged;
+    body b = {"tool-x", BUILDER, 82, "Checked on a verifier thread.", 1, 0};
+    s_make(&good, &b, f->keys[BUILDER], SOS_DOMAIN_TAKE, false);
+    s_make(&forged, &b, f->keys[BUILDER], SOS_DOMAIN_TAKE, false);
+    forged.sig[0] ^= 1;
+
+    assert_int_equal(scoring_take_verify(&good.s), SCORING_SIG_GOOD);
+    assert_int_equal(scoring_take_verify(&forged.s), SCORING_SIG_BAD);
+    /* the wrong domain does not verify either */
+    take other;
+    s_make(&other, &b, f->keys[BUILDER], SOS_DOMAIN_VERDICT, false);
+    assert_int_equal(scoring_take_verify(&other.s), SCORING_SIG_BAD);
+    /* a wrong shape is left to the writer, which says what is wrong */
+    Sos__Signed shortsig = good.s;
+    shortsig.signature.len = 10;
+    assert_int_equal(scoring_take_verify(&shortsig), SCORING_SIG_UNCHECKED);
+
+    assert_int_equal(s_decide(f, &good, SCORING_SIG_GOOD), 0);
+    assert_int_equal(s_decide(f, &good, SCORING_SIG_UNCHECKED), 0);
+    assert_int_equal(s_decide(f, &good, SCORING_SIG_BAD), SOS__CODE__CODE_FORBIDDEN);
+    assert_int_equal(s_decide(f, &forged, SCORING_SIG_BAD), SOS__CODE__CODE_FORBIDDEN);
+    assert_int_equal(s_decide(f, &forged, SCORING_SIG_UNCHECKED), SOS__CODE__CODE_FORBIDDEN);
+    s_take_free(&good);
+    s_take_free(&forged);
+    s_take_free(&other);
+}
+
 int main(void)
 {
     if (sos_sign_init() != 0)
@@ -644,6 +689,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_amendment_is_not_a_persona, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_panel_close, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_apply, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_prepared_signature, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
