@@ -24,9 +24,15 @@
 
 #define S_KEY_MAX 160
 
-static int s_take(sos_txn *t, const Sos__Signed *s)
+/* A take from scoring: kept under scoring's sequence number (so takes are
+ * written in order, at the end of the tree: one page for many takes, not
+ * one page each), and named by the latest entry of its (tool, persona) when
+ * it is that persona's newest revision. Stores written before kept takes
+ * under their hash, with latest entries without the seq; s_takes_load
+ * reads both. */
+static int s_take(sos_txn *t, const Sos__Signed *s, uint64_t seq)
 {
-    uint8_t hash[SOS_HASH_BYTES], latest[4 + SOS_HASH_BYTES];
+    uint8_t hash[SOS_HASH_BYTES], latest[SOS_RULES_LATEST_BYTES], seqk[8];
     char key[S_KEY_MAX];
     sos_val v;
     int rc;
@@ -38,7 +44,8 @@ static int s_take(sos_txn *t, const Sos__Signed *s)
         goto out;
     }
     sos_hash(s->payload.data, s->payload.len, hash);
-    if ((rc = sos_rules_put(t, AGGREGATION_DB_TAKES, hash, sizeof hash, &s->base)))
+    sos_be64_put(seqk, seq);
+    if ((rc = sos_rules_put(t, AGGREGATION_DB_TAKES, seqk, sizeof seqk, &s->base)))
         goto out;
     size_t kl = sos_rules_latest_key(key, b->tool_id, b->persona);
     rc = sos_txn_get(t, AGGREGATION_DB_LATEST, key, kl, &v);
@@ -48,8 +55,7 @@ static int s_take(sos_txn *t, const Sos__Signed *s)
     }
     if (rc != SOS_OK && rc != SOS_NOTFOUND)
         goto out;
-    sos_be32_put(latest, b->revision);
-    memcpy(latest + 4, hash, SOS_HASH_BYTES);
+    sos_rules_latest_pack(latest, b->revision, hash, seq);
     rc = sos_txn_put(t, AGGREGATION_DB_LATEST, key, kl, latest, sizeof latest);
 out:
     if (b)
@@ -57,14 +63,41 @@ out:
     return rc;
 }
 
-/* Unpacks the takes behind hashes: signed[] and bodies[] get n entries
- * each (caller frees with s_takes_free). */
-static int s_takes_load(sos_txn *t, const ProtobufCBinaryData *hashes, size_t n,
-                        Sos__Signed **signed_out, Sos__TakeBody **bodies)
+/* The takes a closed panel lists, by hash: each is the latest of one of
+ * the tool's personas (events arrive in scoring's order, so aggregation's
+ * latest entries are scoring's when it closed the panel). */
+static int s_takes_load(sos_txn *t, const char *tool_id, const ProtobufCBinaryData *hashes,
+                        size_t n, Sos__Signed **signed_out, Sos__TakeBody **bodies)
 {
+    char key[S_KEY_MAX];
+    if (strlen(tool_id) + 2 > S_KEY_MAX)
+        return SOS_NOTFOUND;
     for (size_t i = 0; i < n; i++) {
-        signed_out[i] = (Sos__Signed *)sos_rules_get(
-            t, AGGREGATION_DB_TAKES, &sos__signed__descriptor, hashes[i].data, hashes[i].len);
+        const uint8_t *takek = NULL; /* the take's key: its seq, or (older stores) its hash */
+        size_t takekl = 0;
+        for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR && !takek;
+             p++) {
+            sos_val v;
+            size_t kl = sos_rules_latest_key(key, tool_id, (Sos__Persona)p);
+            int rc = sos_txn_get(t, AGGREGATION_DB_LATEST, key, kl, &v);
+            if (rc != SOS_OK && rc != SOS_NOTFOUND)
+                return rc;
+            if (rc != SOS_OK || hashes[i].len != SOS_HASH_BYTES ||
+                (v.len != SOS_RULES_LATEST_BYTES && v.len != SOS_RULES_LATEST_V0_BYTES) ||
+                memcmp((const uint8_t *)v.data + 4, hashes[i].data, SOS_HASH_BYTES) != 0)
+                continue;
+            if (v.len == SOS_RULES_LATEST_BYTES) {
+                takek = (const uint8_t *)v.data + 4 + SOS_HASH_BYTES;
+                takekl = 8;
+            } else {
+                takek = hashes[i].data;
+                takekl = SOS_HASH_BYTES;
+            }
+        }
+        if (!takek)
+            return SOS_NOTFOUND;
+        signed_out[i] = (Sos__Signed *)sos_rules_get(t, AGGREGATION_DB_TAKES,
+                                                     &sos__signed__descriptor, takek, takekl);
         if (!signed_out[i])
             return SOS_NOTFOUND;
         bodies[i] = (Sos__TakeBody *)sos_unpack(
@@ -103,7 +136,7 @@ static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelCl
         sos_log_error("panel.corrupt", "tool=%s takes=%zu", pc->tool_id, n);
         return 0;
     }
-    rc = s_takes_load(t, pc->take_hashes, n, takes, bodies);
+    rc = s_takes_load(t, pc->tool_id, pc->take_hashes, n, takes, bodies);
     if (rc == SOS_NOTFOUND || rc == SOS_EIO) {
         /* scoring listed a take it never sent us: a bug upstream */
         sos_log_error("panel.missing_take", "tool=%s", pc->tool_id);
@@ -171,7 +204,7 @@ int aggregation_apply(const aggregation_state *a, sos_txn *t, const Sos__Event *
             return rc;
         return sos_evlog_append(t, &fwd);
     case SOS__EVENT__KIND_COMPARISON: return sos_evlog_append(t, &fwd);
-    case SOS__EVENT__KIND_TAKE: return s_take(t, ev->take);
+    case SOS__EVENT__KIND_TAKE: return s_take(t, ev->take, ev->seq);
     case SOS__EVENT__KIND_PANEL_CLOSED: return s_finalize(a, t, ev->panel_closed, now);
     default:
         sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
@@ -219,7 +252,7 @@ int aggregation_verdict_view(sos_txn *t, const char *tool_id, Sos__VerdictView *
         return rc;
     if ((rc = sos_rules_latest_hashes(t, AGGREGATION_DB_LATEST, tool_id, hbuf, hashes, &n)))
         return rc;
-    rc = s_takes_load(t, hashes, n, takes, bodies);
+    rc = s_takes_load(t, tool_id, hashes, n, takes, bodies);
     if (rc == 0) {
         sos_tally tally;
         sos_tally_takes((const Sos__TakeBody *const *)bodies, n, &tally);

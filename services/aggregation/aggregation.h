@@ -15,9 +15,9 @@
 
 enum {
     AGGREGATION_DB_TOOLS = SOS_DB_APP, /* tool id -> packed Tool */
-    AGGREGATION_DB_TAKES,              /* take hash -> packed Signed */
-    AGGREGATION_DB_LATEST,             /* tool id NUL persona -> revision(BE32) || take hash */
-    AGGREGATION_DB_VERDICTS,           /* tool id -> packed Verdict (final, signed) */
+    AGGREGATION_DB_TAKES,    /* scoring's seq(BE64) (older stores: take hash) -> packed Signed */
+    AGGREGATION_DB_LATEST,   /* tool id NUL persona -> revision(BE32) || take hash || seq(BE64) */
+    AGGREGATION_DB_VERDICTS, /* tool id -> packed Verdict (final, signed) */
 };
 
 typedef struct {

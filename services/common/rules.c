@@ -141,6 +141,14 @@ size_t sos_rules_latest_key(char *out, const char *tool, int persona)
     return n + 2;
 }
 
+void sos_rules_latest_pack(uint8_t out[SOS_RULES_LATEST_BYTES], uint32_t revision,
+                           const uint8_t hash[32], uint64_t seq)
+{
+    sos_be32_put(out, revision);
+    memcpy(out + 4, hash, 32);
+    sos_be64_put(out + 4 + 32, seq);
+}
+
 int sos_rules_latest_hashes(sos_txn *t, sos_db db, const char *tool, uint8_t hashes[5][32],
                             ProtobufCBinaryData bin[5], size_t *n)
 {
@@ -156,7 +164,7 @@ int sos_rules_latest_hashes(sos_txn *t, sos_db db, const char *tool, uint8_t has
             continue;
         if (rc)
             return rc;
-        if (v.len != SOS_RULES_LATEST_BYTES)
+        if (v.len != SOS_RULES_LATEST_BYTES && v.len != SOS_RULES_LATEST_V0_BYTES)
             return SOS_EIO;
         memcpy(hashes[*n], (const uint8_t *)v.data + 4, 32);
         bin[*n] = (ProtobufCBinaryData){32, hashes[*n]};

@@ -42,13 +42,19 @@ int sos_rules_page(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d, c
 ProtobufCMessage *sos_rules_get(sos_txn *t, sos_db db, const ProtobufCMessageDescriptor *d,
                                 const void *k, size_t kl);
 /* The "latest take" index that scoring and aggregation both keep:
- * key = tool id NUL persona (1 byte), value = revision (BE32) || take hash.
+ * key = tool id NUL persona (1 byte), value = revision (BE32) || take hash
+ * || seq (BE64) of the scoring event that carries the signed take (packed
+ * by sos_rules_latest_pack). Stores written before the seq was added hold
+ * SOS_RULES_LATEST_V0_BYTES (no seq); both are read.
  * sos_rules_latest_key writes the key into out (cap >= strlen(tool) + 2)
  * and returns its length. sos_rules_latest_hashes collects the hash of
  * each persona's latest take on tool, persona order, into hashes[5] with
  * views in bin[5]; *n is how many. */
-#define SOS_RULES_LATEST_BYTES (4 + 32)
+#define SOS_RULES_LATEST_BYTES (4 + 32 + 8)
+#define SOS_RULES_LATEST_V0_BYTES (4 + 32)
 size_t sos_rules_latest_key(char *out, const char *tool, int persona);
+void sos_rules_latest_pack(uint8_t out[SOS_RULES_LATEST_BYTES], uint32_t revision,
+                           const uint8_t hash[32], uint64_t seq);
 int sos_rules_latest_hashes(sos_txn *t, sos_db db, const char *tool, uint8_t hashes[5][32],
                             ProtobufCBinaryData bin[5], size_t *n);
 /* Packs msg and puts it under k. */

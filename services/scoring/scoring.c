@@ -2,7 +2,9 @@
  *
  * SOCKETS  api ROUTER ([scoring] api), events PUB ([scoring] events);
  *          follows submission (tools, panel keys, comparisons).
- * STORE    <data_dir>/scoring: tools, panel, takes (every revision),
+ * STORE    <data_dir>/scoring: tools, panel, takes (every revision: an
+ *          index to the events, which hold each signed take once; stores
+ *          written before the index hold the take itself, read too),
  *          latest, closed + meta, events, requests.
  * SECURITY a take is verified over "shiporskip/take/v1\0" || payload with the
  *          signer's key before its payload is parsed, and the signer must be
@@ -118,7 +120,7 @@ int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
     Sos__TakeBody *b = NULL;
     char key[S_KEY_MAX + 4];
     uint8_t pkey[1 + SOS_PK_BYTES];
-    uint8_t latest[4 + SOS_HASH_BYTES];
+    uint8_t latest[SOS_RULES_LATEST_BYTES], seqk[8];
     sos_val v;
     int rc;
 
@@ -197,17 +199,20 @@ int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
     } else if (rc != SOS_NOTFOUND) {
         goto out;
     }
+    /* The signed take is stored once, in its event; the takes index and
+     * the latest entry name that event's seq. */
     sos_hash(take->payload.data, take->payload.len, hash);
-    sos_be32_put(latest, b->revision);
-    memcpy(latest + 4, hash, SOS_HASH_BYTES);
-    sos_be32_put((uint8_t *)key + kl, b->revision);
     Sos__Signed s = *take;
     Sos__Event ev = SOS__EVENT__INIT;
     ev.kind_case = SOS__EVENT__KIND_TAKE;
     ev.take = &s;
-    if ((rc = sos_rules_put(t, SCORING_DB_TAKES, key, kl + 4, &take->base)) ||
-        (rc = sos_txn_put(t, SCORING_DB_LATEST, key, kl, latest, sizeof latest)) ||
-        (rc = sos_evlog_append(t, &ev)))
+    if ((rc = sos_evlog_append(t, &ev)))
+        goto out;
+    sos_rules_latest_pack(latest, b->revision, hash, ev.seq);
+    sos_be32_put((uint8_t *)key + kl, b->revision);
+    sos_be64_put(seqk, ev.seq);
+    if ((rc = sos_txn_put(t, SCORING_DB_TAKES, key, kl + 4, seqk, sizeof seqk)) ||
+        (rc = sos_txn_put(t, SCORING_DB_LATEST, key, kl, latest, sizeof latest)))
         goto out;
     sos_log_info("take.accepted", "tool=%s persona=%s revision=%u score=%u verdict=%s", b->tool_id,
                  sos_persona_name(b->persona), b->revision, b->score, b->ship ? "ship" : "skip");
@@ -232,6 +237,68 @@ int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
 out:
     if (b)
         sos__take_body__free_unpacked(b, NULL);
+    return rc;
+}
+
+/* A takes value as stores written before the index kept it (the packed
+ * Signed itself), wrapped in the event a newer store points to. */
+static Sos__Event *s_take_event_v0(const sos_val *v)
+{
+    Sos__Signed *s = (Sos__Signed *)sos_unpack(&sos__signed__descriptor, v->data, v->len);
+    if (!s)
+        return NULL;
+    Sos__Event ev = SOS__EVENT__INIT;
+    ev.kind_case = SOS__EVENT__KIND_TAKE;
+    ev.take = s;
+    sos_buf b = SOS_BUF_INIT;
+    sos_buf_pack(&b, &ev.base);
+    sos__signed__free_unpacked(s, NULL);
+    Sos__Event *out = (Sos__Event *)sos_unpack(&sos__event__descriptor, b.data, b.len);
+    sos_buf_free(&b);
+    return out;
+}
+
+int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_t *n)
+{
+    char key[S_KEY_MAX];
+    size_t kl = strlen(tool_id) + 1, cap = 0;
+    sos_cursor *c = NULL;
+    sos_val k, v;
+    *out = NULL;
+    *n = 0;
+    if (kl > S_KEY_MAX - 5)
+        return SOS_EINVAL;
+    memcpy(key, tool_id, kl);
+    int rc = sos_cursor_open(t, SCORING_DB_TAKES, &c);
+    if (rc != SOS_OK)
+        return rc;
+    for (rc = sos_cursor_seek(c, key, kl, &k, &v); rc == SOS_OK; rc = sos_cursor_next(c, &k, &v)) {
+        if (k.len < kl || memcmp(k.data, key, kl) != 0)
+            break;
+        Sos__Event *ev =
+            v.len == 8
+                ? (Sos__Event *)sos_rules_get(t, SOS_DB_EVENTS, &sos__event__descriptor, v.data, 8)
+                : s_take_event_v0(&v);
+        if (!ev || ev->kind_case != SOS__EVENT__KIND_TAKE) {
+            if (ev)
+                sos__event__free_unpacked(ev, NULL);
+            rc = SOS_EIO; /* the index names an event that is not a take */
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            *out = sos_xrealloc(*out, cap * sizeof **out);
+        }
+        (*out)[(*n)++] = ev;
+    }
+    sos_cursor_destroy(&c);
+    if (rc == SOS_NOTFOUND)
+        rc = SOS_OK;
+    if (rc != SOS_OK) {
+        sos_rules_list_free((ProtobufCMessage **)*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
     return rc;
 }
 
@@ -349,6 +416,7 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
     sos_status st = SOS_STATUS_OK;
     uint8_t hash[SOS_HASH_BYTES];
     ProtobufCMessage **list = NULL;
+    Sos__Signed **signed_list = NULL; /* views into list's events */
     size_t n = 0;
     Sos__PanelClosed *closed = NULL;
     int rc;
@@ -385,9 +453,14 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         if ((rc = sos_rules_id(&st, "tool id", r->take_list)))
             break;
         memcpy(key, r->take_list, kl);
-        rc = sos_rules_list(t, SCORING_DB_TAKES, &sos__signed__descriptor, key, kl, &list, &n);
-        takes.takes = (Sos__Signed **)list;
-        takes.n_takes = n;
+        rc = scoring_takes_list(t, r->take_list, (Sos__Event ***)&list, &n);
+        if (rc == 0 && n) {
+            signed_list = sos_xcalloc(n, sizeof *signed_list);
+            for (size_t i = 0; i < n; i++)
+                signed_list[i] = ((Sos__Event *)list[i])->take;
+        }
+        takes.takes = signed_list;
+        takes.n_takes = rc == 0 ? n : 0;
         takes.closed = sos_txn_get(t, SCORING_DB_CLOSED, r->take_list, kl - 1, NULL) == SOS_OK;
         rep.body_case = SOS__SCORING_REPLY__BODY_TAKES;
         rep.takes = &takes;
@@ -403,6 +476,7 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
             rep.body_case = SOS__SCORING_REPLY__BODY__NOT_SET;
         sos_buf_pack(out, &rep.base);
     }
+    free(signed_list);
     sos_rules_list_free(list, n);
     if (closed)
         sos__panel_closed__free_unpacked(closed, NULL);

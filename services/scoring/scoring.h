@@ -15,9 +15,11 @@
 enum {
     SCORING_DB_TOOLS = SOS_DB_APP, /* tool id -> packed Tool (from submission) */
     SCORING_DB_PANEL,              /* persona (1 byte) || public key -> "" */
-    SCORING_DB_TAKES,              /* tool id NUL persona revision(BE32) -> packed Signed */
-    SCORING_DB_LATEST,             /* tool id NUL persona -> revision(BE32) || hash(32) */
-    SCORING_DB_CLOSED,             /* tool id -> packed PanelClosed */
+    /* tool id NUL persona revision(BE32) -> seq(BE64) of the take's event
+     * (in stores written before this index: the packed Signed itself) */
+    SCORING_DB_TAKES,
+    SCORING_DB_LATEST, /* tool id NUL persona -> see rules.h (revision, hash, seq) */
+    SCORING_DB_CLOSED, /* tool id -> packed PanelClosed */
 };
 #define SCORING_MAX_PAYLOAD (64u << 10)
 #define SCORING_MAX_TEXT 10000
@@ -48,6 +50,12 @@ int scoring_take_verify(const Sos__Signed *take);
 int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
                         const ProtobufCBinaryData *request_id, int sig,
                         uint8_t hash_out[SOS_HASH_BYTES], sos_status *st);
+
+/* Every take on tool_id, every revision, in (persona, revision) order, as
+ * the events that carry them (each ->take). *out is malloc'd; free it
+ * with sos_rules_list_free((ProtobufCMessage **)*out, *n). SOS_EIO when
+ * the index names an event that is not a take. */
+int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_t *n);
 
 /* Verifies and stores one signed take, then closes the panel when the
  * quorum is reached. hash_out: BLAKE2b of the payload. NOT_FOUND (unknown

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aggregation.h"
+#include "rules.h"
 
 #define NOW 1763849999u
 
@@ -16,6 +17,7 @@ typedef struct {
     tu_env *e;
     aggregation_state a;
     sos_key *reviewer;
+    uint64_t upstream_seq; /* the seq of the last take event applied */
 } fx;
 
 static int s_setup(void **state)
@@ -81,6 +83,7 @@ static void s_take(fx *f, const char *tool, int persona, unsigned score, bool sh
     Sos__Event ev = SOS__EVENT__INIT;
     ev.kind_case = SOS__EVENT__KIND_TAKE;
     ev.take = &s;
+    ev.seq = ++f->upstream_seq; /* as scoring numbers it */
     s_apply(f, &ev);
     sos_hash(p.data, p.len, hash);
     sos_buf_free(&p);
@@ -132,7 +135,17 @@ static void test_apply_forwarding(void **state)
     assert_int_equal(tu_count(f->e, AGGREGATION_DB_TAKES), 1);
     assert_int_equal(tu_count(f->e, AGGREGATION_DB_LATEST), 1);
     sos_txn *t = tu_begin(f->e, false);
-    assert_int_equal(sos_txn_get(t, AGGREGATION_DB_TAKES, h, SOS_HASH_BYTES, NULL), SOS_OK);
+    /* kept under scoring's seq, named by the latest entry */
+    uint8_t seqk[8];
+    sos_be64_put(seqk, f->upstream_seq);
+    assert_int_equal(sos_txn_get(t, AGGREGATION_DB_TAKES, seqk, sizeof seqk, NULL), SOS_OK);
+    char key[32];
+    size_t kl = sos_rules_latest_key(key, "tool-x", BUILDER);
+    sos_val v;
+    assert_int_equal(sos_txn_get(t, AGGREGATION_DB_LATEST, key, kl, &v), SOS_OK);
+    assert_int_equal(v.len, SOS_RULES_LATEST_BYTES);
+    assert_memory_equal((const uint8_t *)v.data + 4, h, SOS_HASH_BYTES);
+    assert_int_equal(sos_be64_get((const uint8_t *)v.data + 4 + SOS_HASH_BYTES), f->upstream_seq);
     sos_txn_abort(&t);
 
     /* a panel key is none of aggregation's business */
@@ -207,14 +220,19 @@ static void test_verdict(void **state)
     sos__event__free_unpacked(ev, NULL);
 }
 
+/* A verdict counts exactly the takes the closing lists, and each of them
+ * is its persona's latest: scoring lists its latest takes in the
+ * transaction that closes the panel and accepts none after it, and
+ * aggregation applies scoring's events in order, so its latest entries
+ * are the ones scoring listed. */
 static void test_verdict_counts_listed_takes_only(void **state)
 {
     fx *f = *state;
-    uint8_t h[2][SOS_HASH_BYTES], late[SOS_HASH_BYTES], other[SOS_HASH_BYTES];
+    uint8_t h[2][SOS_HASH_BYTES], old[SOS_HASH_BYTES], other[SOS_HASH_BYTES];
     s_tool(f, "tool-x");
-    s_take(f, "tool-x", BUILDER, 20, false, 1, h[0]);
+    s_take(f, "tool-x", BUILDER, 20, false, 1, old); /* amended below */
     s_take(f, "tool-x", SKEPTIC, 40, false, 1, h[1]);
-    s_take(f, "tool-x", BUILDER, 90, true, 2, late);  /* not listed */
+    s_take(f, "tool-x", BUILDER, 90, true, 2, h[0]);
     s_take(f, "tool-x", CREATOR, 90, true, 1, other); /* not listed */
     s_closed(f, "tool-x", h, 2, "editor");
     Sos__Event *ev = tu_event(f->e, 2);
@@ -224,28 +242,79 @@ static void test_verdict_counts_listed_takes_only(void **state)
     Sos__VerdictBody *vb = sos__verdict_body__unpack(NULL, sv->payload.len, sv->payload.data);
     assert_non_null(vb);
     assert_int_equal(vb->n_take_hashes, 2);
-    assert_int_equal(vb->ship, 0);
-    assert_int_equal(vb->skip, 2);
-    assert_int_equal(vb->ship_pct, 0);
-    assert_int_equal(vb->mean_score_x100, 3000);
-    assert_int_equal(vb->label, SOS__LABEL__LABEL_SKIP);
+    assert_int_equal(vb->ship, 1);
+    assert_int_equal(vb->skip, 1);
+    assert_int_equal(vb->ship_pct, 50);
+    assert_int_equal(vb->mean_score_x100, 6500);
+    assert_int_equal(vb->label, SOS__LABEL__LABEL_SPLIT);
     assert_string_equal(vb->rule, "editor");
     sos__verdict_body__free_unpacked(vb, NULL);
     assert_int_equal(ev->verdict->n_takes, 2);
+    for (size_t i = 0; i < 2; i++) {
+        uint8_t th[SOS_HASH_BYTES];
+        sos_hash(ev->verdict->takes[i]->payload.data, ev->verdict->takes[i]->payload.len, th);
+        assert_memory_equal(th, h[i], SOS_HASH_BYTES);
+    }
     sos__event__free_unpacked(ev, NULL);
 }
 
 static void test_closed_without_material(void **state)
 {
     fx *f = *state;
-    uint8_t h[2][SOS_HASH_BYTES];
+    uint8_t h[2][SOS_HASH_BYTES], newer[SOS_HASH_BYTES];
     s_tool(f, "tool-x");
     s_take(f, "tool-x", BUILDER, 20, false, 1, h[0]);
     memset(h[1], 0x42, SOS_HASH_BYTES); /* a take never received */
     s_closed(f, "tool-x", h, 2, "editor");
     s_closed(f, "nosuch", h, 1, "editor"); /* a tool never received */
+    /* a superseded revision: scoring never lists one, so it is a bug
+     * upstream, and no verdict is signed over it */
+    s_take(f, "tool-x", BUILDER, 30, false, 2, newer);
+    s_closed(f, "tool-x", h, 1, "editor");
     assert_int_equal(tu_head(f->e), 1);
     assert_int_equal(tu_count(f->e, AGGREGATION_DB_VERDICTS), 0);
+}
+
+/* A store written before takes were kept under scoring's seq holds them
+ * under their hash, with latest entries without the seq: a panel closed
+ * after the upgrade counts old and new takes alike. */
+static void test_verdict_over_old_layout(void **state)
+{
+    fx *f = *state;
+    uint8_t h[2][SOS_HASH_BYTES];
+    s_tool(f, "tool-x");
+    s_take(f, "tool-x", SKEPTIC, 40, false, 1, h[1]);
+    /* Builder's take as an older build stored it: moved to its hash */
+    s_take(f, "tool-x", BUILDER, 80, true, 1, h[0]);
+    uint8_t seqk[8], latest[SOS_RULES_LATEST_V0_BYTES];
+    sos_be64_put(seqk, f->upstream_seq);
+    char key[32];
+    size_t kl = sos_rules_latest_key(key, "tool-x", BUILDER);
+    sos_txn *t = tu_begin(f->e, true);
+    sos_val v;
+    assert_int_equal(sos_txn_get(t, AGGREGATION_DB_TAKES, seqk, 8, &v), SOS_OK);
+    sos_buf copy = SOS_BUF_INIT;
+    sos_buf_append(&copy, v.data, v.len);
+    assert_int_equal(sos_txn_del(t, AGGREGATION_DB_TAKES, seqk, 8), SOS_OK);
+    assert_int_equal(
+        sos_txn_put(t, AGGREGATION_DB_TAKES, h[0], SOS_HASH_BYTES, copy.data, copy.len), SOS_OK);
+    sos_be32_put(latest, 1);
+    memcpy(latest + 4, h[0], SOS_HASH_BYTES);
+    assert_int_equal(sos_txn_put(t, AGGREGATION_DB_LATEST, key, kl, latest, sizeof latest), SOS_OK);
+    tu_commit(&t);
+    sos_buf_free(&copy);
+
+    s_closed(f, "tool-x", h, 2, "editor");
+    Sos__Event *ev = tu_event(f->e, 2);
+    assert_non_null(ev);
+    assert_int_equal(ev->kind_case, SOS__EVENT__KIND_VERDICT);
+    assert_int_equal(ev->verdict->n_takes, 2);
+    for (size_t i = 0; i < 2; i++) {
+        uint8_t th[SOS_HASH_BYTES];
+        sos_hash(ev->verdict->takes[i]->payload.data, ev->verdict->takes[i]->payload.len, th);
+        assert_memory_equal(th, h[i], SOS_HASH_BYTES);
+    }
+    sos__event__free_unpacked(ev, NULL);
 }
 
 static int s_view(fx *f, const char *tool, Sos__VerdictView *view, sos_status *st)
@@ -329,6 +398,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_apply_forwarding, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_verdict, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_verdict_over_old_layout, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_verdict_counts_listed_takes_only, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_closed_without_material, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_verdict_view, s_setup, s_teardown),

@@ -153,8 +153,12 @@ static void *s_client(void *arg)
             if (c->rate > 0) {
                 sched = c->t0_ns + (int64_t)((double)c->sent * 1e9 / c->rate);
                 if (sched > now) {
-                    long ms = (long)((sched - now) / 1000000);
-                    wait_ms = ms < 1 ? 0 : ms;
+                    /* poll's unit is 1 ms: wait at least that (never spin:
+                     * a spinning client takes a core from the daemon), so
+                     * a send can be up to 1 ms late, and the lateness
+                     * counts in its latency (the send lag printed) */
+                    long ms = (long)((sched - now + 999999) / 1000000);
+                    wait_ms = ms < 1 ? 1 : ms;
                     break;
                 }
             }

@@ -169,26 +169,74 @@ static void s_expect_latest(fx *f, const char *tool, int persona, unsigned rev,
     sos_val v;
     sos_txn *t = tu_begin(f->e, false);
     assert_int_equal(sos_txn_get(t, SCORING_DB_LATEST, key, n + 2, &v), SOS_OK);
-    assert_int_equal(v.len, 4 + SOS_HASH_BYTES);
+    assert_int_equal(v.len, SOS_RULES_LATEST_BYTES);
     assert_int_equal(sos_be32_get(v.data), rev);
     assert_memory_equal((const uint8_t *)v.data + 4, hash, SOS_HASH_BYTES);
+    /* and names the event that carries that very take */
+    uint64_t seq = sos_be64_get((const uint8_t *)v.data + 4 + SOS_HASH_BYTES);
     sos_txn_abort(&t);
+    Sos__Event *ev = tu_event(f->e, seq);
+    assert_non_null(ev);
+    assert_int_equal(ev->kind_case, SOS__EVENT__KIND_TAKE);
+    uint8_t h[SOS_HASH_BYTES];
+    sos_hash(ev->take->payload.data, ev->take->payload.len, h);
+    assert_memory_equal(h, hash, SOS_HASH_BYTES);
+    sos__event__free_unpacked(ev, NULL);
 }
 
-/* The stored take under tool NUL persona revision(BE32); free it. */
+/* The stored take under tool NUL persona revision(BE32): the index names
+ * the event that holds it. A copy; free it. */
 static Sos__Signed *s_stored(fx *f, const char *tool, int persona, unsigned rev)
 {
     uint8_t key[64];
     size_t n = strlen(tool);
+    sos_val v;
     memcpy(key, tool, n + 1);
     key[n + 1] = (uint8_t)persona;
     sos_be32_put(key + n + 2, rev);
     sos_txn *t = tu_begin(f->e, false);
-    Sos__Signed *s =
-        (Sos__Signed *)sos_rules_get(t, SCORING_DB_TAKES, &sos__signed__descriptor, key, n + 6);
+    assert_int_equal(sos_txn_get(t, SCORING_DB_TAKES, key, n + 6, &v), SOS_OK);
+    assert_int_equal(v.len, 8);
+    uint64_t seq = sos_be64_get(v.data);
     sos_txn_abort(&t);
+    Sos__Event *ev = tu_event(f->e, seq);
+    assert_non_null(ev);
+    assert_int_equal(ev->kind_case, SOS__EVENT__KIND_TAKE);
+    sos_buf b = SOS_BUF_INIT;
+    sos_buf_pack(&b, &ev->take->base);
+    Sos__Signed *s = (Sos__Signed *)sos_unpack(&sos__signed__descriptor, b.data, b.len);
+    sos_buf_free(&b);
+    sos__event__free_unpacked(ev, NULL);
     assert_non_null(s);
     return s;
+}
+
+/* scoring_takes_list: every revision on tool, in (persona, revision)
+ * order; returns how many and checks each is a take on tool. */
+static size_t s_listed(fx *f, const char *tool, unsigned *first_rev)
+{
+    Sos__Event **evs = NULL;
+    size_t n = 0;
+    sos_txn *t = tu_begin(f->e, false);
+    assert_int_equal(scoring_takes_list(t, tool, &evs, &n), SOS_OK);
+    sos_txn_abort(&t);
+    int last_persona = 0;
+    unsigned last_rev = 0;
+    for (size_t i = 0; i < n; i++) {
+        Sos__TakeBody *b = (Sos__TakeBody *)sos_unpack(
+            &sos__take_body__descriptor, evs[i]->take->payload.data, evs[i]->take->payload.len);
+        assert_non_null(b);
+        assert_string_equal(b->tool_id, tool);
+        assert_true((int)b->persona > last_persona ||
+                    ((int)b->persona == last_persona && b->revision > last_rev));
+        if (i == 0 && first_rev)
+            *first_rev = b->revision;
+        last_persona = (int)b->persona;
+        last_rev = b->revision;
+        sos__take_body__free_unpacked(b, NULL);
+    }
+    sos_rules_list_free((ProtobufCMessage **)evs, n);
+    return n;
 }
 
 static void test_accepted(void **state)
@@ -465,6 +513,43 @@ static void test_amendments(void **state)
     assert_int_equal(s_file(f, "tool-y", BUILDER, 40, 1, NULL), 0);
     assert_int_equal(tu_count(f->e, SCORING_DB_TAKES), 5);
     assert_int_equal(tu_count(f->e, SCORING_DB_CLOSED), 0);
+    /* what take_list answers: tool-x's four (Builder 1, 2, 5, Skeptic 1), not tool-y's */
+    unsigned first = 0;
+    assert_int_equal(s_listed(f, "tool-x", &first), 4);
+    assert_int_equal(first, 1);
+    assert_int_equal(s_listed(f, "tool-y", NULL), 1);
+    assert_int_equal(s_listed(f, "tool", NULL), 0); /* a prefix of an id is not the id */
+    assert_int_equal(s_listed(f, "tool-z", NULL), 0);
+}
+
+/* A store written before the takes index kept each take itself under its
+ * key, and latest entries without the seq: scoring still reads it. */
+static void test_takes_old_layout(void **state)
+{
+    fx *f = *state;
+    take tk;
+    body b = {"tool-x", BUILDER, 60, "Filed by an older build.", 1, 0};
+    s_make(&tk, &b, f->keys[BUILDER], SOS_DOMAIN_TAKE, false);
+    uint8_t key[64], latest[SOS_RULES_LATEST_V0_BYTES];
+    size_t n = strlen("tool-x");
+    memcpy(key, "tool-x", n + 1);
+    key[n + 1] = BUILDER;
+    sos_be32_put(key + n + 2, 1);
+    sos_be32_put(latest, 1);
+    sos_hash(tk.payload.data, tk.payload.len, latest + 4);
+    sos_txn *t = tu_begin(f->e, true);
+    assert_int_equal(sos_rules_put(t, SCORING_DB_TAKES, key, n + 6, &tk.s.base), SOS_OK);
+    assert_int_equal(sos_txn_put(t, SCORING_DB_LATEST, key, n + 2, latest, sizeof latest), SOS_OK);
+    tu_commit(&t);
+
+    assert_int_equal(s_file(f, "tool-x", BUILDER, 70, 1, NULL), SOS__CODE__CODE_STALE);
+    assert_int_equal(s_file(f, "tool-x", BUILDER, 70, 2, NULL), 0);
+    unsigned first = 0;
+    assert_int_equal(s_listed(f, "tool-x", &first), 2);
+    assert_int_equal(first, 1);
+    Sos__Signed *old = s_stored(f, "tool-x", BUILDER, 2);
+    sos__signed__free_unpacked(old, NULL);
+    s_take_free(&tk);
 }
 
 static bool s_has_hash(const Sos__PanelClosed *pc, const uint8_t h[SOS_HASH_BYTES])
@@ -690,6 +775,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_panel_close, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_apply, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_prepared_signature, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_takes_old_layout, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
