@@ -58,7 +58,8 @@ const char *sos_clnt_endpoint(const sos_clnt *c)
 
 void sos_clnt_new_id(uint8_t id[SOS_CLNT_ID_BYTES])
 {
-    sos_random(id, SOS_CLNT_ID_BYTES);
+    _Static_assert(SOS_CLNT_ID_BYTES == SOS_ID_BYTES, "request ids are sos_id_new's");
+    sos_id_new(id);
 }
 
 int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,

@@ -44,7 +44,7 @@ int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
 int sos_clnt_status(sos_clnt *c, Sos__StatusReply **out);
 int sos_clnt_events(sos_clnt *c, uint64_t after, uint32_t max, Sos__EventsReply **out);
 
-/* A fresh random request id. */
+/* A fresh request id: time-ordered, 80 random bits (sos_id_new). */
 void sos_clnt_new_id(uint8_t id[SOS_CLNT_ID_BYTES]);
 
 #endif

@@ -65,7 +65,8 @@ int sos_cmd_take(sos_cli *cli, int argc, char **argv)
         "revision is kept and the latest counts until the verdict is final.\n"
         "--take-id (32 hex digits) with --filed-at makes a filing repeatable: the same\n"
         "id and content again gets the first answer, the same id with other content is\n"
-        "refused as a conflict. Defaults: a random id, the current time.\n";
+        "refused as a conflict. Defaults: a fresh id (time-ordered, 80 random bits),\n"
+        "the current time.\n";
     static const struct option o[] = {
         {"key", required_argument, NULL, 'k'},      {"tool", required_argument, NULL, 't'},
         {"persona", required_argument, NULL, 'p'},  {"score", required_argument, NULL, 's'},

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -304,6 +305,16 @@ void sos_hash(const void *p, size_t n, uint8_t out[SOS_HASH_BYTES])
 void sos_random(void *p, size_t n)
 {
     randombytes_buf(p, n);
+}
+
+void sos_id_new(uint8_t id[SOS_ID_BYTES])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    for (int i = 0; i < 6; i++)
+        id[i] = (uint8_t)(ms >> (40 - 8 * i));
+    randombytes_buf(id + 6, SOS_ID_BYTES - 6);
 }
 
 void sos_hex(const uint8_t *p, size_t n, char *out)

@@ -67,6 +67,13 @@ const uint8_t *sos_tkey_secret(const sos_tkey *k);
 
 /* BLAKE2b-256. */
 void sos_hash(const void *p, size_t n, uint8_t out[SOS_HASH_BYTES]);
+/* A 16-byte id that sorts by when it was made (UUIDv7's layout: Unix
+ * milliseconds in 48 bits, big-endian, then 80 random bits). Request and
+ * take ids are made this way so the request records keyed by them are
+ * added at the right edge of their B-tree (a page for many) instead of at
+ * random places (a scattered page each). */
+#define SOS_ID_BYTES 16
+void sos_id_new(uint8_t id[SOS_ID_BYTES]);
 void sos_random(void *p, size_t n);
 /* out must hold 2n+1 bytes. */
 void sos_hex(const uint8_t *p, size_t n, char *out);

@@ -94,12 +94,13 @@ static int s_curve_open(sos_svc *svc, const char *api, const char *events, const
 }
 
 /* [<name>] verifiers: threads that run spec->prepare; default one per
- * core but the one the service thread uses, 1 to 8 (0: prepare runs on
- * the service thread, before each batch). */
+ * core, 1 to 8: the service thread spends most of a batch waiting on
+ * fdatasync, so it leaves its core to them (0: prepare runs on the service
+ * thread, before each batch). */
 static int s_pool_open(sos_svc *svc)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    long long dflt = cpus > 1 ? cpus - 1 : 1, n;
+    long long dflt = cpus > 1 ? cpus : 1, n;
     if (dflt > 8)
         dflt = 8;
     if (sos_conf_int(svc->conf, svc->spec->name, "verifiers", dflt, &n) != 0 || n < 0 || n > 16) {

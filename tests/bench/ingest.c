@@ -16,7 +16,8 @@
  *
  * Before the clock starts, N take_file frames are packed and signed: take i
  * goes to pair p = i mod P of the P = 4 x tools (tool, persona) pairs with
- * revision B + 1 + i div P, request_id = take_id = 16 random bytes, a text
+ * revision B + 1 + i div P, request_id = take_id = sos_id_new (time-ordered, as
+ * `sos take file` makes them), a text
  * of about 1.7 KB. Pair p belongs to client p mod C, which sends that pair's
  * takes in revision order and never has two of them in flight, so no
  * revision can overtake another (a STALE reply would still be counted on
@@ -58,7 +59,7 @@
 #include "wire.h"
 
 #define N_PERSONAS 4
-#define ID_BYTES 16
+#define ID_BYTES SOS_ID_BYTES
 #define BATCH 64
 #define STALL_MS 30000 /* no reply for this long: give up */
 
@@ -359,7 +360,7 @@ static double s_limit(take *takes, size_t n, const char *parent, char **tools, s
         return -1;
     }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* the daemon's default */
-    unsigned threads = cpus > 1 ? (unsigned)(cpus > 9 ? 8 : cpus - 1) : 1;
+    unsigned threads = cpus > 1 ? (unsigned)(cpus > 8 ? 8 : cpus) : 1;
     *threads_out = threads;
     sos_pool *pool = sos_pool_new(threads);
     scoring_rules rules = {.quorum = 5};
@@ -543,7 +544,7 @@ int main(int argc, char **argv)
         unsigned rev = rev_base + 1 + (unsigned)(i / P);
         if (rev > max_rev)
             max_rev = rev;
-        sos_random(t->id, ID_BYTES);
+        sos_id_new(t->id); /* as sos take file makes them */
         bu_take_frame(&frame, keys[p], t->id, tools[tool], p, s_persona_name[p], rev, i, filed_at,
                       text, 4096);
         t->frame = sos_xmalloc(frame.len);

@@ -48,7 +48,7 @@
 #include "sos.pb-c.h"
 
 #define N_PERSONAS 4
-#define ID_BYTES 16
+#define ID_BYTES SOS_ID_BYTES
 #define N_SETTINGS 6
 
 static const char *const s_persona_file[N_PERSONAS] = {"builder", "skeptic", "futurist", "founder"};
@@ -278,7 +278,7 @@ int main(int argc, char **argv)
         size_t tool = pair / N_PERSONAS;
         int p = (int)(pair % N_PERSONAS);
         unsigned rev = 1 + (unsigned)(i / P);
-        sos_random(t->id, ID_BYTES);
+        sos_id_new(t->id); /* as sos take file makes them */
         bu_take_frame(&frame, keys[p], t->id, tools[tool], p, s_persona_name[p], rev, i, filed_at,
                       text, 4096);
         t->frame = sos_xmalloc(frame.len);

@@ -50,7 +50,7 @@
 #include "submission.pb-c.h"
 #include "wire.h"
 
-#define ID_BYTES 16
+#define ID_BYTES SOS_ID_BYTES
 #define STALL_MS 30000
 #define MAX_RESULT 300
 
@@ -257,7 +257,7 @@ static void s_build_tool(req *r, const char *prefix, size_t i)
              "answers questions about your documents, with an API, a web app and plugins "
              "for the usual editors.",
              name);
-    sos_random(r->id, ID_BYTES);
+    sos_id_new(r->id);
     Sos__Tool t = SOS__TOOL__INIT;
     t.name = name;
     t.vendor = (char *)"Bench Labs";
@@ -282,7 +282,7 @@ static int s_build_compare(req *r, const char *line)
     sos_buf frame = SOS_BUF_INIT;
     if (sscanf(line, "%299s %299s", a, b) != 2)
         return -1;
-    sos_random(r->id, ID_BYTES);
+    sos_id_new(r->id);
     Sos__Comparison cm = SOS__COMPARISON__INIT;
     cm.tool_a = a;
     cm.tool_b = b;
@@ -315,7 +315,7 @@ static void *s_sign_range(void *arg)
         req *r = &g->reqs[j];
         const char *tool = g->tools[j / g->personas];
         unsigned p = g->first + (unsigned)(j % g->personas);
-        sos_random(r->id, ID_BYTES);
+        sos_id_new(r->id);
         s_text(text, g->text_bytes * 2 + 256, tool, s_persona_name[p], j, g->text_bytes);
         Sos__TakeBody body = SOS__TAKE_BODY__INIT;
         body.take_id = (ProtobufCBinaryData){ID_BYTES, r->id};

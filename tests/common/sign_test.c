@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -283,6 +284,30 @@ static void test_random(void **state)
     assert_memory_not_equal(a, b, sizeof a);
 }
 
+/* sos_id_new: the first 6 bytes are now's Unix milliseconds, so ids sort
+ * by time; the other 10 differ from id to id. */
+static void test_id_new(void **state)
+{
+    (void)state;
+    uint8_t a[SOS_ID_BYTES], b[SOS_ID_BYTES];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t before = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    sos_id_new(a);
+    uint64_t ms = 0;
+    for (int i = 0; i < 6; i++)
+        ms = ms << 8 | a[i];
+    assert_true(ms >= before && ms < before + 60000);
+    struct timespec pause = {0, 3 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    sos_id_new(b);
+    assert_true(memcmp(a, b, SOS_ID_BYTES) < 0); /* later sorts after */
+    for (int i = 0; i < 100; i++) {
+        sos_id_new(b);
+        assert_memory_not_equal(a + 6, b + 6, SOS_ID_BYTES - 6);
+    }
+}
+
 int main(void)
 {
     if (sos_sign_init() != 0) {
@@ -299,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_random),
+        cmocka_unit_test(test_id_new),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
