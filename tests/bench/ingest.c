@@ -27,10 +27,10 @@
  * open loop: latency is then taken from the scheduled send time, so a
  * backlog shows in it). --seconds S stops sending after S seconds.
  *
- * Then the limit: the same frames through scoring's own pipeline with no
- * sockets (s_limit below): the verifier pool checks a round of 64 while
- * the round before is decided by scoring's handle() and committed in a
- * temporary store.
+ * Then the limit: the same frames, in the order they were sent, through
+ * scoring's own pipeline with no sockets (s_limit below): the verifier
+ * pool checks a round of 64 while the round before is decided by scoring's
+ * handle() and committed in a temporary store.
  *
  * Prints a human summary and, last, one JSON line. --acked FILE writes
  * "tool_id ok_count" per tool for the caller's loss/duplicate check.
@@ -40,6 +40,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,11 @@ typedef struct {
     int64_t end_ns;
     int err;
 } client;
+
+/* The order the takes went out in, over all clients: the limit decides
+ * them in the same order (the same data and the same access pattern). */
+static size_t *s_order;
+static atomic_size_t s_nsent;
 
 static int s_reply(const uint8_t *data, size_t len, uint8_t id[ID_BYTES], size_t *idlen, int *code)
 {
@@ -192,6 +198,7 @@ static void *s_client(void *arg)
             slot_q[k] = q;
             busy++;
             c->sent++;
+            s_order[atomic_fetch_add(&s_nsent, 1)] = ti;
             now = bu_now_ns();
         }
         if (busy == 0 && (stopped || rhead == rtail))
@@ -530,6 +537,7 @@ int main(int argc, char **argv)
     /* pre-build and sign everything */
     int64_t tb = bu_now_ns();
     take *takes = sos_xcalloc((size_t)N, sizeof *takes);
+    s_order = sos_xcalloc((size_t)N, sizeof *s_order);
     char *text = sos_xmalloc(4096);
     sos_buf frame = SOS_BUF_INIT;
     size_t bytes = 0;
@@ -676,7 +684,20 @@ int main(int argc, char **argv)
     double limit = -1;
     if (!no_limit) {
         unsigned vthreads = 0;
-        limit = s_limit(takes, (size_t)N, limit_dir, tools, T, keys, &vthreads);
+        /* in the order sent (those never sent, if any, last) */
+        take *ordered = sos_xcalloc((size_t)N, sizeof *ordered);
+        bool *used = sos_xcalloc((size_t)N, sizeof *used);
+        size_t m = 0, ns = atomic_load(&s_nsent);
+        for (size_t i = 0; i < ns; i++) {
+            ordered[m++] = takes[s_order[i]];
+            used[s_order[i]] = true;
+        }
+        for (size_t i = 0; i < (size_t)N; i++)
+            if (!used[i])
+                ordered[m++] = takes[i];
+        limit = s_limit(ordered, (size_t)N, limit_dir, tools, T, keys, &vthreads);
+        free(ordered);
+        free(used);
         if (limit > 0)
             printf("ingest: in-process limit (scoring's code, %u verifier thread(s), a commit "
                    "per %d, no sockets) %.0f takes/s; acknowledged/limit %.3f\n",
@@ -695,5 +716,6 @@ int main(int argc, char **argv)
         sos_key_destroy(&keys[p]);
         sos_tkey_destroy(&tkeys[p]);
     }
+    free(s_order);
     return unanswered || errs ? 1 : 0;
 }
