@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "log.h"
 #include "sign.h"
@@ -290,12 +291,21 @@ out:
     protobuf_c_message_free_unpacked(req, NULL);
 }
 
-/* Replies waiting for their batch to commit. */
+/* Replies waiting for their batch to commit, and where the batch's time
+ * went (logged at debug level as batch.commit). */
 typedef struct {
     sos_frames req[S_BATCH_MAX];
     sos_buf reply[S_BATCH_MAX];
     size_t n;
+    int64_t wait_ns, decide_ns; /* waiting for the verifiers; deciding in the txn */
 } s_pending;
+
+static int64_t s_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static void s_send(sos_svc *svc, const sos_frames *f, const sos_buf *out)
 {
@@ -311,7 +321,9 @@ static void s_send(sos_svc *svc, const sos_frames *f, const sos_buf *out)
  * map), anything else stops the daemon. */
 static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
 {
+    int64_t t0 = s_ns();
     int rc = *batch ? sos_txn_commit(batch) : SOS_OK;
+    int64_t commit_ns = s_ns() - t0;
     sos_buf out = SOS_BUF_INIT;
     if (rc == SOS_MAPFULL) {
         sos_log_info("batch.retry", "requests=%zu reason=\"map full\"", p->n);
@@ -325,8 +337,11 @@ static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
                       sos_store_errstr(rc), p->n);
         svc->fatal = EX_IOERR;
     } else {
-        if (p->n > 1)
-            sos_log_debug("batch.commit", "requests=%zu", p->n);
+        if (p->n > 0)
+            sos_log_debug("batch.commit",
+                          "requests=%zu verifier_wait_us=%lld decide_us=%lld commit_us=%lld", p->n,
+                          (long long)(p->wait_ns / 1000), (long long)(p->decide_ns / 1000),
+                          (long long)(commit_ns / 1000));
         for (size_t i = 0; i < p->n; i++)
             s_send(svc, &p->req[i], &p->reply[i]);
     }
@@ -335,6 +350,7 @@ static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
         sos_buf_free(&p->reply[i]);
     }
     p->n = 0;
+    p->wait_ns = p->decide_ns = 0;
     sos_buf_free(&out);
 }
 
@@ -426,13 +442,18 @@ void svc_serve(sos_svc *svc)
     s_receive(svc, cur, &budget, &out);
     s_prepare_start(svc, cur);
     while (cur->n > 0 && !svc->fatal) {
+        int64_t t0 = s_ns();
         s_prepare_wait(svc);
+        p.wait_ns += s_ns() - t0;
         for (size_t i = 0; i < cur->n && !svc->fatal; i++) {
             s_item *it = &cur->item[i];
             if (!batch && sos_txn_begin(svc->store, true, &batch) != SOS_OK)
                 batch = NULL;
             sos_buf_reset(&out);
-            if (batch && s_dispatch_batched(svc, batch, it, &out)) {
+            t0 = s_ns();
+            bool batched = batch && s_dispatch_batched(svc, batch, it, &out);
+            p.decide_ns += s_ns() - t0;
+            if (batched) {
                 p.req[p.n] = it->f;
                 it->f.n = 0; /* the frames are p's now */
                 p.reply[p.n] = out;
