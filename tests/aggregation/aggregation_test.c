@@ -220,6 +220,18 @@ static void test_verdict(void **state)
     sos__event__free_unpacked(ev, NULL);
 }
 
+/* The verdict event ev carries exactly the n takes whose hashes are h, in
+ * that order. */
+static void s_expect_counted(const Sos__Event *ev, uint8_t (*h)[SOS_HASH_BYTES], size_t n)
+{
+    assert_int_equal(ev->verdict->n_takes, n);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t th[SOS_HASH_BYTES];
+        sos_hash(ev->verdict->takes[i]->payload.data, ev->verdict->takes[i]->payload.len, th);
+        assert_memory_equal(th, h[i], SOS_HASH_BYTES);
+    }
+}
+
 /* A verdict counts exactly the takes the closing lists, and each of them
  * is its persona's latest: scoring lists its latest takes in the
  * transaction that closes the panel and accepts none after it, and
@@ -249,12 +261,7 @@ static void test_verdict_counts_listed_takes_only(void **state)
     assert_int_equal(vb->label, SOS__LABEL__LABEL_SPLIT);
     assert_string_equal(vb->rule, "editor");
     sos__verdict_body__free_unpacked(vb, NULL);
-    assert_int_equal(ev->verdict->n_takes, 2);
-    for (size_t i = 0; i < 2; i++) {
-        uint8_t th[SOS_HASH_BYTES];
-        sos_hash(ev->verdict->takes[i]->payload.data, ev->verdict->takes[i]->payload.len, th);
-        assert_memory_equal(th, h[i], SOS_HASH_BYTES);
-    }
+    s_expect_counted(ev, h, 2);
     sos__event__free_unpacked(ev, NULL);
 }
 
@@ -308,12 +315,7 @@ static void test_verdict_over_old_layout(void **state)
     Sos__Event *ev = tu_event(f->e, 2);
     assert_non_null(ev);
     assert_int_equal(ev->kind_case, SOS__EVENT__KIND_VERDICT);
-    assert_int_equal(ev->verdict->n_takes, 2);
-    for (size_t i = 0; i < 2; i++) {
-        uint8_t th[SOS_HASH_BYTES];
-        sos_hash(ev->verdict->takes[i]->payload.data, ev->verdict->takes[i]->payload.len, th);
-        assert_memory_equal(th, h[i], SOS_HASH_BYTES);
-    }
+    s_expect_counted(ev, h, 2);
     sos__event__free_unpacked(ev, NULL);
 }
 
