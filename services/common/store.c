@@ -152,6 +152,21 @@ int sos_store_grow(sos_store *s)
     return SOS_OK;
 }
 
+int sos_store_grow_ahead(sos_store *s)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    int rc = mdb_env_info(s->env, &info);
+    if (rc == 0)
+        rc = mdb_env_stat(s->env, &st);
+    if (rc != 0)
+        return s_rc(rc);
+    size_t used = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+    if (used <= s->map_size / 4 * 3)
+        return SOS_OK;
+    return sos_store_grow(s);
+}
+
 size_t sos_store_map_size(const sos_store *s)
 {
     return s->map_size;

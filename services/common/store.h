@@ -54,6 +54,13 @@ typedef struct {
 int sos_store_open(const sos_store_opts *o, sos_store **out) __attribute__((warn_unused_result));
 void sos_store_destroy(sos_store **s);
 int sos_store_grow(sos_store *s) __attribute__((warn_unused_result));
+/* Grows the map now (as sos_store_grow) when more than 3/4 of it is in use,
+ * so that a write seldom finds it full: a full map makes the service re-run
+ * the batch in flight one request and one fsync at a time. No transaction
+ * of this process may be open. SOS_OK when nothing was needed or the map
+ * grew; SOS_FULL when it is at map_max already (the next write that does
+ * not fit finds out); another code when LMDB refused. */
+int sos_store_grow_ahead(sos_store *s);
 /* Frees reader slots left by dead processes (a killed `sos backup`, say):
  * a dead reader's old snapshot keeps pages from being reused. *cleared
  * receives how many. Cheap; the service loop calls it every few seconds. */

@@ -233,6 +233,8 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
                 bell = true;
             }
         }
+        if (!svc.fatal) /* between transactions: no write finds the map full */
+            (void)sos_store_grow_ahead(svc.store);
         if (sos_now_ms() >= svc.next_reader_check) {
             int cleared = 0;
             if (sos_store_reader_check(svc.store, &cleared) == SOS_OK && cleared > 0)

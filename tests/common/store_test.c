@@ -213,6 +213,33 @@ static int s_put_one(tu_env *e, uint32_t i)
     return rc;
 }
 
+/* sos_store_grow_ahead: nothing while the map is at most 3/4 used; past
+ * that it doubles the map, so the writes that follow never find it full
+ * before map_max. */
+static void test_map_grow_ahead(void **state)
+{
+    tu_env *e = *state;
+    assert_int_equal(sos_store_grow_ahead(e->store), SOS_OK);
+    assert_int_equal(sos_store_map_size(e->store), 64u << 10); /* empty: no growth */
+    uint32_t i = 0;
+    int grew = 0;
+    size_t last = sos_store_map_size(e->store);
+    for (; i < 100; i++) {
+        assert_int_equal(s_put_one(e, i), SOS_OK); /* never MAPFULL */
+        int rc = sos_store_grow_ahead(e->store);
+        assert_true(rc == SOS_OK || rc == SOS_FULL);
+        if (sos_store_map_size(e->store) != last) {
+            assert_int_equal(sos_store_map_size(e->store), 2 * last);
+            last = sos_store_map_size(e->store);
+            grew++;
+        }
+    }
+    assert_int_equal(grew, 2); /* 64 -> 128 -> 256 KiB: map_max */
+    assert_int_equal(sos_store_map_size(e->store), 256u << 10);
+    assert_int_equal(sos_store_grow(e->store), SOS_FULL);
+    assert_int_equal(tu_count(e, DB_KV), 100);
+}
+
 static void test_map_growth(void **state)
 {
     tu_env *e = *state;
@@ -378,6 +405,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cursor_seek_next_last, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_append_order, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_map_growth, s_setup_small, s_teardown),
+        cmocka_unit_test_setup_teardown(test_map_grow_ahead, s_setup_small, s_teardown),
         cmocka_unit_test_setup_teardown(test_readonly_reopen, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_copy, s_setup, s_teardown),
         cmocka_unit_test(test_open_creates_dirs),
