@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,16 @@ static void *s_main(void *arg)
     return NULL;
 }
 
+int sos_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(t, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
 sos_pool *sos_pool_new(unsigned threads)
 {
     sos_pool *p = calloc(1, sizeof *p);
@@ -62,7 +73,7 @@ sos_pool *sos_pool_new(unsigned threads)
     if (threads > S_THREADS_MAX)
         threads = S_THREADS_MAX;
     for (unsigned i = 0; i < threads; i++) {
-        int rc = pthread_create(&p->thread[p->n_threads], NULL, s_main, p);
+        int rc = sos_thread_start(&p->thread[p->n_threads], s_main, p);
         if (rc != 0) {
             sos_log_warn("pool.thread", "started=%u wanted=%u msg=\"%s\"", p->n_threads, threads,
                          strerror(rc));

@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 
+#include <pthread.h>
+
 typedef struct sos_pool sos_pool;
 typedef void sos_pool_fn(void *arg, size_t i);
 
@@ -31,5 +33,11 @@ void sos_pool_destroy(sos_pool **p);
 unsigned sos_pool_threads(const sos_pool *p);
 void sos_pool_run(sos_pool *p, sos_pool_fn *fn, void *arg, size_t n);
 void sos_pool_wait(sos_pool *p);
+
+/* pthread_create with every signal blocked in the new thread, so that
+ * SIGTERM and SIGHUP always reach the service thread and interrupt its
+ * poll (the ZAP handler and the verifiers start this way). 0 or an errno
+ * value. */
+int sos_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

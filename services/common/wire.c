@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "pool.h"
 
 #define S_ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define S_META_ROLES "Sos-Roles"
@@ -203,7 +204,7 @@ int sos_wire_zap_start(sos_wire *w, sos_access *access)
         w->zap = NULL;
         return -1;
     }
-    if (pthread_create(&w->zap_thread, NULL, s_zap_main, w) != 0) {
+    if (sos_thread_start(&w->zap_thread, s_zap_main, w) != 0) {
         sos_log_error("zap.start", "msg=\"cannot start the ZAP thread\"");
         zmq_close(w->zap);
         w->zap = NULL;

@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,12 +119,64 @@ static void test_pool_destroy_waits(void **state)
     sos_pool_destroy(&p); /* NULL: nothing */
 }
 
+/* Threads the skeleton starts block every signal, so that SIGTERM and
+ * SIGHUP reach the service thread; the caller's own mask is left as it was. */
+static void *s_mask_main(void *arg)
+{
+    sigset_t cur;
+    pthread_sigmask(SIG_BLOCK, NULL, &cur);
+    *(int *)arg = sigismember(&cur, SIGTERM) == 1 && sigismember(&cur, SIGHUP) == 1 &&
+                  sigismember(&cur, SIGINT) == 1;
+    return NULL;
+}
+
+typedef struct {
+    atomic_int blocked, unblocked;
+} mask_arg;
+
+static void s_mask_item(void *arg, size_t i)
+{
+    (void)i;
+    mask_arg *m = arg;
+    sigset_t cur;
+    pthread_sigmask(SIG_BLOCK, NULL, &cur);
+    if (sigismember(&cur, SIGTERM) == 1)
+        atomic_fetch_add(&m->blocked, 1);
+    else
+        atomic_fetch_add(&m->unblocked, 1);
+    usleep(1000);
+}
+
+static void test_thread_signals_blocked(void **state)
+{
+    (void)state;
+    int ok = 0;
+    pthread_t t;
+    assert_int_equal(sos_thread_start(&t, s_mask_main, &ok), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(ok, 1);
+    sigset_t mine;
+    pthread_sigmask(SIG_BLOCK, NULL, &mine);
+    assert_int_equal(sigismember(&mine, SIGTERM), 0);
+
+    /* the verifiers: every item a worker ran saw SIGTERM blocked; the ones
+     * the caller ran in its wait did not (the caller is the service thread) */
+    sos_pool *p = sos_pool_new(2);
+    mask_arg m = {0, 0};
+    sos_pool_run(p, s_mask_item, &m, 200);
+    sos_pool_wait(p);
+    assert_int_equal(atomic_load(&m.blocked) + atomic_load(&m.unblocked), 200);
+    assert_true(atomic_load(&m.blocked) > 0);
+    sos_pool_destroy(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool_each_item_once),
         cmocka_unit_test(test_pool_overlaps_the_caller),
         cmocka_unit_test(test_pool_destroy_waits),
+        cmocka_unit_test(test_thread_signals_blocked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
