@@ -44,28 +44,34 @@ char **bu_read_lines(const char *path, size_t *n)
     return v;
 }
 
-/* ~1.7 KB of text, different per take. */
-void bu_take_text(char *out, size_t cap, const char *tool, const char *persona, uint32_t rev,
-                  size_t i)
+const char *const bu_persona_file[BU_PERSONAS] = {"builder", "skeptic", "futurist", "founder"};
+const char *const bu_persona_name[BU_PERSONAS] = {"Builder", "Skeptic", "Futurist", "Founder"};
+
+void bu_text_fill(char *out, size_t cap, size_t len, size_t target, size_t i)
 {
     static const char *const words[] = {"latency", "pricing",      "onboarding",  "docs",
                                         "API",     "support",      "roadmap",     "exports",
                                         "team",    "integrations", "reliability", "search",
                                         "mobile",  "privacy",      "speed",       "UI"};
-    int n = snprintf(out, cap, "%s on %s, revision %u (take %zu). ", persona, tool, rev, i);
-    size_t len = n > 0 && (size_t)n < cap ? (size_t)n : 0;
-    size_t target = 1600 + (i * 37) % 300;
     unsigned w = (unsigned)(i * 2654435761u);
     while (len + 64 < cap && len < target) {
-        n = snprintf(out + len, cap - len, "The %s is %s and the %s %s. ", words[w % 16],
-                     (w >> 4) % 2 ? "good" : "uneven", words[(w >> 8) % 16],
-                     (w >> 12) % 2 ? "holds up" : "needs work");
+        int n = snprintf(out + len, cap - len, "The %s is %s and the %s %s. ", words[w % 16],
+                         (w >> 4) % 2 ? "good" : "uneven", words[(w >> 8) % 16],
+                         (w >> 12) % 2 ? "holds up" : "needs work");
         if (n < 0 || (size_t)n >= cap - len)
             break;
         len += (size_t)n;
         w = w * 1103515245u + 12345u;
     }
     out[len] = 0;
+}
+
+/* ~1.7 KB of text, different per take. */
+void bu_take_text(char *out, size_t cap, const char *tool, const char *persona, uint32_t rev,
+                  size_t i)
+{
+    int n = snprintf(out, cap, "%s on %s, revision %u (take %zu). ", persona, tool, rev, i);
+    bu_text_fill(out, cap, n > 0 && (size_t)n < cap ? (size_t)n : 0, 1600 + (i * 37) % 300, i);
 }
 
 int bu_cmp_i64(const void *a, const void *b)
@@ -111,4 +117,23 @@ void bu_take_frame(sos_buf *frame, const sos_key *k, const uint8_t id[16], const
     rq.take_file = &sg;
     sos_buf_pack(frame, &rq.base);
     sos_buf_free(&payload);
+}
+
+uint32_t bu_take_series(size_t i, size_t T, unsigned rev_base, sos_key *const *keys,
+                        char *const *tools, uint64_t filed_at, uint8_t id[SOS_ID_BYTES],
+                        sos_buf *frame, char *text, uint8_t **frame_out, size_t *len_out,
+                        unsigned *rev_out)
+{
+    size_t P = T * BU_PERSONAS;
+    uint32_t pair = (uint32_t)(i % P);
+    int p = (int)(pair % BU_PERSONAS);
+    unsigned rev = rev_base + 1 + (unsigned)(i / P);
+    sos_id_new(id);
+    bu_take_frame(frame, keys[p], id, tools[pair / BU_PERSONAS], p, bu_persona_name[p], rev, i,
+                  filed_at, text, 4096);
+    *frame_out = sos_xmalloc(frame->len);
+    memcpy(*frame_out, frame->data, frame->len);
+    *len_out = frame->len;
+    *rev_out = rev;
+    return pair;
 }

@@ -59,13 +59,10 @@
 #include "store.h"
 #include "wire.h"
 
-#define N_PERSONAS 4
+#define N_PERSONAS BU_PERSONAS
 #define ID_BYTES SOS_ID_BYTES
 #define BATCH 64
 #define STALL_MS 30000 /* no reply for this long: give up */
-
-static const char *const s_persona_file[N_PERSONAS] = {"builder", "skeptic", "futurist", "founder"};
-static const char *const s_persona_name[N_PERSONAS] = {"Builder", "Skeptic", "Futurist", "Founder"};
 
 typedef struct {
     uint8_t *frame; /* packed ScoringRequest */
@@ -523,7 +520,7 @@ int main(int argc, char **argv)
         }
         for (int p = 0; p < N_PERSONAS; p++) {
             char path[4096];
-            int pn = snprintf(path, sizeof path, "%s/%s.key.curve", keydir, s_persona_file[p]);
+            int pn = snprintf(path, sizeof path, "%s/%s.key.curve", keydir, bu_persona_file[p]);
             if (pn < 0 || (size_t)pn >= sizeof path || sos_tkey_load(path, &tkeys[p]) != 0) {
                 fprintf(stderr, "ingest: cannot load %s\n", path);
                 return 1;
@@ -534,9 +531,9 @@ int main(int argc, char **argv)
     sos_key *keys[N_PERSONAS] = {0};
     for (int p = 0; p < N_PERSONAS; p++) {
         char path[4096];
-        int pn = snprintf(path, sizeof path, "%s/%s.key", keydir, s_persona_file[p]);
+        int pn = snprintf(path, sizeof path, "%s/%s.key", keydir, bu_persona_file[p]);
         if (pn < 0 || (size_t)pn >= sizeof path || sos_key_load(path, &keys[p]) != 0) {
-            fprintf(stderr, "ingest: cannot load %s/%s.key\n", keydir, s_persona_file[p]);
+            fprintf(stderr, "ingest: cannot load %s/%s.key\n", keydir, bu_persona_file[p]);
             return 1;
         }
     }
@@ -559,20 +556,13 @@ int main(int argc, char **argv)
     uint64_t filed_at = (uint64_t)time(NULL);
     for (size_t i = 0; i < (size_t)N; i++) {
         take *t = &takes[i];
-        t->pair = (uint32_t)(i % P);
+        unsigned rev;
         t->code = -1;
-        size_t tool = t->pair / N_PERSONAS;
-        int p = (int)(t->pair % N_PERSONAS);
-        unsigned rev = rev_base + 1 + (unsigned)(i / P);
+        t->pair = bu_take_series(i, T, rev_base, keys, tools, filed_at, t->id, &frame, text,
+                                 &t->frame, &t->len, &rev);
         if (rev > max_rev)
             max_rev = rev;
-        sos_id_new(t->id); /* as sos take file makes them */
-        bu_take_frame(&frame, keys[p], t->id, tools[tool], p, s_persona_name[p], rev, i, filed_at,
-                      text, 4096);
-        t->frame = sos_xmalloc(frame.len);
-        memcpy(t->frame, frame.data, frame.len);
-        t->len = frame.len;
-        bytes += frame.len;
+        bytes += t->len;
     }
     sos_buf_free(&frame);
     free(text);

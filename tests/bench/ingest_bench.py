@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Ingest benchmark: durable, acknowledged takes per second through the real
 scoring daemon, over ipc and over tcp with CURVE, against the in-process
-limit of the same work (verify + LMDB, a commit per 64), and latency at
+limit of the same work (scoring's own pipeline with no sockets: verifier
+pool, handle(), a commit per 64, the takes in the order they were sent;
+ingest.c s_limit), and latency at
 full and at half load. Prints figures and ratios; it asserts only that
 nothing was lost or duplicated, never how fast.
 

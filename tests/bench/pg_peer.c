@@ -47,12 +47,10 @@
 #include "sign.h"
 #include "sos.pb-c.h"
 
-#define N_PERSONAS 4
+#define N_PERSONAS BU_PERSONAS
 #define ID_BYTES SOS_ID_BYTES
 #define N_SETTINGS 6
 
-static const char *const s_persona_file[N_PERSONAS] = {"builder", "skeptic", "futurist", "founder"};
-static const char *const s_persona_name[N_PERSONAS] = {"Builder", "Skeptic", "Futurist", "Founder"};
 static const char *const s_settings[N_SETTINGS] = {"server_version",     "fsync",
                                                    "synchronous_commit", "wal_sync_method",
                                                    "commit_delay",       "shared_buffers"};
@@ -159,10 +157,11 @@ static void *s_client(void *arg)
         } else {
             char score[16];
             snprintf(score, sizeof score, "%u", b->score);
-            const char *vals[7] = {(const char *)b->take_id.data,  b->tool_id,
-                                   s_persona_name[b->persona - 1], score,
-                                   (const char *)sg->signer.data,  (const char *)sg->signature.data,
-                                   (const char *)sg->payload.data};
+            const char *vals[7] = {
+                (const char *)b->take_id.data,   b->tool_id,
+                bu_persona_name[b->persona - 1], score,
+                (const char *)sg->signer.data,   (const char *)sg->signature.data,
+                (const char *)sg->payload.data};
             int lens[7] = {
                 (int)b->take_id.len, 0, 0, 0, (int)sg->signer.len, (int)sg->signature.len,
                 (int)sg->payload.len};
@@ -236,11 +235,11 @@ int main(int argc, char **argv)
     uint8_t pk[N_PERSONAS][SOS_PK_BYTES];
     for (int p = 0; p < N_PERSONAS; p++) {
         char path[4096];
-        int pn = snprintf(path, sizeof path, "%s/%s.key", keydir, s_persona_file[p]);
+        int pn = snprintf(path, sizeof path, "%s/%s.key", keydir, bu_persona_file[p]);
         if (strcmp(keydir, "-") == 0
                 ? sos_key_generate(&keys[p]) != 0
                 : pn < 0 || (size_t)pn >= sizeof path || sos_key_load(path, &keys[p]) != 0) {
-            fprintf(stderr, "pg_peer: cannot load %s/%s.key\n", keydir, s_persona_file[p]);
+            fprintf(stderr, "pg_peer: cannot load %s/%s.key\n", keydir, bu_persona_file[p]);
             return 1;
         }
         memcpy(pk[p], sos_key_public(keys[p]), SOS_PK_BYTES);
@@ -262,7 +261,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "pg_peer: no tool ids in %s\n", tools_file);
         return 1;
     }
-    size_t P = T * N_PERSONAS;
 
     /* pre-build and sign everything, as ingest.c does */
     int64_t tb = bu_now_ns();
@@ -273,18 +271,11 @@ int main(int argc, char **argv)
     uint64_t filed_at = (uint64_t)time(NULL);
     for (size_t i = 0; i < (size_t)N; i++) {
         take *t = &takes[i];
+        unsigned rev;
         t->code = -1;
-        uint32_t pair = (uint32_t)(i % P);
-        size_t tool = pair / N_PERSONAS;
-        int p = (int)(pair % N_PERSONAS);
-        unsigned rev = 1 + (unsigned)(i / P);
-        sos_id_new(t->id); /* as sos take file makes them */
-        bu_take_frame(&frame, keys[p], t->id, tools[tool], p, s_persona_name[p], rev, i, filed_at,
-                      text, 4096);
-        t->frame = sos_xmalloc(frame.len);
-        memcpy(t->frame, frame.data, frame.len);
-        t->len = frame.len;
-        bytes += frame.len;
+        (void)bu_take_series(i, T, 0, keys, tools, filed_at, t->id, &frame, text, &t->frame,
+                             &t->len, &rev);
+        bytes += t->len;
     }
     sos_buf_free(&frame);
     free(text);

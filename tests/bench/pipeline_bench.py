@@ -131,11 +131,7 @@ def main():
         c.start_all()
         run_dir = os.path.join(c.home, "run")
         keydir = os.path.join(c.home, "benchkeys")
-        os.makedirs(keydir, mode=0o700)
-        for p in PERSONAS:
-            path = os.path.join(keydir, p.lower() + ".key")
-            c.sos("keygen", "--out", path)
-            c.sos("panel", "add", "--persona", p, "--key", path + ".pub")
+        c.register_panel(PERSONAS, keydir)
         n_panels = args.panels * len(configs)
 
         ids_file = os.path.join(c.home, "tools.txt")

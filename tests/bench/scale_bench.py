@@ -264,11 +264,7 @@ def main():
         sampler.start()
         run_dir = os.path.join(c.home, "run")
         keydir = os.path.join(c.home, "benchkeys")
-        os.makedirs(keydir, mode=0o700)
-        for p in PERSONAS:
-            path = os.path.join(keydir, p.lower() + ".key")
-            c.sos("keygen", "--out", path)
-            c.sos("panel", "add", "--persona", p, "--key", path + ".pub")
+        c.register_panel(PERSONAS, keydir)
         sub_ep = "ipc://%s/submission.api" % run_dir
         timings = {}
 

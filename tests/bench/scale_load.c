@@ -219,24 +219,9 @@ static void s_sleep_ms(long ms)
 static void s_text(char *out, size_t cap, const char *tool, const char *persona, size_t i,
                    size_t bytes)
 {
-    static const char *const words[] = {"latency", "pricing",      "onboarding",  "docs",
-                                        "API",     "support",      "roadmap",     "exports",
-                                        "team",    "integrations", "reliability", "search",
-                                        "mobile",  "privacy",      "speed",       "UI"};
     int n = snprintf(out, cap, "%s on %s (take %zu). ", persona, tool, i);
-    size_t len = n > 0 && (size_t)n < cap ? (size_t)n : 0;
-    size_t target = bytes + (i * 37) % (bytes / 8 + 1);
-    unsigned w = (unsigned)(i * 2654435761u);
-    while (len + 64 < cap && len < target) {
-        n = snprintf(out + len, cap - len, "The %s is %s and the %s %s. ", words[w % 16],
-                     (w >> 4) % 2 ? "good" : "uneven", words[(w >> 8) % 16],
-                     (w >> 12) % 2 ? "holds up" : "needs work");
-        if (n < 0 || (size_t)n >= cap - len)
-            break;
-        len += (size_t)n;
-        w = w * 1103515245u + 12345u;
-    }
-    out[len] = 0;
+    bu_text_fill(out, cap, n > 0 && (size_t)n < cap ? (size_t)n : 0,
+                 bytes + (i * 37) % (bytes / 8 + 1), i);
 }
 
 static void s_store_frame(req *r, sos_buf *frame)

@@ -124,11 +124,15 @@ class Cluster:
                                  (" ".join(args), r.returncode, r.stdout, r.stderr))
         return r
 
-    def register_panel(self, personas):
-        """A key pair per persona (in the home), registered; {persona: secret key path}."""
+    def register_panel(self, personas, keydir=None):
+        """A key pair per persona (in keydir, made 0700, or else the home),
+        registered; {persona: secret key path}. The benchmark programs read
+        keydir/<persona>.key."""
         keys = {}
+        if keydir:
+            os.makedirs(keydir, mode=0o700)
         for p in personas:
-            path = os.path.join(self.home, p.lower() + ".key")
+            path = os.path.join(keydir or self.home, p.lower() + ".key")
             self.sos("keygen", "--out", path)
             self.sos("panel", "add", "--persona", p, "--key", path + ".pub")
             keys[p] = path
