@@ -203,11 +203,15 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
     while (!s_stop && !svc.fatal) {
         sos_sock *socks[3] = {svc.api, svc.up_events, svc.up_api};
         bool rd[3];
-        long timeout = svc.up_api ? (long)(svc.next_fetch - sos_now_ms()) : -1;
-        if (svc.up_api && svc.inflight && svc.inflight_deadline < svc.next_fetch)
-            timeout = (long)(svc.inflight_deadline - sos_now_ms());
-        if (svc.up_api && timeout < 0)
-            timeout = 0;
+        /* a fetch in flight waits for its answer or its deadline, not for
+         * the next periodic fetch (which only follows an answer) */
+        long timeout = -1;
+        if (svc.up_api) {
+            int64_t wake = svc.inflight ? svc.inflight_deadline : svc.next_fetch;
+            timeout = (long)(wake - sos_now_ms());
+            if (timeout < 0)
+                timeout = 0;
+        }
         long until_check = (long)(svc.next_reader_check - sos_now_ms());
         if (timeout < 0 || timeout > until_check)
             timeout = until_check < 0 ? 0 : until_check;

@@ -8,7 +8,8 @@ answering (a tool is submitted while scoring is stopped); reviewers' filings
 time out and are retried with exactly the same take id, time and content.
 After SIGCONT: aggregation logs upstream.back, every filing is acknowledged,
 every acknowledged take is stored exactly once, and every panel that reached
-its quorum is published exactly once by `sos pull`.
+its quorum is published exactly once by `sos pull`. While it waits on the
+silent upstream, aggregation uses under 5 % of a core.
 
 Usage: pause_test.py BUILD_DIR [PAUSE_SECONDS]"""
 import json
@@ -24,6 +25,13 @@ from harness import Cluster, main, wait_for  # noqa: E402
 PERSONAS = ["Builder", "Skeptic", "Futurist", "Founder"]
 PAUSE = float(sys.argv[2]) if len(sys.argv) > 2 else 30.0
 NOTICE_WITHIN = 6.0  # 1 s fetch period + 3 s answer timeout + slack
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def log_events(c, svc, event):
@@ -86,6 +94,15 @@ def test_sigstop_scoring(build):
             wait_for(lambda: log_events(c, "aggregation", "upstream.silent"),
                      timeout=NOTICE_WITHIN, what="aggregation to notice scoring is silent")
             noticed = time.monotonic() - stopped
+            # waiting on a silent upstream costs aggregation no CPU (it
+            # used to poll with a zero timeout from the 1 s fetch tick to
+            # the 3 s deadline: about half a core)
+            agg = c.procs["aggregation"].pid
+            cpu0, t0 = cpu_seconds(agg), time.monotonic()
+            time.sleep(4.0)
+            idle_cpu = (cpu_seconds(agg) - cpu0) / (time.monotonic() - t0)
+            print("aggregation CPU while its upstream is stopped: %.3f s/s" % idle_cpu)
+            assert idle_cpu < 0.05, "aggregation spins while waiting: %.3f s/s" % idle_cpu
             # submission does not depend on scoring: it keeps serving
             extra = c.sos_json("--timeout", "1000", "tool", "submit", "--name",
                                "Submitted During Pause", "--tagline", "t", "--category", "c",
