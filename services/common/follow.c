@@ -86,6 +86,7 @@ static int s_take(sos_svc *svc, const uint8_t *data, size_t len)
         uint64_t cursor = svc->cursor;
         if ((rc = sos_txn_begin(svc->store, true, &t)) != SOS_OK)
             break;
+        sos_log_hold(); /* what the page's events log, once it commits */
         for (size_t i = 0; i < rep->events->n_events && rc == SOS_OK; i++) {
             const Sos__Event *ev = rep->events->events[i];
             if (ev->seq <= cursor)
@@ -103,7 +104,10 @@ static int s_take(sos_svc *svc, const uint8_t *data, size_t len)
         }
         if (rc == SOS_OK)
             rc = sos_meta_put_u64(t, "cursor", cursor);
-        if (rc == SOS_OK && (rc = sos_txn_commit(&t)) == SOS_OK) {
+        if (rc == SOS_OK)
+            rc = sos_txn_commit(&t);
+        sos_log_release(rc == SOS_OK);
+        if (rc == SOS_OK) {
             sos_log_debug("follow.applied", "upstream=%s cursor=%llu", svc->spec->upstream,
                           (unsigned long long)cursor);
             svc->cursor = cursor;

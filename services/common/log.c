@@ -1,7 +1,10 @@
-/* log: logfmt lines on stderr, one write(2) per line so lines from
- * several processes sharing a file do not interleave. */
+/* log: logfmt lines on stderr, each line in one write(2) (a held batch of
+ * lines in PIPE_BUF-sized pieces cut at line ends) so lines from several
+ * processes sharing a file or a pipe do not interleave. */
 #include "log.h"
 
+#include <assert.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +14,52 @@
 static char s_svc[32] = "sos";
 static int s_level = SOS_LOG_INFO;
 static const char *const s_names[] = {"debug", "info", "warn", "error"};
+static char s_held[SOS_LOG_HOLD_MAX];
+static size_t s_held_len;
+static int s_holding;
+
+static void s_write(const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(STDERR_FILENO, p, len);
+        if (w <= 0)
+            return; /* nowhere to report it */
+        p += w;
+        len -= (size_t)w;
+    }
+}
+
+void sos_log_hold(void)
+{
+    assert(!s_holding); /* nesting is a bug */
+    s_holding = 1;
+    s_held_len = 0;
+}
+
+int sos_log_holding(void)
+{
+    return s_holding;
+}
+
+void sos_log_release(int keep)
+{
+    assert(s_holding);
+    size_t off = 0;
+    while (keep && off < s_held_len) {
+        /* the longest run of whole lines within PIPE_BUF (a line is under
+         * 2 KiB, so there is always one) */
+        size_t end = off, n = s_held_len - off < PIPE_BUF ? s_held_len : off + PIPE_BUF;
+        for (size_t i = off; i < n; i++)
+            if (s_held[i] == '\n')
+                end = i + 1;
+        if (end == off)
+            end = n;
+        s_write(s_held + off, end - off);
+        off = end;
+    }
+    s_held_len = 0;
+    s_holding = 0;
+}
 
 void sos_log_init(const char *svc, int level)
 {
@@ -52,6 +101,10 @@ void sos_log(int level, const char *event, const char *fmt, ...)
         if (line[i] == '\n' || line[i] == '\r')
             line[i] = ' ';
     line[len++] = '\n';
-    ssize_t w = write(STDERR_FILENO, line, len);
-    (void)w;
+    if (s_holding && level < SOS_LOG_ERROR && s_held_len + len <= sizeof s_held) {
+        memcpy(s_held + s_held_len, line, len);
+        s_held_len += len;
+        return;
+    }
+    s_write(line, len);
 }

@@ -17,6 +17,22 @@ int sos_log_level_parse(const char *s);
 void sos_log(int level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Holding, for what a transaction does: between sos_log_hold() and
+ * sos_log_release(), debug, info and warn lines are kept in memory, in
+ * order, instead of written; error lines are written at once. The service
+ * loop holds the lines of a batch while its transaction is open, so a line
+ * such as take.accepted reaches the log only once its commit has returned
+ * (release with keep = true: the held lines are written, as few write(2)s
+ * as PIPE_BUF-sized, line-aligned pieces allow) and never for a commit that
+ * failed (keep = false: they are dropped; the caller logs the failure).
+ * Lines beyond SOS_LOG_HOLD_MAX bytes are written at once, as if not held.
+ * Nesting is a bug (asserts). One thread: the service thread. */
+#define SOS_LOG_HOLD_MAX (256u << 10)
+void sos_log_hold(void);
+void sos_log_release(int keep);
+/* Whether lines are held now. */
+int sos_log_holding(void);
+
 #define sos_log_debug(ev, ...) sos_log(SOS_LOG_DEBUG, ev, __VA_ARGS__)
 #define sos_log_info(ev, ...) sos_log(SOS_LOG_INFO, ev, __VA_ARGS__)
 #define sos_log_warn(ev, ...) sos_log(SOS_LOG_WARN, ev, __VA_ARGS__)

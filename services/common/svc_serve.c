@@ -211,6 +211,8 @@ static void s_dispatch(sos_svc *svc, const sos_frames *f, sos_buf *out)
         rc = sos_txn_begin(svc->store, write, &t);
         if (rc != SOS_OK)
             break;
+        if (write)
+            sos_log_hold(); /* released once the commit has returned */
         if (write) {
             sos_val prev;
             int same = 0;
@@ -238,6 +240,7 @@ static void s_dispatch(sos_svc *svc, const sos_frames *f, sos_buf *out)
             /* handle() packs no reply with SYNC: run it again after the
              * catch-up (or at once, with no upstream), when it must decide */
             sos_txn_abort(&t);
+            sos_log_release(0); /* it runs again after the catch-up */
             if (svc->up_api)
                 svc_follow_sync(svc);
             svc->synced = true;
@@ -257,11 +260,15 @@ static void s_dispatch(sos_svc *svc, const sos_frames *f, sos_buf *out)
             rc = sos_request_store(t, &rid, hash, out);
             if (rc == SOS_OK) {
                 rc = sos_txn_commit(&t);
-                if (rc == SOS_OK)
+                if (rc == SOS_OK) {
+                    sos_log_release(1);
                     goto out;
+                }
             }
         }
         sos_txn_abort(&t);
+        if (sos_log_holding())
+            sos_log_release(0); /* refused or failed: its lines say nothing true */
         if (rc == SOS_MAPFULL) {
             rc = sos_store_grow(svc->store);
             if (rc == SOS_OK)
@@ -288,6 +295,8 @@ static void s_dispatch(sos_svc *svc, const sos_frames *f, sos_buf *out)
         sos_buf_reset(out);
     }
 out:
+    if (sos_log_holding())
+        sos_log_release(1); /* a replay or a refusal: nothing was written */
     protobuf_c_message_free_unpacked(req, NULL);
 }
 
@@ -324,6 +333,8 @@ static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
     int64_t t0 = s_ns();
     int rc = *batch ? sos_txn_commit(batch) : SOS_OK;
     int64_t commit_ns = s_ns() - t0;
+    if (sos_log_holding()) /* what the batch logged is true only if it committed */
+        sos_log_release(rc == SOS_OK);
     sos_buf out = SOS_BUF_INIT;
     if (rc == SOS_MAPFULL) {
         sos_log_info("batch.retry", "requests=%zu reason=\"map full\"", p->n);
@@ -447,8 +458,12 @@ void svc_serve(sos_svc *svc)
         p.wait_ns += s_ns() - t0;
         for (size_t i = 0; i < cur->n && !svc->fatal; i++) {
             s_item *it = &cur->item[i];
-            if (!batch && sos_txn_begin(svc->store, true, &batch) != SOS_OK)
-                batch = NULL;
+            if (!batch) {
+                if (sos_txn_begin(svc->store, true, &batch) == SOS_OK)
+                    sos_log_hold(); /* the batch's lines, written once it commits */
+                else
+                    batch = NULL;
+            }
             sos_buf_reset(&out);
             t0 = s_ns();
             bool batched = batch && s_dispatch_batched(svc, batch, it, &out);
@@ -483,6 +498,8 @@ void svc_serve(sos_svc *svc)
     s_prepare_wait(svc); /* a fatal error: the pool lets go of the round first */
     s_round_clear(cur);
     sos_txn_abort(&batch);
+    if (sos_log_holding())
+        sos_log_release(0);
     for (size_t i = 0; i < p.n; i++) { /* a fatal error: nothing acknowledged */
         sos_frames_clear(&p.req[i]);
         sos_buf_free(&p.reply[i]);

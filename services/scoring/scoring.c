@@ -25,7 +25,9 @@
 
 #define S_KEY_MAX 160
 
-static int s_close(sos_txn *t, const char *tool_id, const char *rule)
+/* Closes tool_id's panel on the takes in now; *n_out: how many. The
+ * caller logs panel.closed once everything it writes has succeeded. */
+static int s_close(sos_txn *t, const char *tool_id, const char *rule, size_t *n_out)
 {
     uint8_t hashes[5][SOS_HASH_BYTES];
     ProtobufCBinaryData hb[5];
@@ -45,7 +47,7 @@ static int s_close(sos_txn *t, const char *tool_id, const char *rule)
     if ((rc = sos_rules_put(t, SCORING_DB_CLOSED, tool_id, strlen(tool_id), &pc.base)) ||
         (rc = sos_evlog_append(t, &ev)))
         return rc;
-    sos_log_info("panel.closed", "tool=%s takes=%zu rule=%s", tool_id, n, rule);
+    *n_out = n;
     return 0;
 }
 
@@ -214,8 +216,8 @@ int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
     if ((rc = sos_txn_put(t, SCORING_DB_TAKES, key, kl + 4, seqk, sizeof seqk)) ||
         (rc = sos_txn_put(t, SCORING_DB_LATEST, key, kl, latest, sizeof latest)))
         goto out;
-    sos_log_info("take.accepted", "tool=%s persona=%s revision=%u score=%u verdict=%s", b->tool_id,
-                 sos_persona_name(b->persona), b->revision, b->score, b->ship ? "ship" : "skip");
+    char rule[32] = "";
+    size_t closed_on = 0;
     if (first) {
         unsigned personas = 0;
         for (int p = SOS__PERSONA__PERSONA_BUILDER; p <= SOS__PERSONA__PERSONA_CREATOR; p++) {
@@ -229,10 +231,16 @@ int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
             }
         }
         if (personas >= r->quorum) {
-            char rule[32];
             snprintf(rule, sizeof rule, "quorum:%u", r->quorum);
-            rc = s_close(t, b->tool_id, rule);
+            rc = s_close(t, b->tool_id, rule, &closed_on);
         }
+    }
+    if (rc == 0) { /* all written: the service loop holds these until the commit */
+        sos_log_info("take.accepted", "tool=%s persona=%s revision=%u score=%u verdict=%s",
+                     b->tool_id, sos_persona_name(b->persona), b->revision, b->score,
+                     b->ship ? "ship" : "skip");
+        if (rule[0])
+            sos_log_info("panel.closed", "tool=%s takes=%zu rule=%s", b->tool_id, closed_on, rule);
     }
 out:
     if (b)
@@ -332,7 +340,10 @@ int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_s
     }
     if (!any)
         return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "%s has no takes to finalize", tool_id);
-    return s_close(t, tool_id, rule);
+    size_t n = 0;
+    if ((rc = s_close(t, tool_id, rule, &n)) == 0)
+        sos_log_info("panel.closed", "tool=%s takes=%zu rule=%s", tool_id, n, rule);
+    return rc;
 }
 
 int scoring_apply(sos_txn *t, const Sos__Event *ev)

@@ -11,6 +11,7 @@
   take is not acknowledged and scoring stops (exit 74); restarted without
   the trigger, every take acknowledged before is there."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -102,7 +103,12 @@ def test_fsync_eio(build):
         assert rc == 74, "scoring exited %d, not 74" % rc
         del c.procs["scoring"]
         with open(os.path.join(c.home, "log", "scoring.log")) as f:
-            assert "event=store.failed" in f.read()
+            text = f.read()
+        assert "event=store.failed" in text
+        # the log says what happened: a take is logged as accepted once its
+        # commit has returned, so never the one whose commit failed
+        accepted = sorted(int(m) for m in re.findall(r"event=take\.accepted .*revision=(\d+)", text))
+        assert accepted == acked, "take.accepted for %s, acknowledged %s" % (accepted, acked)
         os.unlink(trigger)
         c.start("scoring")
         c.wait_up()

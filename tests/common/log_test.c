@@ -1,0 +1,190 @@
+/* unit.common.log: lines held for a transaction reach stderr only on
+ * release with keep, in order and whole; dropped otherwise; error lines are
+ * never held; a held batch is written in line-aligned pieces of at most
+ * PIPE_BUF bytes (so writers sharing a pipe do not interleave). */
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+
+typedef struct {
+    int saved;   /* the real stderr */
+    int pipe[2]; /* stderr while the test runs */
+} capture;
+
+static void s_capture(capture *c)
+{
+    fflush(stderr);
+    assert_int_equal(pipe(c->pipe), 0);
+    /* large enough for every test's output, so writes never block */
+    assert_true(fcntl(c->pipe[1], F_SETPIPE_SZ, 1 << 20) >= (1 << 20));
+    c->saved = dup(STDERR_FILENO);
+    assert_true(c->saved >= 0);
+    assert_true(dup2(c->pipe[1], STDERR_FILENO) >= 0);
+    assert_int_equal(fcntl(c->pipe[0], F_SETFL, O_NONBLOCK), 0);
+}
+
+/* Everything written to the pipe since the last read, into buf
+ * (NUL-terminated); its length. */
+static size_t s_read(capture *c, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(c->pipe[0], buf + n, cap - 1 - n);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+static void s_restore(capture *c)
+{
+    assert_true(dup2(c->saved, STDERR_FILENO) >= 0);
+    close(c->saved);
+    close(c->pipe[0]);
+    close(c->pipe[1]);
+}
+
+static size_t s_count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static void test_hold_keep_and_drop(void **state)
+{
+    (void)state;
+    static char buf[1 << 20];
+    capture c;
+    s_capture(&c);
+    sos_log_init("test", SOS_LOG_DEBUG);
+
+    sos_log_info("plain", "n=1");
+    assert_int_equal(sos_log_holding(), 0);
+    assert_non_null(strstr((s_read(&c, buf, sizeof buf), buf), "event=plain n=1\n"));
+
+    sos_log_hold();
+    assert_int_equal(sos_log_holding(), 1);
+    sos_log_info("held.a", "n=1");
+    sos_log_debug("held.b", "n=2");
+    sos_log_warn("held.c", "n=3");
+    sos_log_error("urgent", "n=4"); /* never held */
+    s_read(&c, buf, sizeof buf);
+    assert_non_null(strstr(buf, "event=urgent n=4"));
+    assert_null(strstr(buf, "held."));
+    sos_log_release(1);
+    assert_int_equal(sos_log_holding(), 0);
+    s_read(&c, buf, sizeof buf);
+    char *a = strstr(buf, "event=held.a n=1\n"), *b = strstr(buf, "event=held.b n=2\n"),
+         *w = strstr(buf, "event=held.c n=3\n");
+    assert_true(a && b && w && a < b && b < w); /* all, in order */
+    assert_int_equal(s_count(buf, "\n"), 3);
+
+    sos_log_hold();
+    sos_log_info("dropped", "n=5");
+    sos_log_release(0);
+    assert_int_equal(s_read(&c, buf, sizeof buf), 0);
+
+    /* after a release, lines go straight out again */
+    sos_log_info("after", "n=6");
+    assert_non_null(strstr((s_read(&c, buf, sizeof buf), buf), "event=after n=6\n"));
+    s_restore(&c);
+}
+
+/* 600 held lines of about 150 bytes: every one written once, whole, in
+ * order, and no single write over PIPE_BUF or ending mid-line. */
+static void test_hold_pieces(void **state)
+{
+    (void)state;
+    static char buf[1 << 20];
+    capture c;
+    s_capture(&c);
+    sos_log_init("test", SOS_LOG_INFO);
+    sos_log_hold();
+    char pad[101];
+    memset(pad, 'x', 100);
+    pad[100] = '\0';
+    for (int i = 0; i < 600; i++)
+        sos_log_info("line", "i=%04d pad=%s", i, pad);
+    sos_log_debug("below", "level=debug"); /* under the level: not held either */
+    sos_log_release(1);
+    size_t n = s_read(&c, buf, sizeof buf);
+    s_restore(&c);
+    assert_true(n > 600 * 100);
+    assert_null(strstr(buf, "event=below"));
+    const char *p = buf;
+    for (int i = 0; i < 600; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "event=line i=%04d ", i);
+        const char *at = strstr(p, want);
+        assert_non_null(at);
+        p = at + 1;
+    }
+    assert_int_equal(s_count(buf, "event=line "), 600);
+    assert_true(buf[n - 1] == '\n');
+}
+
+/* Each write(2) of a release, seen whole: stderr is a SOCK_SEQPACKET
+ * socket, where one write is one record and one read returns one record.
+ * Every piece is at most PIPE_BUF bytes (a pipe keeps writes that size
+ * whole) and ends at a line end; together they are the 200 lines. */
+static void test_hold_piece_sizes(void **state)
+{
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+    int big = 1 << 20;
+    (void)setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+    (void)setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_true(dup2(sv[0], STDERR_FILENO) >= 0);
+    sos_log_init("test", SOS_LOG_INFO);
+    char pad[301];
+    memset(pad, 'y', 300);
+    pad[300] = '\0';
+    sos_log_hold();
+    for (int i = 0; i < 200; i++)
+        sos_log_info("line", "i=%04d pad=%s", i, pad);
+    sos_log_release(1);
+    assert_true(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    close(sv[0]);
+    static char rec[1 << 16];
+    size_t records = 0, lines = 0;
+    ssize_t r;
+    while ((r = recv(sv[1], rec, sizeof rec, MSG_DONTWAIT)) > 0) {
+        records++;
+        assert_true(r <= PIPE_BUF);
+        assert_true(rec[r - 1] == '\n');
+        for (ssize_t i = 0; i < r; i++)
+            if (rec[i] == '\n')
+                lines++;
+    }
+    close(sv[1]);
+    assert_int_equal(lines, 200);
+    /* about 360 bytes a line: 11 whole lines fit in PIPE_BUF */
+    assert_true(records >= 200 / 11 && records < 200);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hold_keep_and_drop),
+        cmocka_unit_test(test_hold_pieces),
+        cmocka_unit_test(test_hold_piece_sizes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
