@@ -8,7 +8,15 @@ full and at half load. Prints figures and ratios; it asserts only that
 nothing was lost or duplicated, never how fast.
 
   ingest_bench.py BUILD_DIR [--tools T] [--takes N] [--clients C] [--inflight K]
-                  [--transport ipc|curve|both] [--no-pg] [--smoke]
+                  [--follower stopped|running] [--transport ipc|curve|both] [--no-pg]
+                  [--smoke]
+
+The same work as the limit, by default: 4 clients x 32 in flight (128
+outstanding, as the limit keeps two rounds of 64 in its pipeline: one being
+checked, one committing), and aggregation (scoring's follower, which copies
+every take into its own store on the same disk) stopped during the timed
+runs and started afterwards, when it must catch up. --follower running and
+--inflight 16 measure the cluster as deployed and session 3's load.
 
 Plain tcp is not a transport here: the daemons refuse tcp without CURVE
 (docs/security.md), so "tcp" is measured as tcp + CURVE. Each transport
@@ -18,9 +26,10 @@ transport key (the reviewer identity must match the signing key).
 Starts the four daemons (harness.Cluster, quorum 5 so the 4-persona panels
 stay open), registers 4 persona keys, submits T tools, then runs
 BUILD/tests/bench/ingest twice: at full load, then paced at half the rate
-just measured, each time waiting afterwards until aggregation (scoring's
-follower) has caught up, so the second run does not compete with it. Finally `sos take list` on a sample of tools must show as
-many takes as were acknowledged for them over both runs.
+just measured (with --follower running, waiting after each run until
+aggregation has caught up, so the second run does not compete with it).
+Finally `sos take list` on a sample of tools must show as many takes as were
+acknowledged for them over both runs.
 
 Then, unless --no-pg, the PostgreSQL peer (pgpeer.py, pg_peer.c): a fresh
 PostgreSQL 15 on loopback, the same takes (same keys and tools) inserted one
@@ -35,6 +44,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -129,7 +139,12 @@ def main():
     ap.add_argument("--tools", type=int, default=100)
     ap.add_argument("--takes", type=int, default=20000)
     ap.add_argument("--clients", type=int, default=4)
-    ap.add_argument("--inflight", type=int, default=16)
+    ap.add_argument("--inflight", type=int, default=32,
+                    help="requests in flight per client (default 32: 4 x 32 = 128, the limit's "
+                         "two rounds of 64)")
+    ap.add_argument("--follower", choices=["stopped", "running"], default="stopped",
+                    help="aggregation during the timed runs (default stopped: the limit has no "
+                         "follower; it is started afterwards and must catch up)")
     ap.add_argument("--sample", type=int, default=20, help="tools checked with sos take list")
     ap.add_argument("--smoke", action="store_true", help="500 takes, 20 tools: a few seconds")
     ap.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL peer")
@@ -151,6 +166,8 @@ def main():
         bad_any = bad_any or r["bad"]
         pg_keys = pg_keys or r
     print()
+    print("bench: %d clients x %d in flight, aggregation %s during the timed runs" % (
+        args.clients, args.inflight, args.follower))
     print("%-10s %-6s %10s %10s %8s %8s %8s %9s" % ("transport", "load", "acks/s", "limit/s",
                                                     "ratio", "p50 ms", "p99 ms", "p99.9 ms"))
     for t, r in results.items():
@@ -160,7 +177,9 @@ def main():
                 t, name, x["acks_per_s"], "%.0f" % r["full"]["limit_per_s"] if name == "full"
                 else "", "%.3f" % r["full"]["ratio"] if name == "full" else "", x["p50_ms"],
                 x["p99_ms"], x["p999_ms"]))
-    print(json.dumps({"transports": {t: {"full": r["full"], "half": r["half"]}
+    print(json.dumps({"clients": args.clients, "inflight": args.inflight,
+                      "follower": args.follower,
+                      "transports": {t: {"full": r["full"], "half": r["half"]}
                                      for t, r in results.items()}}))
     if not args.no_pg:
         base = results.get("ipc") or next(iter(results.values()))
@@ -201,18 +220,29 @@ def run_transport(args, exe, transport):
             f.write("\n".join(tools) + "\n")
 
         acked = {}
+        following = args.follower == "running"
+        if not following:  # scoring's work alone, as the limit measures it
+            rc = c.kill("aggregation", signal.SIGTERM)
+            if rc != 0:
+                raise SystemExit("bench: aggregation exited %d on SIGTERM" % rc)
+            print("bench: aggregation stopped for the timed runs (--follower running keeps it)")
         full = run_ingest(exe, c, keydir, tools_file, args, [],
                           os.path.join(c.home, "acked-full.txt"))
         read_acked(os.path.join(c.home, "acked-full.txt"), acked)
-        full["catchup_s"] = quiesce(c)
-        print("bench: aggregation caught up %.1f s after the full run" % full["catchup_s"])
+        if following:
+            full["catchup_s"] = quiesce(c)
+            print("bench: aggregation caught up %.1f s after the full run" % full["catchup_s"])
         half_rate = max(1.0, full["acks_per_s"] / 2)
         half = run_ingest(exe, c, keydir, tools_file, args,
                           ["--rate", "%.1f" % half_rate, "--rev-base", str(full["max_revision"]),
                            "--no-limit"], os.path.join(c.home, "acked-half.txt"))
         read_acked(os.path.join(c.home, "acked-half.txt"), acked)
+        if not following:
+            c.start("aggregation")
+            c.wait_up()
         half["catchup_s"] = quiesce(c)
-        print("bench: aggregation caught up %.1f s after the half run" % half["catchup_s"])
+        print("bench: aggregation caught up %.1f s after the %s" % (
+            half["catchup_s"], "half run" if following else "runs, started afterwards"))
 
         # no loss, no duplicates: the daemon lists what it acknowledged
         sample = random.Random(1).sample(tools, min(args.sample, len(tools)))
