@@ -240,7 +240,8 @@ static void s_dispatch(sos_svc *svc, const sos_frames *f, sos_buf *out)
             /* handle() packs no reply with SYNC: run it again after the
              * catch-up (or at once, with no upstream), when it must decide */
             sos_txn_abort(&t);
-            sos_log_release(0); /* it runs again after the catch-up */
+            if (write)
+                sos_log_release(0); /* it runs again after the catch-up */
             if (svc->up_api)
                 svc_follow_sync(svc);
             svc->synced = true;
