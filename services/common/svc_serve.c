@@ -334,8 +334,8 @@ static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
     int64_t t0 = s_ns();
     int rc = *batch ? sos_txn_commit(batch) : SOS_OK;
     int64_t commit_ns = s_ns() - t0;
-    if (sos_log_holding()) /* what the batch logged is true only if it committed */
-        sos_log_release(rc == SOS_OK);
+    if (rc != SOS_OK && sos_log_holding()) /* what the batch logged did not happen */
+        sos_log_release(0);
     sos_buf out = SOS_BUF_INIT;
     if (rc == SOS_MAPFULL) {
         sos_log_info("batch.retry", "requests=%zu reason=\"map full\"", p->n);
@@ -349,13 +349,17 @@ static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
                       sos_store_errstr(rc), p->n);
         svc->fatal = EX_IOERR;
     } else {
+        for (size_t i = 0; i < p->n; i++)
+            s_send(svc, &p->req[i], &p->reply[i]);
+        /* committed: the batch's lines are true now; written after the
+         * replies, which wait on nothing but the commit */
+        if (sos_log_holding())
+            sos_log_release(1);
         if (p->n > 0)
             sos_log_debug("batch.commit",
                           "requests=%zu verifier_wait_us=%lld decide_us=%lld commit_us=%lld", p->n,
                           (long long)(p->wait_ns / 1000), (long long)(p->decide_ns / 1000),
                           (long long)(commit_ns / 1000));
-        for (size_t i = 0; i < p->n; i++)
-            s_send(svc, &p->req[i], &p->reply[i]);
     }
     for (size_t i = 0; i < p->n; i++) {
         sos_frames_clear(&p->req[i]);
