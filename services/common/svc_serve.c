@@ -211,11 +211,10 @@ static void s_dispatch(sos_svc *svc, const sos_frames *f, sos_buf *out)
         rc = sos_txn_begin(svc->store, write, &t);
         if (rc != SOS_OK)
             break;
-        if (write)
-            sos_log_hold(); /* released once the commit has returned */
         if (write) {
             sos_val prev;
             int same = 0;
+            sos_log_hold(); /* released once the commit has returned */
             rc = sos_request_find(t, &rid, hash, &prev, &same);
             if (rc == SOS_OK) {
                 if (same) {
