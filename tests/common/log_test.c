@@ -103,9 +103,10 @@ static void test_hold_keep_and_drop(void **state)
     s_restore(&c);
 }
 
-/* 600 held lines of about 150 bytes: every one written once, whole, in
- * order, and no single write over PIPE_BUF or ending mid-line. */
-static void test_hold_pieces(void **state)
+/* 600 held lines of about 150 bytes (several PIPE_BUF pieces): every one
+ * written once, whole and in order; a line under the level is not held.
+ * The size of each write is test_hold_piece_sizes'. */
+static void test_hold_many_lines(void **state)
 {
     (void)state;
     static char buf[1 << 20];
@@ -134,6 +135,37 @@ static void test_hold_pieces(void **state)
     }
     assert_int_equal(s_count(buf, "event=line "), 600);
     assert_true(buf[n - 1] == '\n');
+}
+
+/* Past SOS_LOG_HOLD_MAX bytes a line is written at once (memory stays
+ * bounded); the lines held before it come out on release. Every line is
+ * written exactly once either way. */
+static void test_hold_overflow(void **state)
+{
+    (void)state;
+    static char buf[1 << 20];
+    capture c;
+    s_capture(&c);
+    sos_log_init("test", SOS_LOG_INFO);
+    char pad[201];
+    memset(pad, 'z', 200);
+    pad[200] = '\0';
+    enum { LINES = 2000 }; /* about 530 KB: twice what can be held */
+    sos_log_hold();
+    for (int i = 0; i < LINES; i++)
+        sos_log_info("many", "i=%04d pad=%s", i, pad);
+    s_read(&c, buf, sizeof buf);
+    assert_null(strstr(buf, "event=many i=0000 ")); /* the first lines are held */
+    char last[32];
+    snprintf(last, sizeof last, "event=many i=%04d ", LINES - 1);
+    assert_non_null(strstr(buf, last)); /* the overflow went out at once */
+    size_t early = s_count(buf, "event=many ");
+    assert_true(early > 0 && early < LINES);
+    sos_log_release(1);
+    s_read(&c, buf, sizeof buf);
+    s_restore(&c);
+    assert_non_null(strstr(buf, "event=many i=0000 "));
+    assert_int_equal(early + s_count(buf, "event=many "), LINES);
 }
 
 /* Each write(2) of a release, seen whole: stderr is a SOCK_SEQPACKET
@@ -183,7 +215,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hold_keep_and_drop),
-        cmocka_unit_test(test_hold_pieces),
+        cmocka_unit_test(test_hold_many_lines),
+        cmocka_unit_test(test_hold_overflow),
         cmocka_unit_test(test_hold_piece_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
