@@ -8,15 +8,20 @@
  * topped up with what arrived while the batch before it committed (those
  * are checked on the pool while the round's first part is decided), and
  * the whole round is decided in arrival order inside one write
- * transaction; before that transaction commits, the next round is received
- * and handed to the pool, so its signatures are checked while the commit
+ * transaction. Then what arrived during the deciding is received: up to
+ * S_JOIN_MAX of it joins the batch (checked and decided at once, and again
+ * while that much keeps arriving); more makes the next round, handed to
+ * the pool so that its signatures are checked while this one commits and
  * waits on the disk. The replies of a round are sent after its commit
  * returns.
  *
- * Without the top-up a request that arrived during a commit would wait for
- * the next round's commit as well as the one after it; with it, for one
- * commit. At full load the clients' windows are all inside the daemon at
- * a commit, so the top-up finds little and the rounds stay as they were. */
+ * Latency: without the top-up and the join, a request that arrived while
+ * a batch committed or was decided waited for the next batch's commit as
+ * well as its own. Now, below full load, it waits for the commit in
+ * progress and its own. At full load the clients' windows are inside the
+ * daemon at each commit, the top-up finds little, the late arrivals are
+ * more than S_JOIN_MAX, and the rounds stay as they were.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +37,7 @@
 #define S_BATCH_MAX 256 /* write requests per group commit at most */
 #define S_MAX_ID 64
 #define S_SERVE_MAX 1024 /* requests per call, so the follower gets its turn */
+#define S_JOIN_MAX 16    /* late arrivals that join the batch being decided, at most */
 
 /* A request received and waiting for its turn in a round. */
 typedef struct {
@@ -450,6 +456,49 @@ static void s_round_clear(s_round *r)
     r->n = 0;
 }
 
+/* Decides cur's items from `from` on into the batch (begun here when
+ * there is none), waiting for the pool at item `wait_at` (its run covers
+ * the items from there on); a request that cannot join a batch runs alone
+ * after the batch before it is committed and answered. */
+static void s_decide(sos_svc *svc, s_round *cur, size_t from, size_t wait_at, sos_txn **batch,
+                     s_pending *p, sos_buf *out)
+{
+    for (size_t i = from; i < cur->n && !svc->fatal; i++) {
+        s_item *it = &cur->item[i];
+        int64_t t0;
+        if (i == wait_at) {
+            t0 = s_ns();
+            s_prepare_wait(svc);
+            p->wait_ns += s_ns() - t0;
+        }
+        if (!*batch) {
+            if (sos_txn_begin(svc->store, true, batch) == SOS_OK)
+                sos_log_hold(); /* the batch's lines, written once it commits */
+            else
+                *batch = NULL;
+        }
+        sos_buf_reset(out);
+        t0 = s_ns();
+        bool batched = *batch && s_dispatch_batched(svc, *batch, it, out);
+        p->decide_ns += s_ns() - t0;
+        if (batched) {
+            p->req[p->n] = it->f;
+            it->f.n = 0; /* the frames are p's now */
+            p->reply[p->n] = *out;
+            *out = (sos_buf)SOS_BUF_INIT;
+            if (++p->n == S_BATCH_MAX)
+                s_flush(svc, batch, p);
+            continue;
+        }
+        s_flush(svc, batch, p); /* what came before is committed and answered first */
+        if (!svc->fatal) {
+            sos_buf_reset(out);
+            s_dispatch(svc, &it->f, out);
+            s_send(svc, &it->f, out);
+        }
+    }
+}
+
 /* Serves what waits on the api socket, round by round (see the top of
  * this file): write requests are grouped into one transaction (group
  * commit: one fsync for the lot) and answered after it commits; anything
@@ -475,44 +524,25 @@ void svc_serve(sos_svc *svc)
         s_receive(svc, cur, &budget, &out);
         if (cur->n > checked)
             s_prepare_start(svc, cur, checked);
-        for (size_t i = 0; i < cur->n && !svc->fatal; i++) {
-            s_item *it = &cur->item[i];
-            if (i == checked) {
-                t0 = s_ns();
-                s_prepare_wait(svc);
-                p.wait_ns += s_ns() - t0;
-            }
-            if (!batch) {
-                if (sos_txn_begin(svc->store, true, &batch) == SOS_OK)
-                    sos_log_hold(); /* the batch's lines, written once it commits */
-                else
-                    batch = NULL;
-            }
-            sos_buf_reset(&out);
-            t0 = s_ns();
-            bool batched = batch && s_dispatch_batched(svc, batch, it, &out);
-            p.decide_ns += s_ns() - t0;
-            if (batched) {
-                p.req[p.n] = it->f;
-                it->f.n = 0; /* the frames are p's now */
-                p.reply[p.n] = out;
-                out = (sos_buf)SOS_BUF_INIT;
-                if (++p.n == S_BATCH_MAX)
-                    s_flush(svc, &batch, &p);
-                continue;
-            }
-            s_flush(svc, &batch, &p); /* what came before is committed and answered first */
-            if (!svc->fatal) {
-                sos_buf_reset(&out);
-                s_dispatch(svc, &it->f, &out);
-                s_send(svc, &it->f, &out);
-            }
-        }
+        s_decide(svc, cur, 0, checked, &batch, &p, &out);
         s_prepare_wait(svc); /* a fatal error before the top-up was reached */
+        /* what arrived while the round was decided: a few join its batch
+         * (checked now, by the pool and this thread), more make the next
+         * round, checked while this one commits */
+        while (!svc->fatal) {
+            s_receive(svc, next, &budget, &out);
+            if (next->n == 0 || next->n > S_JOIN_MAX || cur->n + next->n > S_BATCH_MAX)
+                break;
+            size_t from = cur->n;
+            memcpy(&cur->item[from], next->item, next->n * sizeof next->item[0]);
+            cur->n += next->n;
+            next->n = 0; /* the items are cur's now */
+            s_prepare_start(svc, cur, from);
+            s_decide(svc, cur, from, from, &batch, &p, &out);
+            s_prepare_wait(svc);
+        }
         s_round_clear(cur);
         if (!svc->fatal) {
-            /* the next round is verified while this one commits */
-            s_receive(svc, next, &budget, &out);
             s_prepare_start(svc, next, 0);
             s_flush(svc, &batch, &p);
         }
