@@ -9,6 +9,7 @@ comparison published and pulled, signatures verified), never how fast.
 
   scale_bench.py BUILD_DIR [--tools 100000] [--takes 500000] [--smoke]
                  [--comparisons T/2] [--text-bytes 600] [--clients 4] [--inflight 16]
+                 [--alternate 3] [--burst-tools 5000]
 
 Starts the daemons (harness.Cluster, quorum 5), registers a key for each of
 the 5 personas, then with BUILD/tests/bench/scale_load (pipelined requests,
@@ -26,8 +27,17 @@ the 5 personas, then with BUILD/tests/bench/scale_load (pipelined requests,
      client's peak RSS (/usr/bin/time %M) and its VmRSS every 0.1 s;
   5. runs `sos tool list --json` and `sos compare list --json` once each and
      samples submission's memory around them (each reply holds the whole
-     catalogue; its exit code is printed, not asserted).
-Memory of each daemon is read from /proc/PID/status every 0.25 s throughout.
+     catalogue; its exit code is printed, not asserted);
+  6. --alternate R rounds (default 3): the full store against an empty one,
+     measured alternately so that the disk's drift over the long run does
+     not decide the comparison. A round is a burst on the full cluster and
+     one on a fresh cluster (its own keys, quorum 5), in turn first: the
+     same load each, --burst-tools B new tools (untimed, followed
+     downstream) then 5 takes each through scale_load (timed), then the
+     cluster catches up before the other's burst. Prints each burst's rate
+     and the median of full / empty.
+Memory of each daemon is read from /proc/PID/status every 0.25 s throughout
+(the full cluster's; the fresh clusters are not sampled).
 """
 import argparse
 import json
@@ -210,6 +220,26 @@ def costs(path, frac=0.1):
     return out
 
 
+def burst(c, loader, keydir, prefix, n_tools, text_bytes, common):
+    """n_tools new tools (untimed, followed downstream), then 5 takes each
+    (timed); waits until c has caught up. Returns scale_load's result."""
+    run_dir = os.path.join(c.home, "run")
+    ids_file = os.path.join(c.home, prefix + "-tools.txt")
+    r = run([loader, "tools", "ipc://%s/submission.api" % run_dir, ids_file,
+             "--count", str(n_tools), "--prefix", prefix] + common)
+    if r["ok"] != n_tools:
+        raise SystemExit("bench: burst %s: %d tools submitted of %d" % (prefix, r["ok"], n_tools))
+    quiesce(c)
+    r = run([loader, "takes", "ipc://%s/scoring.api" % run_dir, keydir, ids_file,
+             "--personas", "5", "--text-bytes", str(text_bytes),
+             "--slice", str(5 * n_tools)] + common)
+    if r["ok"] != 5 * n_tools:
+        raise SystemExit("bench: burst %s: %d takes acknowledged of %d (codes %s)" %
+                         (prefix, r["ok"], 5 * n_tools, r["codes"]))
+    quiesce(c)
+    return r
+
+
 def loadavg():
     return " ".join(open("/proc/loadavg").read().split()[:3])
 
@@ -238,10 +268,16 @@ def main():
     ap.add_argument("--text-bytes", type=int, default=600)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--inflight", type=int, default=16)
-    ap.add_argument("--smoke", action="store_true", help="2,000 tools, 10,000 takes")
+    ap.add_argument("--alternate", type=int, default=3,
+                    help="rounds of full-store and empty-store bursts, alternately")
+    ap.add_argument("--burst-tools", type=int, default=5000,
+                    help="new tools per burst (5 takes each)")
+    ap.add_argument("--smoke", action="store_true",
+                    help="2,000 tools, 10,000 takes, 1 round of 200-tool bursts")
     args = ap.parse_args()
     if args.smoke:
         args.tools, args.takes = 2000, 10000
+        args.alternate, args.burst_tools = min(args.alternate, 1), 200
     if args.comparisons < 0:
         args.comparisons = args.tools // 2
     if args.takes % 5 or args.takes // 5 > args.tools:
@@ -357,10 +393,39 @@ def main():
         time.sleep(0.5)
         after_cl = status_kib(c.procs["submission"].pid)
         n_compared = len(json.loads(cl.stdout)) if cl.returncode == 0 else -1
+        sizes = {s: dir_mib(os.path.join(c.home, "data", s)) for s in SERVICES}
+
+        # 6. the full store against an empty one, alternately
+        sampler.set_phase("7 alternate")
+        alt = []
+        for rnd in range(args.alternate):
+            pair = {}
+            for which in (("full", "empty") if rnd % 2 == 0 else ("empty", "full")):
+                prefix = "Burst %d" % (rnd + 1)
+                if which == "full":
+                    r = burst(c, loader, keydir, prefix, args.burst_tools, args.text_bytes,
+                              common)
+                else:
+                    e = Cluster(build, quorum=5)
+                    try:
+                        e.start_all()
+                        ekeys = os.path.join(e.home, "benchkeys")
+                        e.register_panel(PERSONAS, ekeys)
+                        r = burst(e, loader, ekeys, prefix, args.burst_tools, args.text_bytes,
+                                  common)
+                        e.stop_all()
+                    finally:
+                        e.close()
+                pair[which] = r["ok_per_s"]
+                print("bench: round %d, %-5s store: %d takes at %.0f/s (p50 %.1f ms, p99 %.1f "
+                      "ms)" % (rnd + 1, which, r["ok"], r["ok_per_s"], r["p50_ms"], r["p99_ms"]),
+                      flush=True)
+            pair["ratio"] = pair["full"] / pair["empty"]
+            alt.append(pair)
+        timings["alternate"] = alt
         sampler.set_phase("end")
         sampler.stop_ev.set()
         sampler.join()
-        sizes = {s: dir_mib(os.path.join(c.home, "data", s)) for s in SERVICES}
 
         # report
         tk = timings["takes"]
@@ -381,6 +446,13 @@ def main():
                 sum(rates[:5]) / 5, sum(rates[-5:]) / 5, sum(rates[-5:]) / sum(rates[:5])))
         print("bench: downstream caught up %.1f s after the last take" %
               timings["takes_catchup_s"])
+        if alt:
+            ratios = sorted(a["ratio"] for a in alt)
+            print("bench: alternating bursts of %d tools x 5 takes, full store (%d takes) "
+                  "against a fresh one: full/empty per round %s; median %.3f" % (
+                      args.burst_tools, args.takes,
+                      " ".join("%.0f/%.0f=%.3f" % (a["full"], a["empty"], a["ratio"])
+                               for a in alt), ratios[len(ratios) // 2]))
         cost = costs(stats_file)
         timings["costs"] = cost
         if "first" in cost and "last" in cost:
