@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "json.h"
 #include "html.h"
 #include "text.h"
 

@@ -42,7 +42,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "cli.h"
+#include "json.h"
 #include "render.h"
 #include "sign.h"
 #include "site.h"
