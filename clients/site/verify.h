@@ -1,82 +1,42 @@
-/* verify: what `sos verify` shares between checking signed data
- * (verify_check.c: envelopes, displayed fields, one verdict, the rebuild of
- * a verdict from its signed parts) and walking a site (cmd_verify.c: twins,
- * the rebuilt tree, the command). Private to clients/sos. */
+/* verify: offline verification of a rendered site (the procedure is
+ * described at the top of verify_check.c). Trusts nothing in the site but
+ * signatures; contacts no daemon. */
 #ifndef SOS_VERIFY_H
 #define SOS_VERIFY_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#include "render.h"
 #include "sign.h"
-#include "sos.pb-c.h"
 
-/* A tool twin as far as comparisons need it. */
-typedef struct {
-    char *id;
-    uint8_t digest[SOS_HASH_BYTES]; /* of its signed envelopes, see s_digest */
-    bool clean;                     /* its checks found nothing */
-    bool rendered;                  /* in the rebuilt site model */
-} verify_toolrec;
+enum {
+    VERIFY_OK = 0,       /* the check ran: the report says what it found */
+    VERIFY_NOSITE = -1,  /* DIR cannot be resolved, or has no index.json */
+    VERIFY_ECREATE = -2, /* the rebuilt site cannot be created or written */
+    VERIFY_EWALK = -3,   /* the site cannot be walked */
+};
 
 typedef struct {
-    size_t problems;
-    bool forged; /* a signature, hash or signer check failed: exit 77 */
-    bool pinned; /* --key */
-    uint8_t key[SOS_PK_BYTES];
-    bool have_signer;
+    size_t problems;  /* lines written to out */
+    bool forged;      /* a signature, hash or signer check failed */
+    bool have_signer; /* signer is every verdict's signer (the key, when given) */
     uint8_t signer[SOS_PK_BYTES];
-    verify_toolrec *tools;
-    size_t nt, capt;
-    render_site *site;
-} verify_ctx;
+    size_t tools, comparisons; /* in the rebuilt site */
+    size_t files;              /* files of the site compared */
+} verify_report;
 
-/* Where a problem is: the file, and a prefix inside it ("a (tool): "). */
-typedef struct {
-    const char *file;
-    const char *prefix;
-} verify_where;
-
-typedef struct {
-    ProtobufCBinaryData payload; /* malloc'd */
-    uint8_t signer[SOS_PK_BYTES], sig[SOS_SIG_BYTES];
-    uint8_t hash[SOS_HASH_BYTES]; /* computed from the payload */
-    bool decoded;                 /* the envelope's fields decode */
-    bool verified;                /* signature verifies, listed hash matches */
-} verify_env;
-
-typedef struct {
-    Sos__VerdictBody *body; /* owned; NULL when it does not decode */
-    verify_env venv;
-    size_t n; /* takes shown */
-    verify_env *tenv;
-    Sos__TakeBody **tb; /* owned; NULL where a payload does not decode */
-    /* the shown take of each listed hash, in the verdict's order; -1 none */
-    long *listed;
-    uint8_t digest[SOS_HASH_BYTES];
-    bool clean;   /* no problem found */
-    bool text_ok; /* every signed string is text (the pages cannot show others) */
-} verify_vd;
-
-/* Prints one line; anything but printable text is shown as \xNN. */
-void verify_emit(const char *line);
-/* Prints "<file>: <prefix><message>" and counts it; forged: a signature,
- * hash or signer check failed (exit 77). */
-void verify_problem(verify_ctx *x, bool forged, const verify_where *w, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* A string member of o, or NULL. Borrowed from o. */
-const char *verify_str(const json_t *o, const char *key);
-void verify_env_clear(verify_env *e);
-void verify_vd_clear(verify_vd *d);
-/* Checks the verdict object j ({tool, verdict, takes}) and fills d (the
- * caller clears it). signer: apply the --key / one-signer rule. */
-void verify_check_verdict(verify_ctx *x, const verify_where *w, const json_t *j, bool signer,
-                          verify_vd *d);
-/* The Verdict a page is rendered from, made of d's signed parts only; the
- * caller frees it with sos__verdict__free_unpacked. NULL when d is not clean. */
-Sos__Verdict *verify_vd_rebuild(const verify_vd *d);
+/* Checks the release at dir: dir/current when dir is a render directory,
+ * else dir itself. key: NULL, or the key every verdict must be signed by
+ * (else all must share one signer). One line per problem on out, "<file>:
+ * <reason>", sorted within the file comparison; nothing else is written
+ * there. The site is rebuilt in a temporary directory under $TMPDIR (else
+ * /tmp), removed before returning. VERIFY_OK and *rep filled (clean when
+ * rep->problems is 0), or an error code with a sentence in why (cap bytes,
+ * "no index.json in DIR: not a rendered site"); *rep then counts what was
+ * found before the error. */
+int verify_site(const char *dir, const uint8_t *key, FILE *out, verify_report *rep, char *why,
+                size_t cap) __attribute__((warn_unused_result));
 
 #endif

@@ -1,11 +1,11 @@
-/* verify_check: the checks of signed data behind `sos verify` (see
- * cmd_verify.c for the whole procedure, verify.h for the interface).
+/* verify_check: the checks of signed data behind verify_site (see
+ * verify.c for the walk, verify.h for the interface).
  *
  * verify: offline verification of a rendered site.
  *
- * `sos verify [--key HEX|FILE.pub] DIR` checks a release (DIR/current when
- * DIR is a `sos render --out` directory, else DIR itself) and trusts nothing
- * in it but signatures. No daemon is contacted.
+ * verify_site() (`sos verify [--key HEX|FILE.pub] DIR`) checks a release
+ * (DIR/current when DIR is a `sos render --out` directory, else DIR itself)
+ * and trusts nothing in it but signatures. No daemon is contacted.
  *
  *   1. index.json names the tool twins (tools/<id>/index.json) and the
  *      comparison twins (compare/<slug>/index.json); each is read, checked
@@ -25,21 +25,14 @@
  *      unsigned seq numbers and base_url), into a temporary directory, and
  *      compared with the release byte for byte, both ways.
  *
- * One line per problem on stdout, "<file>: <reason>" (file relative to the
- * release), then a summary. Exit 0 clean; 77 a signature, hash or signer
- * check failed; 65 other mismatches only; 66 DIR has no index.json. */
-#define _XOPEN_SOURCE 700 /* nftw, mkdtemp, realpath */
-#include <errno.h>
-#include <ftw.h>
-#include <getopt.h>
-#include <limits.h>
+ * One line per problem, "<file>: <reason>" (file relative to the release);
+ * `sos verify` prints them on stdout, then a summary, and exits 0 clean, 77
+ * when a signature, hash or signer check failed, 65 for other mismatches
+ * only, 66 when DIR has no index.json. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sysexits.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "json.h"
@@ -48,25 +41,25 @@
 #include "site.h"
 #include "tally.h"
 #include "text.h"
-#include "verify.h"
+#include "verify_int.h"
 
 /* Prints one line of output. Ids, slugs and file names in it come from
  * the site, so anything but printable ASCII and valid UTF-8 text is shown
  * as \xNN: a crafted name cannot forge a line of its own. */
-void verify_emit(const char *line)
+void verify_emit(FILE *out, const char *line)
 {
     for (const unsigned char *p = (const unsigned char *)line; *p;) {
         size_t n = *p < 0x80 ? 1 : *p >= 0xc0 && *p < 0xe0 ? 2 : *p >= 0xe0 && *p < 0xf0 ? 3 : 4;
         if (*p >= 0x20 && *p != 0x7f && *p != '\\' &&
             (n == 1 || (strnlen((const char *)p, n) == n && sos_text_valid((const char *)p, n)))) {
-            fwrite(p, 1, n, stdout);
+            fwrite(p, 1, n, out);
             p += n;
         } else {
-            printf("\\x%02x", *p);
+            fprintf(out, "\\x%02x", *p);
             p++;
         }
     }
-    putchar('\n');
+    fputc('\n', out);
 }
 
 void verify_problem(verify_ctx *x, bool forged, const verify_where *w, const char *fmt, ...)
@@ -79,7 +72,7 @@ void verify_problem(verify_ctx *x, bool forged, const verify_where *w, const cha
         vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
         va_end(ap);
     }
-    verify_emit(line);
+    verify_emit(x->out, line);
     x->problems++;
     if (forged)
         x->forged = true;
