@@ -22,7 +22,11 @@ json_t *sos_json_verdict_body(const Sos__VerdictBody *b);
  * every signature and that the takes are the ones the verdict lists. */
 json_t *sos_json_verdict(const Sos__Verdict *v, bool *ok);
 json_t *sos_json_comparison(const Sos__Comparison *c);
-/* "Ship · 3 ship / 1 skip" */
+/* A verdict's summary, the one line every reader sees: the JSON's
+ * "summary", `sos verdict show`, and the site's badges, titles, feeds and
+ * JSON-LD reviewBody: "Ship · 3 ship / 1 skip". The label is unset only
+ * when there is no take to count (sos_tally_takes): that reads "No panel
+ * takes yet", never "Pending · 0 ship / 0 skip". Truncated to cap. */
 void sos_verdict_line(const Sos__VerdictBody *b, char *out, size_t cap);
 
 #endif
