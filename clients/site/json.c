@@ -20,23 +20,10 @@ static json_t *s_hex(const ProtobufCBinaryData *d)
 
 static json_t *s_b64(const ProtobufCBinaryData *d)
 {
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t n = d->len, o = 0;
-    char *out = sos_xmalloc(4 * ((n + 2) / 3) + 1);
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)d->data[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t)d->data[i + 1] << 8;
-        if (i + 2 < n)
-            v |= d->data[i + 2];
-        out[o++] = tbl[(v >> 18) & 63];
-        out[o++] = tbl[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
-    }
-    out[o] = '\0';
-    json_t *j = json_string(out);
-    free(out);
+    char *b = sos_xmalloc(SOS_BASE64_LEN(d->len));
+    sos_base64(d->data, d->len, b);
+    json_t *j = json_string(b);
+    free(b);
     return j;
 }
 

@@ -80,62 +80,18 @@ void verify_problem(verify_ctx *x, bool forged, const verify_where *w, const cha
 
 /* --- decoding -------------------------------------------------------- */
 
-static int s_b64_val(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* Standard base64 with padding, nothing else accepted. 0 or -1; *out is
- * malloc'd (at least one byte) on success. */
+/* Standard base64 with padding, nothing else accepted (sos_unbase64). 0 or
+ * -1; *out is malloc'd (at least one byte) on success. */
 static int s_b64_decode(const char *s, uint8_t **out, size_t *n)
 {
-    size_t len = strlen(s), o = 0;
-    if (len % 4)
+    size_t cap = strlen(s) / 4 * 3 + 1;
+    uint8_t *d = sos_xmalloc(cap);
+    if (sos_unbase64(s, d, cap, n) != 0) {
+        free(d);
         return -1;
-    uint8_t *d = sos_xmalloc(len / 4 * 3 + 1);
-    for (size_t i = 0; i < len; i += 4) {
-        int v[4];
-        bool last = i + 4 == len;
-        for (int k = 0; k < 4; k++)
-            v[k] = s_b64_val((unsigned char)s[i + k]);
-        if (v[0] < 0 || v[1] < 0)
-            goto bad;
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12;
-        if (v[2] < 0) { /* "xx==" */
-            if (!last || s[i + 2] != '=' || s[i + 3] != '=' || (v[1] & 15))
-                goto bad;
-            d[o++] = (uint8_t)(w >> 16);
-            break;
-        }
-        w |= (uint32_t)v[2] << 6;
-        if (v[3] < 0) { /* "xxx=" */
-            if (!last || s[i + 3] != '=' || (v[2] & 3))
-                goto bad;
-            d[o++] = (uint8_t)(w >> 16);
-            d[o++] = (uint8_t)(w >> 8);
-            break;
-        }
-        w |= (uint32_t)v[3];
-        d[o++] = (uint8_t)(w >> 16);
-        d[o++] = (uint8_t)(w >> 8);
-        d[o++] = (uint8_t)w;
     }
     *out = d;
-    *n = o;
     return 0;
-bad:
-    free(d);
-    return -1;
 }
 
 const char *verify_str(const json_t *o, const char *key)
