@@ -376,12 +376,16 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
         html_text(out, vals[r]);
         html_raw(out, "</td></tr>\n");
     }
-    if (tool->link[0]) {
+    if (tool->link[0] && html_url_ok(tool->link)) {
         html_raw(out, "<tr><th scope=\"row\">Link</th><td><a rel=\"nofollow noopener\" href=\"");
         html_text(out, tool->link);
         html_raw(out, "\">");
         html_text(out, tool->link);
         html_raw(out, "</a></td></tr>\n");
+    } else if (tool->link[0]) { /* submission takes only http(s): never from the services */
+        html_raw(out, "<tr><th scope=\"row\">Link</th><td>");
+        html_text(out, tool->link);
+        html_raw(out, "</td></tr>\n");
     }
     html_raw(out, "</tbody></table>\n</section>\n<section aria-labelledby=\"scorecard\">\n"
                   "<h2 id=\"scorecard\">Reviewer scorecard</h2>\n<table class=\"scorecard\">\n"
