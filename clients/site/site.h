@@ -1,7 +1,7 @@
 /* site: the pages of the published site, from published verdicts.
  *
- * Pure functions: records in, bytes out; cmd_render.c decides what to
- * write where and when. Layout of a release (all links relative, so a
+ * Pure functions: records in, bytes out; render.c decides what to write
+ * where, site_dir.c when. Layout of a release (all links relative, so a
  * release works from a web server and from file://):
  *
  *   index.html, index.json              comparisons and tools
