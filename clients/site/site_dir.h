@@ -75,7 +75,8 @@ int site_dir_add_page(site_dir *d, Sos__EventsPage *page, size_t *news)
     __attribute__((warn_unused_result));
 /* Makes a release of everything added and swaps it in, unless nothing is
  * new and a current release with the same layout exists (res->up_to_date).
- * full: rewrite every page. SITE_DIR_OK or an error code (see why). */
+ * full: rewrite every page. Once per site_dir_open, after the pages (as
+ * `sos render` does). SITE_DIR_OK or an error code (see why). */
 int site_dir_render(site_dir *d, bool full, site_dir_result *res)
     __attribute__((warn_unused_result));
 /* A sentence on the last failure ("cannot swap OUT/current: ..."); borrowed,
