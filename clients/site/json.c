@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "envelope.h"
 #include "sign.h"
 #include "text.h"
 
@@ -35,11 +36,15 @@ json_t *sos_json_tool(const Sos__Tool *t)
                      t->description, "link", t->link, "submitted_at", (json_int_t)t->submitted_at);
 }
 
-static json_t *s_envelope(const Sos__Signed *s, const char *domain, bool *verified)
+/* The envelope's JSON, whether its signature verifies, and its body
+ * (the caller's; NULL when it breaks the envelope's other rules). The body
+ * is opened even when the signature is bad: shown, flagged unverified. */
+static json_t *s_envelope(const sos_envelope_kind *kind, const Sos__Signed *s, bool *verified,
+                          ProtobufCMessage **body)
 {
-    *verified =
-        s->signer.len == SOS_PK_BYTES && s->signature.len == SOS_SIG_BYTES &&
-        sos_verify(s->signer.data, domain, s->payload.data, s->payload.len, s->signature.data) == 0;
+    *verified = sos_envelope_verify(kind, s) == SOS_ENVELOPE_OK;
+    if (sos_envelope_open(kind, s, true, body) != SOS_ENVELOPE_OK)
+        *body = NULL;
     uint8_t h[SOS_HASH_BYTES];
     sos_hash(s->payload.data, s->payload.len, h);
     ProtobufCBinaryData hd = {sizeof h, h};
@@ -51,9 +56,9 @@ static json_t *s_envelope(const Sos__Signed *s, const char *domain, bool *verifi
 json_t *sos_json_take(const Sos__Signed *s, bool *ok)
 {
     bool verified;
-    json_t *env = s_envelope(s, SOS_DOMAIN_TAKE, &verified);
-    Sos__TakeBody *b =
-        (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor, s->payload.data, s->payload.len);
+    ProtobufCMessage *m;
+    json_t *env = s_envelope(&sos_envelope_take, s, &verified, &m);
+    Sos__TakeBody *b = (Sos__TakeBody *)m;
     if (!verified || !b)
         *ok = false;
     if (!b)
@@ -85,12 +90,9 @@ json_t *sos_json_verdict(const Sos__Verdict *v, bool *ok)
 {
     bool verified;
     json_t *takes = json_array();
-    json_t *env = v->verdict ? s_envelope(v->verdict, SOS_DOMAIN_VERDICT, &verified) : NULL;
-    Sos__VerdictBody *b =
-        v->verdict
-            ? (Sos__VerdictBody *)sos_unpack(&sos__verdict_body__descriptor,
-                                             v->verdict->payload.data, v->verdict->payload.len)
-            : NULL;
+    ProtobufCMessage *m = NULL;
+    json_t *env = v->verdict ? s_envelope(&sos_envelope_verdict, v->verdict, &verified, &m) : NULL;
+    Sos__VerdictBody *b = (Sos__VerdictBody *)m;
     if (!env || !verified || !b)
         *ok = false;
     for (size_t i = 0; i < v->n_takes; i++) {

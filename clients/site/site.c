@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "envelope.h"
 #include "html.h"
 #include "json.h"
 #include "text.h"
@@ -23,15 +24,15 @@ int site_tool_load(Sos__Verdict *v, uint64_t seq, site_tool *out)
     out->seq = seq;
     if (!v->tool || !v->verdict)
         goto bad;
-    out->body = (Sos__VerdictBody *)sos_unpack(&sos__verdict_body__descriptor,
-                                               v->verdict->payload.data, v->verdict->payload.len);
-    if (!out->body)
+    /* the signatures are the caller's to check (sos_json_verdict) */
+    ProtobufCMessage *m;
+    if (sos_envelope_open(&sos_envelope_verdict, v->verdict, true, &m) != SOS_ENVELOPE_OK)
         goto bad;
+    out->body = (Sos__VerdictBody *)m;
     for (size_t i = 0; i < v->n_takes; i++) {
-        Sos__TakeBody *b = (Sos__TakeBody *)sos_unpack(
-            &sos__take_body__descriptor, v->takes[i]->payload.data, v->takes[i]->payload.len);
-        if (!b)
+        if (sos_envelope_open(&sos_envelope_take, v->takes[i], true, &m) != SOS_ENVELOPE_OK)
             goto bad;
+        Sos__TakeBody *b = (Sos__TakeBody *)m;
         if (b->persona < 1 || b->persona > 5 || out->take[b->persona]) {
             sos__take_body__free_unpacked(b, NULL);
             goto bad;

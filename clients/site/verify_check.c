@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "envelope.h"
 #include "json.h"
 #include "render.h"
 #include "sign.h"
@@ -107,11 +108,22 @@ void verify_env_clear(verify_env *e)
     memset(e, 0, sizeof *e);
 }
 
-/* Decodes holder["signed"] and checks its signature under domain and its
- * listed hash. Reports problems as `what ...`; e->decoded tells whether
- * the payload, signer and signature could be read at all. */
+/* e as the Signed envelope it was shown as: borrows e's bytes. */
+static Sos__Signed s_env_signed(const verify_env *e)
+{
+    Sos__Signed s = SOS__SIGNED__INIT;
+    s.payload = e->payload;
+    s.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)e->signer};
+    s.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, (uint8_t *)e->sig};
+    return s;
+}
+
+/* Decodes holder["signed"] and checks it as an envelope of kind
+ * (envelope.h: shape and signature) and its listed hash. Reports problems
+ * as `what ...`; e->decoded tells whether the payload, signer and
+ * signature could be read at all. */
 static void s_env_read(verify_ctx *x, const verify_where *w, const char *what, const json_t *holder,
-                       const char *domain, verify_env *e)
+                       const sos_envelope_kind *kind, verify_env *e)
 {
     memset(e, 0, sizeof *e);
     const json_t *s = json_object_get(holder, "signed");
@@ -137,8 +149,15 @@ static void s_env_read(verify_ctx *x, const verify_where *w, const char *what, c
     e->decoded = true;
     sos_hash(e->payload.data, e->payload.len, e->hash);
     e->verified = true;
-    if (sos_verify(e->signer, domain, e->payload.data, e->payload.len, e->sig) != 0) {
+    Sos__Signed view = s_env_signed(e);
+    int rc = sos_envelope_verify(kind, &view);
+    if (rc == SOS_ENVELOPE_FORGED) {
         verify_problem(x, true, w, "%s signature does not verify", what);
+        e->verified = false;
+    } else if (rc != SOS_ENVELOPE_OK) {
+        char why[256];
+        sos_envelope_describe(kind, rc, why, sizeof why);
+        verify_problem(x, true, w, "%s: %s", what, why);
         e->verified = false;
     }
     if (!hash || sos_unhex(hash, listed, SOS_HASH_BYTES) != 0 ||
@@ -146,6 +165,23 @@ static void s_env_read(verify_ctx *x, const verify_where *w, const char *what, c
         verify_problem(x, true, w, "%s hash does not match its payload", what);
         e->verified = false;
     }
+}
+
+/* The body of e, an envelope of kind whose signature s_env_read checked:
+ * decoded with no unknown fields and in canonical form (envelope.h), the
+ * caller's; NULL, reported as `what: ...`, when it is not. */
+static ProtobufCMessage *s_env_open(verify_ctx *x, const verify_where *w, const char *what,
+                                    const sos_envelope_kind *kind, const verify_env *e)
+{
+    ProtobufCMessage *m = NULL;
+    Sos__Signed view = s_env_signed(e);
+    int rc = sos_envelope_open(kind, &view, true, &m);
+    if (rc != SOS_ENVELOPE_OK) {
+        char why[256];
+        sos_envelope_describe(kind, rc, why, sizeof why);
+        verify_problem(x, false, w, "%s: %s", what, why);
+    }
+    return m;
 }
 
 static void s_digest_add(sos_buf *b, const verify_env *e)
@@ -316,19 +352,14 @@ void verify_check_verdict(verify_ctx *x, const verify_where *w, const json_t *j,
         verify_problem(x, false, w, "not a verdict (tool, verdict and takes expected)");
         return;
     }
-    s_env_read(x, w, "verdict", vj, SOS_DOMAIN_VERDICT, &d->venv);
+    s_env_read(x, w, "verdict", vj, &sos_envelope_verdict, &d->venv);
     if (!d->venv.decoded)
         return;
     if (signer)
         s_signer_check(x, w, d->venv.signer);
-    d->body = (Sos__VerdictBody *)sos_unpack(&sos__verdict_body__descriptor, d->venv.payload.data,
-                                             d->venv.payload.len);
-    if (!d->body) {
-        verify_problem(x, false, w, "verdict payload does not decode as a VerdictBody");
+    d->body = (Sos__VerdictBody *)s_env_open(x, w, "verdict", &sos_envelope_verdict, &d->venv);
+    if (!d->body)
         return;
-    }
-    if (d->body->base.n_unknown_fields || (d->body->tool && d->body->tool->base.n_unknown_fields))
-        verify_problem(x, false, w, "verdict payload carries unknown fields");
     const Sos__Tool *st = d->body->tool;
     const char *const vtext[] = {d->body->tool_id, d->body->rule};
     d->text_ok = s_text(vtext, 2);
@@ -371,6 +402,7 @@ void verify_check_verdict(verify_ctx *x, const verify_where *w, const json_t *j,
         const char *pname = verify_str(t, "persona");
         Sos__TakeBody *peek = NULL;
         if (b64 && s_b64_decode(b64, &raw, &rawn) == 0)
+            /* only to name the take in messages; s_env_open opens it below */
             peek = (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor, raw, rawn);
         snprintf(what, sizeof what, "take %zu (%s)", i + 1,
                  peek    ? sos_persona_name(peek->persona)
@@ -380,18 +412,13 @@ void verify_check_verdict(verify_ctx *x, const verify_where *w, const json_t *j,
             sos__take_body__free_unpacked(peek, NULL);
         free(raw);
 
-        s_env_read(x, w, what, t, SOS_DOMAIN_TAKE, &d->tenv[i]);
+        s_env_read(x, w, what, t, &sos_envelope_take, &d->tenv[i]);
         if (!d->tenv[i].decoded)
             continue;
-        Sos__TakeBody *b = (Sos__TakeBody *)sos_unpack(
-            &sos__take_body__descriptor, d->tenv[i].payload.data, d->tenv[i].payload.len);
-        if (!b) {
-            verify_problem(x, false, w, "%s payload does not decode as a TakeBody", what);
+        Sos__TakeBody *b = (Sos__TakeBody *)s_env_open(x, w, what, &sos_envelope_take, &d->tenv[i]);
+        if (!b)
             continue;
-        }
         d->tb[i] = b;
-        if (b->base.n_unknown_fields)
-            verify_problem(x, false, w, "%s payload carries unknown fields", what);
         const char *const ktext[] = {b->tool_id, b->text};
         if (!s_text(ktext, 2)) {
             verify_problem(x, false, w, "%s payload holds a string that is not valid text", what);
@@ -478,20 +505,13 @@ Sos__Verdict *verify_vd_rebuild(const verify_vd *d)
     if (!d->body || !d->body->tool || !d->text_ok)
         return NULL;
     size_t nl = d->body->n_take_hashes, k = 0;
-    Sos__Signed vs = SOS__SIGNED__INIT;
+    Sos__Signed vs = s_env_signed(&d->venv);
     Sos__Signed *ts = sos_xcalloc(nl + 1, sizeof *ts);
     Sos__Signed **tp = sos_xcalloc(nl + 1, sizeof *tp);
-    vs.payload = d->venv.payload;
-    vs.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)d->venv.signer};
-    vs.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, (uint8_t *)d->venv.sig};
     for (size_t i = 0; i < nl; i++) {
         if (d->listed[i] < 0)
             continue;
-        const verify_env *e = &d->tenv[d->listed[i]];
-        ts[k] = (Sos__Signed)SOS__SIGNED__INIT;
-        ts[k].payload = e->payload;
-        ts[k].signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)e->signer};
-        ts[k].signature = (ProtobufCBinaryData){SOS_SIG_BYTES, (uint8_t *)e->sig};
+        ts[k] = s_env_signed(&d->tenv[d->listed[i]]);
         tp[k] = &ts[k];
         k++;
     }

@@ -48,6 +48,35 @@ int sos_envelope_verify(const sos_envelope_kind *kind, const Sos__Signed *env)
     return SOS_ENVELOPE_OK;
 }
 
+/* Unknown fields in m or in any message inside it. */
+static bool s_unknown_anywhere(const ProtobufCMessage *m)
+{
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    const char *base = (const char *)m;
+    if (m->n_unknown_fields)
+        return true;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(const size_t *)(base + f->quantifier_offset);
+            ProtobufCMessage *const *v = *(ProtobufCMessage *const *const *)(base + f->offset);
+            for (size_t k = 0; k < n; k++)
+                if (v[k] && s_unknown_anywhere(v[k]))
+                    return true;
+            continue;
+        }
+        if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+            *(const uint32_t *)(base + f->quantifier_offset) != f->id)
+            continue; /* another member of the oneof is set */
+        const ProtobufCMessage *sub = *(ProtobufCMessage *const *)(base + f->offset);
+        if (sub && s_unknown_anywhere(sub))
+            return true;
+    }
+    return false;
+}
+
 static bool s_canonical(const ProtobufCMessage *m, const ProtobufCBinaryData *bytes)
 {
     sos_buf b = SOS_BUF_INIT;
@@ -70,7 +99,7 @@ int sos_envelope_open(const sos_envelope_kind *kind, const Sos__Signed *env, boo
         rc = SOS_ENVELOPE_UNDECODABLE;
         goto out;
     }
-    if (m->n_unknown_fields) {
+    if (s_unknown_anywhere(m)) {
         rc = SOS_ENVELOPE_EXTRA;
         goto out;
     }

@@ -13,7 +13,7 @@
  *                 (never over a re-serialization: protobuf's encoding is
  *                 not canonical);
  *   3. decode     the payload is the kind's message, with no unknown
- *                 fields;
+ *                 fields in it or in any message inside it;
  *   4. canonical  packing what was decoded gives the same bytes back.
  *                 protobuf-c keeps a string only up to a NUL inside it and
  *                 takes the last of a field given twice, so bytes hidden

@@ -99,6 +99,39 @@ static void test_verdict_kind(void **state)
     sos_buf_free(&payload);
 }
 
+/* An unknown field inside a nested message (the verdict's tool) is refused
+ * as one at the top is. */
+static void test_nested_unknown(void **state)
+{
+    fx *f = *state;
+    Sos__VerdictBody vb = SOS__VERDICT_BODY__INIT;
+    Sos__Tool tool = SOS__TOOL__INIT;
+    sos_buf payload = SOS_BUF_INIT, tb = SOS_BUF_INIT;
+    uint8_t sig[SOS_SIG_BYTES];
+    Sos__Signed env;
+    ProtobufCMessage *m = NULL;
+    vb.tool_id = (char *)"llama-4-compact-12b";
+    tool.tool_id = (char *)"llama-4-compact-12b";
+    tool.name = (char *)"Llama 4 Compact";
+    sos_buf_pack(&payload, &vb.base);
+    sos_buf_pack(&tb, &tool.base);
+    sos_buf_append(&tb, "\x98\x06\x01", 3); /* field 99 inside the tool */
+    assert_true(tb.len < 128);
+    uint8_t hdr[2] = {(10 << 3) | 2, (uint8_t)tb.len}; /* field 10, length-delimited */
+    sos_buf_append(&payload, hdr, 2);
+    sos_buf_append(&payload, tb.data, tb.len);
+    sos_sign(f->key, SOS_DOMAIN_VERDICT, payload.data, payload.len, sig);
+    env = (Sos__Signed)SOS__SIGNED__INIT;
+    env.payload = (ProtobufCBinaryData){payload.len, payload.data};
+    env.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(f->key)};
+    env.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, sig};
+    assert_int_equal(sos_envelope_verify(&sos_envelope_verdict, &env), SOS_ENVELOPE_OK);
+    assert_int_equal(sos_envelope_open(&sos_envelope_verdict, &env, false, &m), SOS_ENVELOPE_EXTRA);
+    assert_null(m);
+    sos_buf_free(&payload);
+    sos_buf_free(&tb);
+}
+
 /* Each broken envelope and the rule that catches it. */
 static void test_refusals(void **state)
 {
@@ -265,6 +298,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_seal_open, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_verdict_kind, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_nested_unknown, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_refusals, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_verified_skips_only_the_signature, s_setup,
                                         s_teardown),
