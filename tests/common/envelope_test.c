@@ -120,11 +120,7 @@ static void test_nested_unknown(void **state)
     uint8_t hdr[2] = {(10 << 3) | 2, (uint8_t)tb.len}; /* field 10, length-delimited */
     sos_buf_append(&payload, hdr, 2);
     sos_buf_append(&payload, tb.data, tb.len);
-    sos_sign(f->key, SOS_DOMAIN_VERDICT, payload.data, payload.len, sig);
-    env = (Sos__Signed)SOS__SIGNED__INIT;
-    env.payload = (ProtobufCBinaryData){payload.len, payload.data};
-    env.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(f->key)};
-    env.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, sig};
+    s_sign_raw(f->key, SOS_DOMAIN_VERDICT, &payload, sig, &env);
     assert_int_equal(sos_envelope_verify(&sos_envelope_verdict, &env), SOS_ENVELOPE_OK);
     assert_int_equal(sos_envelope_open(&sos_envelope_verdict, &env, false, &m), SOS_ENVELOPE_EXTRA);
     assert_null(m);
