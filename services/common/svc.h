@@ -45,7 +45,8 @@
 
 typedef struct sos_svc sos_svc;
 
-/* What handle() returns (or a negative SOS_* store code). */
+/* What handle() returns (or a negative SOS_* store code: every store code
+ * but SOS_OK is negative, store.h, so none reads as a verb). */
 enum { SOS_SVC_COMMIT = 0, SOS_SVC_ABORT = 1, SOS_SVC_SYNC = 2 };
 
 typedef struct {

@@ -39,6 +39,10 @@
 #define S_SERVE_MAX 1024 /* requests per call, so the follower gets its turn */
 #define S_JOIN_MAX 16    /* late arrivals that join the batch being decided, at most */
 
+/* handle() returns a verb (>= 0) or a store code: they must not overlap */
+_Static_assert(SOS_NOTFOUND < 0 && SOS_MAPFULL < 0 && SOS_FULL < 0 && SOS_EIO < 0 && SOS_EINVAL < 0,
+               "store codes are negative");
+
 /* A request received and waiting for its turn in a round. */
 typedef struct {
     sos_frames f;          /* identity, request */
@@ -267,6 +271,7 @@ static void s_dispatch(sos_svc *svc, const sos_frames *f, sos_buf *out)
             sos_svc_error_reply(&rid, SOS__CODE__CODE_INTERNAL, "internal error", out);
             goto out;
         }
+        /* a read that decided: handle()'s verbs are >= 0, store codes < 0 */
         if (rc == SOS_SVC_ABORT || (!write && rc >= 0)) {
             sos_txn_abort(&t);
             goto out;
@@ -300,6 +305,11 @@ static void s_dispatch(sos_svc *svc, const sos_frames *f, sos_buf *out)
         sos_log_error("store.full", "map_size=%zu", sos_store_map_size(svc->store));
         sos_svc_error_reply(&rid, SOS__CODE__CODE_UNAVAILABLE,
                             "store is full; raise [store] map_max and retry", out);
+    } else if (rc == SOS_NOTFOUND) {
+        /* a lookup's "not found" that the daemon's rule let out: a bug in
+         * the daemon (the store is sound), and never a refusal */
+        sos_log_error("request.notfound", "service=%s", svc->spec->name);
+        sos_svc_error_reply(&rid, SOS__CODE__CODE_INTERNAL, "internal error", out);
     } else if (!write) {
         sos_log_error("store.read_failed", "rc=%d msg=\"%s\"", rc, sos_store_errstr(rc));
         sos_svc_error_reply(&rid, SOS__CODE__CODE_INTERNAL, sos_store_errstr(rc), out);
