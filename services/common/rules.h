@@ -2,7 +2,10 @@
  *
  * Rule functions return an int: negative is a store code (SOS_MAPFULL,
  * SOS_EIO, ...: the skeleton deals with it), 0 is success, positive is the
- * Sos__Code of a refusal whose message is in the sos_status. */
+ * Sos__Code of a refusal whose message is in the sos_status. Every store
+ * code is negative, SOS_NOTFOUND too: a rule turns the lookups it expects
+ * to miss into a refusal or a default itself; one it lets out reaches the
+ * skeleton as a store code and gets INTERNAL, never a refusal. */
 #ifndef SOS_RULES_H
 #define SOS_RULES_H
 

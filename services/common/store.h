@@ -14,7 +14,12 @@
  *
  * Values returned by get and cursors point into the map: they are valid
  * until the transaction ends or the next write in it, whichever is first.
- * Copy or decode them before. */
+ * Copy or decode them before.
+ *
+ * Codes: SOS_OK is 0 and every other code is negative, SOS_NOTFOUND
+ * included (as LMDB's MDB_NOTFOUND), so that a store code can never be
+ * read as a rule's refusal (a positive Sos__Code, rules.h) or as one of
+ * handle()'s verbs (svc.h). */
 #ifndef SOS_STORE_H
 #define SOS_STORE_H
 
@@ -24,10 +29,10 @@
 
 enum {
     SOS_OK = 0,
-    SOS_NOTFOUND = 1, /* no such key / end of cursor */
-    SOS_MAPFULL = -2, /* abort, grow, retry */
-    SOS_FULL = -3,    /* grew to map_max: refuse until an operator raises it */
-    SOS_EIO = -4,     /* the store failed: stop the daemon */
+    SOS_NOTFOUND = -1, /* no such key / end of cursor */
+    SOS_MAPFULL = -2,  /* abort, grow, retry */
+    SOS_FULL = -3,     /* grew to map_max: refuse until an operator raises it */
+    SOS_EIO = -4,      /* the store failed: stop the daemon */
     SOS_EINVAL = -5,
 };
 

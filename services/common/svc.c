@@ -198,17 +198,17 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
     rc = svc_open(&svc, config, home);
     if (rc != 0)
         goto out;
-    if (svc.up_api)
-        svc_follow_ask(&svc);
+    if (svc.follow)
+        sos_follow_ask(svc.follow);
     while (!s_stop && !svc.fatal) {
-        sos_sock *socks[3] = {svc.api, svc.up_events, svc.up_api};
+        sos_sock *socks[3] = {svc.api, NULL, NULL};
         bool rd[3];
         /* a fetch in flight waits for its answer or its deadline, not for
          * the next periodic fetch (which only follows an answer) */
         long timeout = -1;
-        if (svc.up_api) {
-            int64_t wake = svc.inflight ? svc.inflight_deadline : svc.next_fetch;
-            timeout = (long)(wake - sos_now_ms());
+        if (svc.follow) {
+            sos_follow_socks(svc.follow, &socks[1]); /* the doorbell, the answers */
+            timeout = (long)(sos_follow_wake(svc.follow) - sos_now_ms());
             if (timeout < 0)
                 timeout = 0;
         }
@@ -228,15 +228,10 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
             break;
         }
         if (rd[0])
-            svc_serve(&svc);
+            svc_batch_serve(&svc);
         bool bell = false;
-        if (rd[1]) {
-            sos_frames f;
-            while (sos_sock_recv(svc.up_events, &f) != 1) {
-                sos_frames_clear(&f);
-                bell = true;
-            }
-        }
+        if (rd[1])
+            bell = sos_follow_doorbell(svc.follow);
         if (!svc.fatal) /* between transactions: no write finds the map full */
             (void)sos_store_grow_ahead(svc.store);
         if (sos_now_ms() >= svc.next_reader_check) {
@@ -246,15 +241,17 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
                 sos_log_warn("store.stale_readers", "cleared=%d", cleared);
             svc.next_reader_check = sos_now_ms() + S_READER_CHECK_MS;
         }
-        if (svc.up_api) {
+        if (svc.follow) {
             if (rd[2]) {
                 bool more = false;
-                svc_follow_read(&svc, &more);
+                if ((rc = sos_follow_read(svc.follow, &more)) != 0)
+                    svc.fatal = rc;
                 if (more)
                     bell = true;
                 svc_publish(&svc);
             }
-            svc_follow_tick(&svc, bell);
+            if ((rc = sos_follow_tick(svc.follow, bell)) != 0)
+                svc.fatal = rc;
         }
     }
     rc = svc.fatal;

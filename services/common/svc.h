@@ -14,10 +14,11 @@
  *             runs in one write transaction with its request id: a retry with
  *             the same bytes gets the stored reply, the same id with other
  *             bytes gets CONFLICT. The reply is sent only after the commit.
- *   follower  keeps a cursor on the upstream log: at start, on a doorbell,
- *             every second and on demand (SOS_SVC_SYNC) it asks for the
- *             events after the cursor and applies them with the cursor in
- *             one transaction, so nothing is lost or applied twice.
+ *   follower  keeps a cursor on the upstream log (follow.h): at start, on
+ *             a doorbell, every second and on demand (SOS_SVC_SYNC) it asks
+ *             for the events after the cursor and applies them (apply
+ *             below) with the cursor in one transaction, so nothing is
+ *             lost or applied twice.
  *   store     map growth on SOS_MAPFULL; a store I/O error stops the daemon
  *             (exit 74) without acknowledging; a full store (map_max) gets
  *             UNAVAILABLE replies and the daemon goes on.
@@ -45,7 +46,8 @@
 
 typedef struct sos_svc sos_svc;
 
-/* What handle() returns (or a negative SOS_* store code). */
+/* What handle() returns (or a negative SOS_* store code: every store code
+ * but SOS_OK is negative, store.h, so none reads as a verb). */
 enum { SOS_SVC_COMMIT = 0, SOS_SVC_ABORT = 1, SOS_SVC_SYNC = 2 };
 
 typedef struct {

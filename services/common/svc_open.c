@@ -14,10 +14,11 @@
 #include "svc_int.h"
 #include "wire.h"
 
-int svc_connect_up(sos_svc *svc, sos_sock_kind kind, const char *ep, sos_sock **out)
+/* The follower's apply: the spec's, with the service it runs in. */
+static int s_apply(void *arg, sos_txn *txn, const Sos__Event *ev)
 {
-    sos_curve cv = {svc->tkey, svc->up_server_key};
-    return sos_sock_new_curve(svc->wire, kind, ep, svc->tkey ? &cv : NULL, out);
+    sos_svc *svc = arg;
+    return svc->spec->apply(svc, txn, ev);
 }
 
 static int s_access_load(const sos_svc *svc, sos_access **out)
@@ -50,9 +51,9 @@ void svc_access_reload(sos_svc *svc)
 
 /* CURVE for whatever is tcp: the own transport key (made on first use), the
  * ZAP handler with the access list before any server socket, the upstream's
- * public key. 0 or a sysexits code, logged. */
+ * public key (into up_key). 0 or a sysexits code, logged. */
 static int s_curve_open(sos_svc *svc, const char *api, const char *events, const char *up_api,
-                        const char *up_events)
+                        const char *up_events, uint8_t up_key[SOS_PK_BYTES])
 {
     const sos_conf *c = svc->conf;
     const char *name = svc->spec->name;
@@ -82,7 +83,7 @@ static int s_curve_open(sos_svc *svc, const char *api, const char *events, const
     }
     if (up) {
         const char *sk = sos_conf_get(c, svc->spec->upstream, "server_key");
-        if (!sk || sos_pub_read(sk, svc->up_server_key) != 0) {
+        if (!sk || sos_pub_read(sk, up_key) != 0) {
             sos_log_error("server_key",
                           "service=%s value=%s msg=\"need the upstream's CURVE "
                           "public key (64 hex digits or a file)\"",
@@ -158,14 +159,14 @@ int svc_open(sos_svc *svc, const char *config, const char *home)
         return EX_IOERR;
 
     sos_txn *t = NULL;
-    uint64_t fmt = 0;
+    uint64_t fmt = 0, cursor = 0;
     int rc = sos_txn_begin(svc->store, true, &t);
     if (rc == SOS_OK)
         rc = sos_meta_get_u64(t, "format", &fmt);
     if (rc == SOS_OK && fmt == 0)
         rc = sos_meta_put_u64(t, "format", SOS_STORE_FORMAT);
     if (rc == SOS_OK)
-        rc = sos_meta_get_u64(t, "cursor", &svc->cursor);
+        rc = sos_meta_get_u64(t, "cursor", &cursor);
     if (rc == SOS_OK)
         rc = sos_evlog_head(t, &svc->published_head);
     if (rc == SOS_OK)
@@ -184,35 +185,47 @@ int svc_open(sos_svc *svc, const char *config, const char *home)
         return EX_CONFIG;
     if (spec->prepare && (rc = s_pool_open(svc)) != 0)
         return rc;
+    svc->batch = svc_batch_new();
 
     if (sos_wire_new(&svc->wire) != 0)
         return EX_OSERR;
     const char *api = sos_conf_get(c, spec->name, "api");
     const char *events = sos_conf_get(c, spec->name, "events");
-    const char *up_events = NULL;
+    const char *up_api = NULL, *up_events = NULL;
+    uint8_t up_key[SOS_PK_BYTES] = {0};
     if (spec->upstream) {
-        svc->up_endpoint = sos_conf_get(c, spec->upstream, "api");
+        up_api = sos_conf_get(c, spec->upstream, "api");
         up_events = sos_conf_get(c, spec->upstream, "events");
-        if (!svc->up_endpoint || !up_events) {
+        if (!up_api || !up_events) {
             sos_log_error("config", "msg=\"no endpoints for upstream %s\"", spec->upstream);
             return EX_CONFIG;
         }
     }
-    if ((rc = s_curve_open(svc, api, events, svc->up_endpoint, up_events)) != 0)
+    if ((rc = s_curve_open(svc, api, events, up_api, up_events, up_key)) != 0)
         return rc;
     sos_curve cv = {svc->tkey, NULL};
     if (sos_sock_new_curve(svc->wire, SOS_SOCK_ROUTER, api, &cv, &svc->api) != 0 ||
         sos_sock_new_curve(svc->wire, SOS_SOCK_PUB, events, &cv, &svc->pub) != 0)
         return EX_UNAVAILABLE;
-    if (spec->upstream &&
-        (svc_connect_up(svc, SOS_SOCK_DEALER, svc->up_endpoint, &svc->up_api) != 0 ||
-         svc_connect_up(svc, SOS_SOCK_SUB, up_events, &svc->up_events) != 0))
-        return EX_UNAVAILABLE;
+    if (spec->upstream) {
+        sos_follow_opts fo = {.upstream = spec->upstream,
+                              .api = up_api,
+                              .events = up_events,
+                              .wire = svc->wire,
+                              .own = svc->tkey,
+                              .server_key = up_key,
+                              .store = svc->store,
+                              .cursor = cursor,
+                              .apply = s_apply,
+                              .arg = svc};
+        if (sos_follow_new(&fo, &svc->follow) != 0)
+            return EX_UNAVAILABLE;
+    }
     sos_log_info("start",
                  "version=%s api=%s events=%s upstream=%s data=%s cursor=%llu head=%llu "
                  "verifiers=%u",
-                 SOS_VERSION, api, events, spec->upstream ? svc->up_endpoint : "none", dir,
-                 (unsigned long long)svc->cursor, (unsigned long long)svc->published_head,
+                 SOS_VERSION, api, events, spec->upstream ? up_api : "none", dir,
+                 (unsigned long long)cursor, (unsigned long long)svc->published_head,
                  svc->pool ? sos_pool_threads(svc->pool) : 0);
     return 0;
 }
@@ -220,10 +233,10 @@ int svc_open(sos_svc *svc, const char *config, const char *home)
 void svc_close(sos_svc *svc)
 {
     sos_pool_destroy(&svc->pool);
+    svc_batch_destroy(&svc->batch);
     sos_sock_destroy(&svc->api);
     sos_sock_destroy(&svc->pub);
-    sos_sock_destroy(&svc->up_api);
-    sos_sock_destroy(&svc->up_events);
+    sos_follow_destroy(&svc->follow);
     sos_wire_destroy(&svc->wire);
     sos_tkey_destroy(&svc->tkey);
     if (svc->spec->fini && svc->app)
