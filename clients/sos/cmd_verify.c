@@ -4,7 +4,6 @@
 #define _XOPEN_SOURCE 700 /* nftw, mkdtemp, realpath */
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "render.h"
 #include "sign.h"
 #include "site.h"
@@ -325,11 +325,21 @@ static int s_rm_one(const char *path, const struct stat *sb, int type, struct FT
 
 /* --- the command ------------------------------------------------------- */
 
+typedef struct {
+    const char *key;
+} s_verify_opts;
+
 int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
 {
-    (void)cli;
-    static const char usage[] =
-        "usage: sos verify [--key HEX|FILE.pub] DIR\n\n"
+    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--key HEX|FILE.pub] DIR", 1}};
+    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("key", 'k', s_verify_opts, key)};
+    static const sos_cmd cmd = {
+        "verify",
+        verbs,
+        SOS_CMD_N(verbs),
+        opts,
+        SOS_CMD_N(opts),
+        sizeof(s_verify_opts),
         "Checks a rendered site offline. DIR is a `sos render --out` directory (its\n"
         "current release is checked) or a release directory. Every signed take and\n"
         "verdict in the JSON twins must verify and hash to what is listed; each\n"
@@ -339,10 +349,8 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
         "--key: every verdict must be signed by this key (keys/aggregation.key.pub);\n"
         "without it all verdicts must share one signer, which is printed.\n"
         "One line per problem, \"<file>: <reason>\". Exit 0 clean, 77 a signature,\n"
-        "hash or signer check failed, 65 other mismatches, 66 DIR has no index.json.\n";
-    static const struct option o[] = {{"key", required_argument, NULL, 'k'},
-                                      {"help", no_argument, NULL, 'h'},
-                                      {NULL, 0, NULL, 0}};
+        "hash or signer check failed, 65 other mismatches, 66 DIR has no index.json.\n"};
+    s_verify_opts o = {0};
     verify_ctx x = {0};
     const char *key = NULL;
     char root[PATH_MAX], path[PATH_MAX + 32], tmp[PATH_MAX];
@@ -350,18 +358,12 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
     json_t *index = NULL;
     int rc;
     tmp[0] = '\0';
-    optind = 0;
-    for (int ch; (ch = getopt_long(argc, argv, "k:h", o, NULL)) != -1;) {
-        switch (ch) {
-        case 'k': key = optarg; break;
-        case 'h': fputs(usage, stdout); return EX_OK;
-        default: fputs(usage, stderr); return EX_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        fputs(usage, stderr);
-        return EX_USAGE;
-    }
+    int first;
+    if ((rc = sos_cmd_getopt(&cmd, cli, argc, argv, &o, &first)) != SOS_CMD_GO)
+        return rc;
+    if (argc - first != 1)
+        return sos_cmd_misuse(&cmd);
+    key = o.key;
     if (key) {
         if (sos_pub_read(key, x.key) != 0) {
             fprintf(stderr, "sos: --key must be 64 hex digits or a .pub file holding them\n");
@@ -369,7 +371,7 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
         }
         x.pinned = true;
     }
-    const char *dir = argv[optind];
+    const char *dir = argv[first];
     snprintf(path, sizeof path, "%s/current", dir);
     if (lstat(path, &sb) != 0)
         snprintf(path, sizeof path, "%s", dir);

@@ -1,0 +1,55 @@
+/* compare create | compare list: side-by-side pages of two tools, kept by
+ * submission and published once both tools have a final verdict. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "cmd_tool.h"
+#include "submission_clnt.h"
+
+static int s_compare_create(sos_cmd_ctx *x);
+static int s_compare_list(sos_cmd_ctx *x);
+
+static const sos_cmd_verb s_verbs[] = {
+    {"create", s_compare_create, "TOOL_A TOOL_B", 2},
+    {"list", s_compare_list, "[--json]", 0},
+};
+static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
+static const sos_cmd s_cmd = {"compare",
+                              s_verbs,
+                              SOS_CMD_N(s_verbs),
+                              s_opts,
+                              SOS_CMD_N(s_opts),
+                              0,
+                              "Pairs two tools into a comparison page, <a>-vs-<b>. It is\n"
+                              "published once both tools have a final verdict.\n"};
+
+int sos_cmd_compare(sos_cli *cli, int argc, char **argv)
+{
+    return sos_cmd_run(&s_cmd, cli, argc, argv);
+}
+
+static int s_compare_create(sos_cmd_ctx *x)
+{
+    Sos__Comparison cmp = SOS__COMPARISON__INIT;
+    Sos__SubmissionReply *rep = NULL;
+    int rc;
+    if ((rc = sos_cmd_connect(x, "submission")))
+        return rc;
+    cmp.tool_a = x->argv[0];
+    cmp.tool_b = x->argv[1];
+    rc = submission_clnt_compare_create(x->clnt, NULL, 0, &cmp, &rep);
+    if ((rc = sos_cmd_reply(x, rc, rep)))
+        return rc;
+    if (x->cli->json)
+        sos_json_print(sos_json_comparison(rep->comparison));
+    else
+        printf("%s\n", rep->comparison->slug);
+    return 0;
+}
+
+static int s_compare_list(sos_cmd_ctx *x)
+{
+    int rc = sos_cmd_connect(x, "submission");
+    return rc ? rc : sos_cmd_tool_pages(x, true);
+}
