@@ -69,7 +69,7 @@ int sos_cmd_getopt(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv, void
 int sos_cmd_run(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv)
 {
     const sos_cmd_verb *v = cmd->verbs;
-    sos_cmd_ctx x = {cli, NULL, 0, NULL, NULL, NULL, NULL};
+    sos_cmd_ctx x = {cmd, cli, NULL, 0, NULL, NULL, NULL, NULL};
     void *opts = NULL;
     int first, rc;
     if (v->name) { /* the verb is argv[1]; its options and operands follow */

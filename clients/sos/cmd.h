@@ -23,6 +23,7 @@
 #define SOS_CMD_ANY (-1)          /* a verb's operands: the verb checks them */
 #define SOS_CMD_JSON ((size_t)-1) /* an option's at: --json sets cli->json */
 #define SOS_CMD_N(a) (sizeof(a) / sizeof((a)[0]))
+#define SOS_CMD_TABLE(a) (a), SOS_CMD_N(a) /* a table and its length */
 #define SOS_CMD_MAX_OPTS 16
 
 /* One option, long and short. It sets the const char * at offset `at` of
@@ -48,9 +49,12 @@ typedef struct {
         "json", 'j', false, SOS_CMD_JSON                                                           \
     }
 
+typedef struct sos_cmd sos_cmd;
+
 /* What a verb gets. opts, argv and the strings in them are borrowed for the
  * call; clnt and reply are set by sos_cmd_connect and sos_cmd_reply. */
 typedef struct {
+    const sos_cmd *cmd;
     sos_cli *cli;
     const void *opts; /* the command's options struct, filled */
     int argc;         /* the operands, after the options */
@@ -61,13 +65,13 @@ typedef struct {
 } sos_cmd_ctx;
 
 typedef struct {
-    const char *name; /* NULL: the command has no verbs, this is it */
-    int (*fn)(sos_cmd_ctx *x);
-    const char *synopsis; /* the usage line after "sos <command> <verb> " */
-    int operands;         /* how many; SOS_CMD_ANY: fn checks */
+    const char *name;          /* NULL: the command has no verbs, this is it */
+    int (*fn)(sos_cmd_ctx *x); /* NULL: the command calls sos_cmd_getopt */
+    const char *synopsis;      /* the usage line after "sos <command> <verb> " */
+    int operands;              /* how many; SOS_CMD_ANY: fn checks */
 } sos_cmd_verb;
 
-typedef struct {
+struct sos_cmd {
     const char *name; /* the command word */
     const sos_cmd_verb *verbs;
     size_t n_verbs;
@@ -75,7 +79,7 @@ typedef struct {
     size_t n_opts;
     size_t opts_size;  /* sizeof the struct the options fill */
     const char *about; /* the help after the usage lines */
-} sos_cmd;
+};
 
 /* Runs cmd (argv[0] is its word) and returns the process exit code. */
 int sos_cmd_run(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv);

@@ -48,12 +48,7 @@ typedef struct {
 static const sos_cmd_verb s_verbs[] = {{NULL, NULL, "--to DIR [--json]", 0}};
 static const sos_cmd_opt s_opts[] = {SOS_CMD_VALUE("to", 't', s_backup_opts, to)};
 static const sos_cmd s_cmd = {
-    "backup",
-    s_verbs,
-    SOS_CMD_N(s_verbs),
-    s_opts,
-    SOS_CMD_N(s_opts),
-    sizeof(s_backup_opts),
+    "backup", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_backup_opts),
     "Hot, compact copy of every daemon's store into DIR/<service>/ and of the\n"
     "key directory into DIR/keys/ (modes kept), while the daemons run.\n"
     "DIR must be missing or empty. Stores are copied downstream first\n"

@@ -7,28 +7,6 @@
 #include "cmd_tool.h"
 #include "submission_clnt.h"
 
-static int s_compare_create(sos_cmd_ctx *x);
-static int s_compare_list(sos_cmd_ctx *x);
-
-static const sos_cmd_verb s_verbs[] = {
-    {"create", s_compare_create, "TOOL_A TOOL_B", 2},
-    {"list", s_compare_list, "[--json]", 0},
-};
-static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
-static const sos_cmd s_cmd = {"compare",
-                              s_verbs,
-                              SOS_CMD_N(s_verbs),
-                              s_opts,
-                              SOS_CMD_N(s_opts),
-                              0,
-                              "Pairs two tools into a comparison page, <a>-vs-<b>. It is\n"
-                              "published once both tools have a final verdict.\n"};
-
-int sos_cmd_compare(sos_cli *cli, int argc, char **argv)
-{
-    return sos_cmd_run(&s_cmd, cli, argc, argv);
-}
-
 static int s_compare_create(sos_cmd_ctx *x)
 {
     Sos__Comparison cmp = SOS__COMPARISON__INIT;
@@ -52,4 +30,18 @@ static int s_compare_list(sos_cmd_ctx *x)
 {
     int rc = sos_cmd_connect(x, "submission");
     return rc ? rc : sos_cmd_tool_pages(x, true);
+}
+
+static const sos_cmd_verb s_verbs[] = {
+    {"create", s_compare_create, "TOOL_A TOOL_B", 2},
+    {"list", s_compare_list, "[--json]", 0},
+};
+static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
+static const sos_cmd s_cmd = {"compare", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), 0,
+                              "Pairs two tools into a comparison page, <a>-vs-<b>. It is\n"
+                              "published once both tools have a final verdict.\n"};
+
+int sos_cmd_compare(sos_cli *cli, int argc, char **argv)
+{
+    return sos_cmd_run(&s_cmd, cli, argc, argv);
 }

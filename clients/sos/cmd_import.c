@@ -298,12 +298,7 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
     static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--keys DIR] FILE", 1}};
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("keys", 'k', s_import_opts, keys)};
     static const sos_cmd cmd = {
-        "import",
-        verbs,
-        SOS_CMD_N(verbs),
-        opts,
-        SOS_CMD_N(opts),
-        sizeof(s_import_opts),
+        "import", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts), sizeof(s_import_opts),
         "Loads a catalogue (schemas/catalogue.schema.json) through the services:\n"
         "tools, the panel's keys, signed takes, comparisons. Reviewer keys are read\n"
         "from DIR/<persona>.key (default <key_dir>/panel) and generated where\n"

@@ -17,33 +17,6 @@ typedef struct {
     const char *out, *only;
 } s_keygen_opts;
 
-static int s_keygen(sos_cmd_ctx *x);
-
-static const sos_cmd_verb s_verbs[] = {
-    {NULL, s_keygen, "--out FILE [--only signing|transport]", 0},
-};
-static const sos_cmd_opt s_opts[] = {
-    SOS_CMD_VALUE("out", 'o', s_keygen_opts, out),
-    SOS_CMD_VALUE("only", 'O', s_keygen_opts, only),
-};
-static const sos_cmd s_cmd = {
-    "keygen",
-    s_verbs,
-    SOS_CMD_N(s_verbs),
-    s_opts,
-    SOS_CMD_N(s_opts),
-    sizeof(s_keygen_opts),
-    "Makes two unrelated key pairs, each secret 0600 and never leaving this machine:\n"
-    "  FILE, FILE.pub              Ed25519 signing key: `sos panel add --key FILE.pub`\n"
-    "  FILE.curve, FILE.curve.pub  X25519 transport key for tcp:// (CURVE): its public\n"
-    "                              half goes into the services' access list\n"
-    "Prints the signing public key (64 hex digits); --json prints both.\n"};
-
-int sos_cmd_keygen(sos_cli *cli, int argc, char **argv)
-{
-    return sos_cmd_run(&s_cmd, cli, argc, argv);
-}
-
 static int s_keygen(sos_cmd_ctx *x)
 {
     const s_keygen_opts *o = x->opts;
@@ -53,7 +26,7 @@ static int s_keygen(sos_cmd_ctx *x)
     sos_tkey *tk = NULL;
     int rc = EX_OK;
     if (!out || (only && strcmp(only, "signing") != 0 && strcmp(only, "transport") != 0))
-        return sos_cmd_misuse(&s_cmd);
+        return sos_cmd_misuse(x->cmd);
     bool want_s = !only || !strcmp(only, "signing"), want_t = !only || !strcmp(only, "transport");
     if (snprintf(spath, sizeof spath, "%s", out) >= (int)sizeof spath ||
         snprintf(tpath, sizeof tpath, "%s.curve", out) >= (int)sizeof tpath) {
@@ -113,4 +86,24 @@ out:
     sos_key_destroy(&k);
     sos_tkey_destroy(&tk);
     return rc;
+}
+
+static const sos_cmd_verb s_verbs[] = {
+    {NULL, s_keygen, "--out FILE [--only signing|transport]", 0},
+};
+static const sos_cmd_opt s_opts[] = {
+    SOS_CMD_VALUE("out", 'o', s_keygen_opts, out),
+    SOS_CMD_VALUE("only", 'O', s_keygen_opts, only),
+};
+static const sos_cmd s_cmd = {
+    "keygen", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_keygen_opts),
+    "Makes two unrelated key pairs, each secret 0600 and never leaving this machine:\n"
+    "  FILE, FILE.pub              Ed25519 signing key: `sos panel add --key FILE.pub`\n"
+    "  FILE.curve, FILE.curve.pub  X25519 transport key for tcp:// (CURVE): its public\n"
+    "                              half goes into the services' access list\n"
+    "Prints the signing public key (64 hex digits); --json prints both.\n"};
+
+int sos_cmd_keygen(sos_cli *cli, int argc, char **argv)
+{
+    return sos_cmd_run(&s_cmd, cli, argc, argv);
 }

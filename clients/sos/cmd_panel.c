@@ -14,36 +14,6 @@ typedef struct {
     const char *persona, *key, *name;
 } s_panel_opts;
 
-static int s_panel_add(sos_cmd_ctx *x);
-static int s_panel_list(sos_cmd_ctx *x);
-
-/* Operands are not checked: the words after the options were always let be. */
-static const sos_cmd_verb s_verbs[] = {
-    {"add", s_panel_add, "--persona NAME --key HEX|FILE.pub [--name WHO]", SOS_CMD_ANY},
-    {"list", s_panel_list, "[--json]", SOS_CMD_ANY},
-};
-static const sos_cmd_opt s_opts[] = {
-    SOS_CMD_VALUE("persona", 'p', s_panel_opts, persona),
-    SOS_CMD_VALUE("key", 'k', s_panel_opts, key),
-    SOS_CMD_VALUE("name", 'n', s_panel_opts, name),
-    SOS_CMD_OPT_JSON,
-};
-static const sos_cmd s_cmd = {
-    "panel",
-    s_verbs,
-    SOS_CMD_N(s_verbs),
-    s_opts,
-    SOS_CMD_N(s_opts),
-    sizeof(s_panel_opts),
-    "Registers a reviewer's public signing key for a persona (Builder, Skeptic,\n"
-    "Futurist, Founder, Creator). Scoring accepts a persona's takes only when\n"
-    "they are signed by a key registered for it.\n"};
-
-int sos_cmd_panel(sos_cli *cli, int argc, char **argv)
-{
-    return sos_cmd_run(&s_cmd, cli, argc, argv);
-}
-
 static int s_panel_add(sos_cmd_ctx *x)
 {
     const s_panel_opts *o = x->opts;
@@ -52,7 +22,7 @@ static int s_panel_add(sos_cmd_ctx *x)
     Sos__PanelKey k = SOS__PANEL_KEY__INIT;
     int rc;
     if (!o->persona || !o->key)
-        return sos_cmd_misuse(&s_cmd);
+        return sos_cmd_misuse(x->cmd);
     if ((rc = sos_cmd_connect(x, "submission")))
         return rc;
     k.persona = sos_persona_parse(o->persona);
@@ -100,4 +70,26 @@ static int s_panel_list(sos_cmd_ctx *x)
     else
         json_decref(arr);
     return 0;
+}
+
+/* Operands are not checked: the words after the options were always let be. */
+static const sos_cmd_verb s_verbs[] = {
+    {"add", s_panel_add, "--persona NAME --key HEX|FILE.pub [--name WHO]", SOS_CMD_ANY},
+    {"list", s_panel_list, "[--json]", SOS_CMD_ANY},
+};
+static const sos_cmd_opt s_opts[] = {
+    SOS_CMD_VALUE("persona", 'p', s_panel_opts, persona),
+    SOS_CMD_VALUE("key", 'k', s_panel_opts, key),
+    SOS_CMD_VALUE("name", 'n', s_panel_opts, name),
+    SOS_CMD_OPT_JSON,
+};
+static const sos_cmd s_cmd = {
+    "panel", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_panel_opts),
+    "Registers a reviewer's public signing key for a persona (Builder, Skeptic,\n"
+    "Futurist, Founder, Creator). Scoring accepts a persona's takes only when\n"
+    "they are signed by a key registered for it.\n"};
+
+int sos_cmd_panel(sos_cli *cli, int argc, char **argv)
+{
+    return sos_cmd_run(&s_cmd, cli, argc, argv);
 }

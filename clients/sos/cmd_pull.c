@@ -17,33 +17,6 @@ typedef struct {
     const char *since, *limit;
 } s_pull_opts;
 
-static int s_pull(sos_cmd_ctx *x);
-
-static const sos_cmd_verb s_verbs[] = {
-    {NULL, s_pull, "[--since N] [--limit N] [--json]", SOS_CMD_ANY},
-};
-static const sos_cmd_opt s_opts[] = {
-    SOS_CMD_VALUE("since", 's', s_pull_opts, since),
-    SOS_CMD_VALUE("limit", 'l', s_pull_opts, limit),
-    SOS_CMD_OPT_JSON,
-};
-static const sos_cmd s_cmd = {
-    "pull",
-    s_verbs,
-    SOS_CMD_N(s_verbs),
-    s_opts,
-    SOS_CMD_N(s_opts),
-    sizeof(s_pull_opts),
-    "Prints what publishing has published after sequence number N (default 0):\n"
-    "each final verdict with its signed takes and signed verdict, and each\n"
-    "comparison once both its tools are final. Every signature is checked.\n"
-    "The JSON output ends with \"cursor\": pass it as --since next time.\n"};
-
-int sos_cmd_pull(sos_cli *cli, int argc, char **argv)
-{
-    return sos_cmd_run(&s_cmd, cli, argc, argv);
-}
-
 static int s_pull(sos_cmd_ctx *x)
 {
     const s_pull_opts *o = x->opts;
@@ -60,7 +33,7 @@ static int s_pull(sos_cmd_ctx *x)
         }
     }
     if (x->argc)
-        return sos_cmd_misuse(&s_cmd);
+        return sos_cmd_misuse(x->cmd);
     if ((rc = sos_cmd_connect(x, "publishing")))
         return rc;
     uint64_t cursor = since, head = 0;
@@ -121,4 +94,24 @@ static int s_pull(sos_cmd_ctx *x)
         rc = EX_NOPERM;
     }
     return rc;
+}
+
+static const sos_cmd_verb s_verbs[] = {
+    {NULL, s_pull, "[--since N] [--limit N] [--json]", SOS_CMD_ANY},
+};
+static const sos_cmd_opt s_opts[] = {
+    SOS_CMD_VALUE("since", 's', s_pull_opts, since),
+    SOS_CMD_VALUE("limit", 'l', s_pull_opts, limit),
+    SOS_CMD_OPT_JSON,
+};
+static const sos_cmd s_cmd = {
+    "pull", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_pull_opts),
+    "Prints what publishing has published after sequence number N (default 0):\n"
+    "each final verdict with its signed takes and signed verdict, and each\n"
+    "comparison once both its tools are final. Every signature is checked.\n"
+    "The JSON output ends with \"cursor\": pass it as --since next time.\n"};
+
+int sos_cmd_pull(sos_cli *cli, int argc, char **argv)
+{
+    return sos_cmd_run(&s_cmd, cli, argc, argv);
 }

@@ -251,12 +251,7 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
                                        SOS_CMD_FLAG("full", 'f', s_render_opts, full),
                                        SOS_CMD_VALUE("base-url", 'b', s_render_opts, base)};
     static const sos_cmd cmd = {
-        "render",
-        verbs,
-        SOS_CMD_N(verbs),
-        opts,
-        SOS_CMD_N(opts),
-        sizeof(s_render_opts),
+        "render", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts), sizeof(s_render_opts),
         "Pulls what publishing published since the last render and writes a new\n"
         "release of the site: DIR/current points at it (serve that directory).\n"
         "Only the pages that show something new are rewritten; --full rewrites all.\n"

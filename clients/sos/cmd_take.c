@@ -58,52 +58,6 @@ typedef struct {
         *filed_at;
 } s_take_opts;
 
-static int s_take_file(sos_cmd_ctx *x);
-static int s_take_list(sos_cmd_ctx *x);
-
-/* Both connect before they check their operands, as they always have. */
-static const sos_cmd_verb s_verbs[] = {
-    {"file", s_take_file,
-     "--key FILE --tool ID --persona NAME --score 0-100\n"
-     "                     (--ship | --skip) (--text TEXT | --text-file FILE)\n"
-     "                     [--revision N] [--take-id HEX] [--filed-at UNIXTIME]",
-     SOS_CMD_ANY},
-    {"list", s_take_list, "TOOL [--json]", SOS_CMD_ANY},
-};
-static const sos_cmd_opt s_opts[] = {
-    SOS_CMD_VALUE("key", 'k', s_take_opts, key),
-    SOS_CMD_VALUE("tool", 't', s_take_opts, tool),
-    SOS_CMD_VALUE("persona", 'p', s_take_opts, persona),
-    SOS_CMD_VALUE("score", 's', s_take_opts, score),
-    SOS_CMD_FLAG("ship", 'S', s_take_opts, verdict),
-    SOS_CMD_FLAG("skip", 'K', s_take_opts, verdict),
-    SOS_CMD_VALUE("text", 'x', s_take_opts, text),
-    SOS_CMD_VALUE("text-file", 'X', s_take_opts, text_file),
-    SOS_CMD_VALUE("revision", 'r', s_take_opts, revision),
-    SOS_CMD_VALUE("take-id", 'i', s_take_opts, take_id),
-    SOS_CMD_VALUE("filed-at", 'f', s_take_opts, filed_at),
-    SOS_CMD_OPT_JSON,
-};
-static const sos_cmd s_cmd = {
-    "take",
-    s_verbs,
-    SOS_CMD_N(s_verbs),
-    s_opts,
-    SOS_CMD_N(s_opts),
-    sizeof(s_take_opts),
-    "file: signs the take with the secret key FILE (see `sos keygen`) and files it.\n"
-    "An amendment is the same persona's take with a higher --revision; every\n"
-    "revision is kept and the latest counts until the verdict is final.\n"
-    "--take-id (32 hex digits) with --filed-at makes a filing repeatable: the same\n"
-    "id and content again gets the first answer, the same id with other content is\n"
-    "refused as a conflict. Defaults: a fresh id (time-ordered, 80 random bits),\n"
-    "the current time.\n"};
-
-int sos_cmd_take(sos_cli *cli, int argc, char **argv)
-{
-    return sos_cmd_run(&s_cmd, cli, argc, argv);
-}
-
 static int s_take_list(sos_cmd_ctx *x)
 {
     Sos__ScoringReply *rep = NULL;
@@ -111,7 +65,7 @@ static int s_take_list(sos_cmd_ctx *x)
     if ((rc = sos_cmd_connect(x, "scoring")))
         return rc;
     if (x->argc != 1)
-        return sos_cmd_misuse(&s_cmd);
+        return sos_cmd_misuse(x->cmd);
     rc = scoring_clnt_take_list(x->clnt, NULL, 0, x->argv[0], &rep);
     if ((rc = sos_cmd_reply(x, rc, rep)))
         return rc;
@@ -218,4 +172,42 @@ out:
     free(textbuf);
     sos_key_destroy(&k);
     return rc;
+}
+
+/* Both connect before they check their operands, as they always have. */
+static const sos_cmd_verb s_verbs[] = {
+    {"file", s_take_file,
+     "--key FILE --tool ID --persona NAME --score 0-100\n"
+     "                     (--ship | --skip) (--text TEXT | --text-file FILE)\n"
+     "                     [--revision N] [--take-id HEX] [--filed-at UNIXTIME]",
+     SOS_CMD_ANY},
+    {"list", s_take_list, "TOOL [--json]", SOS_CMD_ANY},
+};
+static const sos_cmd_opt s_opts[] = {
+    SOS_CMD_VALUE("key", 'k', s_take_opts, key),
+    SOS_CMD_VALUE("tool", 't', s_take_opts, tool),
+    SOS_CMD_VALUE("persona", 'p', s_take_opts, persona),
+    SOS_CMD_VALUE("score", 's', s_take_opts, score),
+    SOS_CMD_FLAG("ship", 'S', s_take_opts, verdict),
+    SOS_CMD_FLAG("skip", 'K', s_take_opts, verdict),
+    SOS_CMD_VALUE("text", 'x', s_take_opts, text),
+    SOS_CMD_VALUE("text-file", 'X', s_take_opts, text_file),
+    SOS_CMD_VALUE("revision", 'r', s_take_opts, revision),
+    SOS_CMD_VALUE("take-id", 'i', s_take_opts, take_id),
+    SOS_CMD_VALUE("filed-at", 'f', s_take_opts, filed_at),
+    SOS_CMD_OPT_JSON,
+};
+static const sos_cmd s_cmd = {
+    "take", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_take_opts),
+    "file: signs the take with the secret key FILE (see `sos keygen`) and files it.\n"
+    "An amendment is the same persona's take with a higher --revision; every\n"
+    "revision is kept and the latest counts until the verdict is final.\n"
+    "--take-id (32 hex digits) with --filed-at makes a filing repeatable: the same\n"
+    "id and content again gets the first answer, the same id with other content is\n"
+    "refused as a conflict. Defaults: a fresh id (time-ordered, 80 random bits),\n"
+    "the current time.\n"};
+
+int sos_cmd_take(sos_cli *cli, int argc, char **argv)
+{
+    return sos_cmd_run(&s_cmd, cli, argc, argv);
 }

@@ -15,44 +15,6 @@ typedef struct {
     const char *name, *vendor, *tagline, *category, *tier, *pricing, *description, *link;
 } s_tool_opts;
 
-static int s_tool_submit(sos_cmd_ctx *x);
-static int s_tool_list(sos_cmd_ctx *x);
-static int s_tool_show(sos_cmd_ctx *x);
-
-static const sos_cmd_verb s_verbs[] = {
-    {"submit", s_tool_submit,
-     "--name N --tagline T --category C --tier Free|Paid|Freemium\n"
-     "                       [--vendor V] [--pricing P] [--description D] [--link URL]",
-     0},
-    {"list", s_tool_list, "[--json]", 0},
-    {"show", s_tool_show, "ID [--json]", 1},
-};
-static const sos_cmd_opt s_opts[] = {
-    SOS_CMD_VALUE("name", 'n', s_tool_opts, name),
-    SOS_CMD_VALUE("vendor", 'v', s_tool_opts, vendor),
-    SOS_CMD_VALUE("tagline", 't', s_tool_opts, tagline),
-    SOS_CMD_VALUE("category", 'c', s_tool_opts, category),
-    SOS_CMD_VALUE("tier", 'T', s_tool_opts, tier),
-    SOS_CMD_VALUE("pricing", 'p', s_tool_opts, pricing),
-    SOS_CMD_VALUE("description", 'd', s_tool_opts, description),
-    SOS_CMD_VALUE("link", 'l', s_tool_opts, link),
-    SOS_CMD_OPT_JSON,
-};
-static const sos_cmd s_cmd = {
-    "tool",
-    s_verbs,
-    SOS_CMD_N(s_verbs),
-    s_opts,
-    SOS_CMD_N(s_opts),
-    sizeof(s_tool_opts),
-    "A tool's id is the slug of its name. A name that matches an existing tool\n"
-    "ignoring case, spaces and punctuation is refused and the existing id named.\n"};
-
-int sos_cmd_tool(sos_cli *cli, int argc, char **argv)
-{
-    return sos_cmd_run(&s_cmd, cli, argc, argv);
-}
-
 static void s_tool_print(const sos_cli *cli, const Sos__Tool *t)
 {
     if (cli->json) {
@@ -63,6 +25,16 @@ static void s_tool_print(const sos_cli *cli, const Sos__Tool *t)
            "  entry:       %s\n  pricing:     %s\n  link:        %s\n  description: %s\n",
            t->tool_id, t->name, t->vendor, t->tagline, t->category, sos_tier_name(t->tier),
            t->pricing, t->link, t->description);
+}
+
+/* submit's and show's answer: the tool. */
+static int s_tool_answer(sos_cmd_ctx *x, int rc, Sos__SubmissionReply *rep)
+{
+    if ((rc = sos_cmd_reply(x, rc, rep)))
+        return rc;
+    if (rep->body_case == SOS__SUBMISSION_REPLY__BODY_TOOL)
+        s_tool_print(x->cli, rep->tool);
+    return 0;
 }
 
 /* An unset string option is "", as in a fresh Sos__Tool. */
@@ -96,11 +68,7 @@ static int s_tool_submit(sos_cmd_ctx *x)
     if ((rc = sos_cmd_connect(x, "submission")))
         return rc;
     rc = submission_clnt_tool_submit(x->clnt, NULL, 0, &tool, &rep);
-    if ((rc = sos_cmd_reply(x, rc, rep)))
-        return rc;
-    if (rep->body_case == SOS__SUBMISSION_REPLY__BODY_TOOL)
-        s_tool_print(x->cli, rep->tool);
-    return 0;
+    return s_tool_answer(x, rc, rep);
 }
 
 static int s_tool_show(sos_cmd_ctx *x)
@@ -110,11 +78,7 @@ static int s_tool_show(sos_cmd_ctx *x)
     if ((rc = sos_cmd_connect(x, "submission")))
         return rc;
     rc = submission_clnt_tool_show(x->clnt, NULL, 0, x->argv[0], &rep);
-    if ((rc = sos_cmd_reply(x, rc, rep)))
-        return rc;
-    if (rep->body_case == SOS__SUBMISSION_REPLY__BODY_TOOL)
-        s_tool_print(x->cli, rep->tool);
-    return 0;
+    return s_tool_answer(x, rc, rep);
 }
 
 static int s_tool_list(sos_cmd_ctx *x)
@@ -172,4 +136,33 @@ int sos_cmd_tool_pages(sos_cmd_ctx *x, bool comparisons)
     if (json)
         fputs(first ? "]\n" : "\n]\n", stdout);
     return rc;
+}
+
+static const sos_cmd_verb s_verbs[] = {
+    {"submit", s_tool_submit,
+     "--name N --tagline T --category C --tier Free|Paid|Freemium\n"
+     "                       [--vendor V] [--pricing P] [--description D] [--link URL]",
+     0},
+    {"list", s_tool_list, "[--json]", 0},
+    {"show", s_tool_show, "ID [--json]", 1},
+};
+static const sos_cmd_opt s_opts[] = {
+    SOS_CMD_VALUE("name", 'n', s_tool_opts, name),
+    SOS_CMD_VALUE("vendor", 'v', s_tool_opts, vendor),
+    SOS_CMD_VALUE("tagline", 't', s_tool_opts, tagline),
+    SOS_CMD_VALUE("category", 'c', s_tool_opts, category),
+    SOS_CMD_VALUE("tier", 'T', s_tool_opts, tier),
+    SOS_CMD_VALUE("pricing", 'p', s_tool_opts, pricing),
+    SOS_CMD_VALUE("description", 'd', s_tool_opts, description),
+    SOS_CMD_VALUE("link", 'l', s_tool_opts, link),
+    SOS_CMD_OPT_JSON,
+};
+static const sos_cmd s_cmd = {
+    "tool", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_tool_opts),
+    "A tool's id is the slug of its name. A name that matches an existing tool\n"
+    "ignoring case, spaces and punctuation is refused and the existing id named.\n"};
+
+int sos_cmd_tool(sos_cli *cli, int argc, char **argv)
+{
+    return sos_cmd_run(&s_cmd, cli, argc, argv);
 }

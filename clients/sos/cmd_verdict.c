@@ -11,30 +11,6 @@
 #include "cmd.h"
 #include "scoring_clnt.h"
 
-static int s_verdict_show(sos_cmd_ctx *x);
-static int s_verdict_finalize(sos_cmd_ctx *x);
-
-static const sos_cmd_verb s_verbs[] = {
-    {"show", s_verdict_show, "TOOL [--json]", 1},
-    {"finalize", s_verdict_finalize, "TOOL", 1},
-};
-static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
-static const sos_cmd s_cmd = {
-    "verdict",
-    s_verbs,
-    SOS_CMD_N(s_verbs),
-    s_opts,
-    SOS_CMD_N(s_opts),
-    0,
-    "show: the panel verdict as it stands (provisional until final).\n"
-    "finalize: the editor closes the panel now; takes are closed and aggregation\n"
-    "signs the verdict over the latest take of each persona.\n"};
-
-int sos_cmd_verdict(sos_cli *cli, int argc, char **argv)
-{
-    return sos_cmd_run(&s_cmd, cli, argc, argv);
-}
-
 static int s_verdict_finalize(sos_cmd_ctx *x)
 {
     const char *tool = x->argv[0];
@@ -81,4 +57,20 @@ static int s_verdict_show(sos_cmd_ctx *x)
         return EX_NOPERM;
     }
     return 0;
+}
+
+static const sos_cmd_verb s_verbs[] = {
+    {"show", s_verdict_show, "TOOL [--json]", 1},
+    {"finalize", s_verdict_finalize, "TOOL", 1},
+};
+static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
+static const sos_cmd s_cmd = {
+    "verdict", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), 0,
+    "show: the panel verdict as it stands (provisional until final).\n"
+    "finalize: the editor closes the panel now; takes are closed and aggregation\n"
+    "signs the verdict over the latest take of each persona.\n"};
+
+int sos_cmd_verdict(sos_cli *cli, int argc, char **argv)
+{
+    return sos_cmd_run(&s_cmd, cli, argc, argv);
 }

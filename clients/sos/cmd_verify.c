@@ -334,12 +334,7 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
     static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--key HEX|FILE.pub] DIR", 1}};
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("key", 'k', s_verify_opts, key)};
     static const sos_cmd cmd = {
-        "verify",
-        verbs,
-        SOS_CMD_N(verbs),
-        opts,
-        SOS_CMD_N(opts),
-        sizeof(s_verify_opts),
+        "verify", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts), sizeof(s_verify_opts),
         "Checks a rendered site offline. DIR is a `sos render --out` directory (its\n"
         "current release is checked) or a release directory. Every signed take and\n"
         "verdict in the JSON twins must verify and hash to what is listed; each\n"
