@@ -99,7 +99,8 @@ int sos_cmd_run(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv)
     x.opts = opts;
     x.argc = argc - first;
     x.argv = argv + first;
-    rc = v->fn(&x);
+    if (!v->service || (rc = sos_cmd_connect(&x, v->service)) == 0)
+        rc = v->fn(&x);
 out:
     if (x.reply)
         protobuf_c_message_free_unpacked(x.reply, NULL);

@@ -36,18 +36,11 @@ typedef struct {
     size_t at;
 } sos_cmd_opt;
 
-#define SOS_CMD_VALUE(name, letter, type, field)                                                   \
-    {                                                                                              \
-        name, letter, true, offsetof(type, field)                                                  \
-    }
-#define SOS_CMD_FLAG(name, letter, type, field)                                                    \
-    {                                                                                              \
-        name, letter, false, offsetof(type, field)                                                 \
-    }
-#define SOS_CMD_OPT_JSON                                                                           \
-    {                                                                                              \
-        "json", 'j', false, SOS_CMD_JSON                                                           \
-    }
+/* clang-format off */
+#define SOS_CMD_VALUE(name, letter, type, field) {name, letter, true, offsetof(type, field)}
+#define SOS_CMD_FLAG(name, letter, type, field) {name, letter, false, offsetof(type, field)}
+#define SOS_CMD_OPT_JSON {"json", 'j', false, SOS_CMD_JSON}
+/* clang-format on */
 
 typedef struct sos_cmd sos_cmd;
 
@@ -69,6 +62,7 @@ typedef struct {
     int (*fn)(sos_cmd_ctx *x); /* NULL: the command calls sos_cmd_getopt */
     const char *synopsis;      /* the usage line after "sos <command> <verb> " */
     int operands;              /* how many; SOS_CMD_ANY: fn checks */
+    const char *service;       /* connected (x->clnt) before fn; NULL: fn connects if at all */
 } sos_cmd_verb;
 
 struct sos_cmd {

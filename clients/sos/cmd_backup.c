@@ -45,7 +45,7 @@ typedef struct {
     const char *to;
 } s_backup_opts;
 
-static const sos_cmd_verb s_verbs[] = {{NULL, NULL, "--to DIR [--json]", 0}};
+static const sos_cmd_verb s_verbs[] = {{NULL, NULL, "--to DIR [--json]", 0, NULL}};
 static const sos_cmd_opt s_opts[] = {SOS_CMD_VALUE("to", 't', s_backup_opts, to)};
 static const sos_cmd s_cmd = {
     "backup", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_backup_opts),

@@ -12,8 +12,6 @@ static int s_compare_create(sos_cmd_ctx *x)
     Sos__Comparison cmp = SOS__COMPARISON__INIT;
     Sos__SubmissionReply *rep = NULL;
     int rc;
-    if ((rc = sos_cmd_connect(x, "submission")))
-        return rc;
     cmp.tool_a = x->argv[0];
     cmp.tool_b = x->argv[1];
     rc = submission_clnt_compare_create(x->clnt, NULL, 0, &cmp, &rep);
@@ -28,13 +26,12 @@ static int s_compare_create(sos_cmd_ctx *x)
 
 static int s_compare_list(sos_cmd_ctx *x)
 {
-    int rc = sos_cmd_connect(x, "submission");
-    return rc ? rc : sos_cmd_tool_pages(x, true);
+    return sos_cmd_tool_pages(x, true);
 }
 
 static const sos_cmd_verb s_verbs[] = {
-    {"create", s_compare_create, "TOOL_A TOOL_B", 2},
-    {"list", s_compare_list, "[--json]", 0},
+    {"create", s_compare_create, "TOOL_A TOOL_B", 2, "submission"},
+    {"list", s_compare_list, "[--json]", 0, "submission"},
 };
 static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
 static const sos_cmd s_cmd = {"compare", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), 0,

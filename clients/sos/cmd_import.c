@@ -295,7 +295,7 @@ typedef struct {
 
 int sos_cmd_import(sos_cli *cli, int argc, char **argv)
 {
-    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--keys DIR] FILE", 1}};
+    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--keys DIR] FILE", 1, NULL}};
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("keys", 'k', s_import_opts, keys)};
     static const sos_cmd cmd = {
         "import", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts), sizeof(s_import_opts),

@@ -89,7 +89,7 @@ out:
 }
 
 static const sos_cmd_verb s_verbs[] = {
-    {NULL, s_keygen, "--out FILE [--only signing|transport]", 0},
+    {NULL, s_keygen, "--out FILE [--only signing|transport]", 0, NULL},
 };
 static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("out", 'o', s_keygen_opts, out),

@@ -46,10 +46,7 @@ static int s_panel_add(sos_cmd_ctx *x)
 static int s_panel_list(sos_cmd_ctx *x)
 {
     Sos__SubmissionReply *rep = NULL;
-    int rc;
-    if ((rc = sos_cmd_connect(x, "submission")))
-        return rc;
-    rc = submission_clnt_panel_list(x->clnt, NULL, 0, &rep);
+    int rc = submission_clnt_panel_list(x->clnt, NULL, 0, &rep);
     if ((rc = sos_cmd_reply(x, rc, rep)))
         return rc;
     json_t *arr = json_array();
@@ -74,8 +71,8 @@ static int s_panel_list(sos_cmd_ctx *x)
 
 /* Operands are not checked: the words after the options were always let be. */
 static const sos_cmd_verb s_verbs[] = {
-    {"add", s_panel_add, "--persona NAME --key HEX|FILE.pub [--name WHO]", SOS_CMD_ANY},
-    {"list", s_panel_list, "[--json]", SOS_CMD_ANY},
+    {"add", s_panel_add, "--persona NAME --key HEX|FILE.pub [--name WHO]", SOS_CMD_ANY, NULL},
+    {"list", s_panel_list, "[--json]", SOS_CMD_ANY, "submission"},
 };
 static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("persona", 'p', s_panel_opts, persona),

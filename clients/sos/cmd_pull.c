@@ -97,7 +97,7 @@ static int s_pull(sos_cmd_ctx *x)
 }
 
 static const sos_cmd_verb s_verbs[] = {
-    {NULL, s_pull, "[--since N] [--limit N] [--json]", SOS_CMD_ANY},
+    {NULL, s_pull, "[--since N] [--limit N] [--json]", SOS_CMD_ANY, NULL},
 };
 static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("since", 's', s_pull_opts, since),

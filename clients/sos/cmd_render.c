@@ -246,7 +246,8 @@ typedef struct {
 
 int sos_cmd_render(sos_cli *cli, int argc, char **argv)
 {
-    static const sos_cmd_verb verbs[] = {{NULL, NULL, "--out DIR [--full] [--base-url URL]", 0}};
+    static const sos_cmd_verb verbs[] = {
+        {NULL, NULL, "--out DIR [--full] [--base-url URL]", 0, NULL}};
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("out", 'o', s_render_opts, out),
                                        SOS_CMD_FLAG("full", 'f', s_render_opts, full),
                                        SOS_CMD_VALUE("base-url", 'b', s_render_opts, base)};

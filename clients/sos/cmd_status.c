@@ -10,7 +10,7 @@
 #include "publishing_clnt.h"
 
 /* No getopt: status has always passed over words it does not know. */
-static const sos_cmd_verb s_verbs[] = {{NULL, NULL, "[--json]", SOS_CMD_ANY}};
+static const sos_cmd_verb s_verbs[] = {{NULL, NULL, "[--json]", SOS_CMD_ANY, NULL}};
 static const sos_cmd s_cmd = {
     .name = "status",
     .verbs = s_verbs,

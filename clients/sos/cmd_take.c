@@ -62,8 +62,6 @@ static int s_take_list(sos_cmd_ctx *x)
 {
     Sos__ScoringReply *rep = NULL;
     int rc;
-    if ((rc = sos_cmd_connect(x, "scoring")))
-        return rc;
     if (x->argc != 1)
         return sos_cmd_misuse(x->cmd);
     rc = scoring_clnt_take_list(x->clnt, NULL, 0, x->argv[0], &rep);
@@ -103,8 +101,6 @@ static int s_take_file(sos_cmd_ctx *x)
     char *textbuf = NULL;
     sos_key *k = NULL;
     Sos__ScoringReply *rep = NULL;
-    if ((rc = sos_cmd_connect(x, "scoring")))
-        return rc;
     if (x->argc || !keyfile || !tool || !persona || !score || ship < 0 || (!text == !textfile)) {
         fprintf(stderr, "sos: take file needs --key, --tool, --persona, --score, --ship or "
                         "--skip, and --text or --text-file\n");
@@ -180,8 +176,8 @@ static const sos_cmd_verb s_verbs[] = {
      "--key FILE --tool ID --persona NAME --score 0-100\n"
      "                     (--ship | --skip) (--text TEXT | --text-file FILE)\n"
      "                     [--revision N] [--take-id HEX] [--filed-at UNIXTIME]",
-     SOS_CMD_ANY},
-    {"list", s_take_list, "TOOL [--json]", SOS_CMD_ANY},
+     SOS_CMD_ANY, "scoring"},
+    {"list", s_take_list, "TOOL [--json]", SOS_CMD_ANY, "scoring"},
 };
 static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("key", 'k', s_take_opts, key),

@@ -74,17 +74,13 @@ static int s_tool_submit(sos_cmd_ctx *x)
 static int s_tool_show(sos_cmd_ctx *x)
 {
     Sos__SubmissionReply *rep = NULL;
-    int rc;
-    if ((rc = sos_cmd_connect(x, "submission")))
-        return rc;
-    rc = submission_clnt_tool_show(x->clnt, NULL, 0, x->argv[0], &rep);
+    int rc = submission_clnt_tool_show(x->clnt, NULL, 0, x->argv[0], &rep);
     return s_tool_answer(x, rc, rep);
 }
 
 static int s_tool_list(sos_cmd_ctx *x)
 {
-    int rc = sos_cmd_connect(x, "submission");
-    return rc ? rc : sos_cmd_tool_pages(x, false);
+    return sos_cmd_tool_pages(x, false);
 }
 
 int sos_cmd_tool_pages(sos_cmd_ctx *x, bool comparisons)
@@ -142,9 +138,9 @@ static const sos_cmd_verb s_verbs[] = {
     {"submit", s_tool_submit,
      "--name N --tagline T --category C --tier Free|Paid|Freemium\n"
      "                       [--vendor V] [--pricing P] [--description D] [--link URL]",
-     0},
-    {"list", s_tool_list, "[--json]", 0},
-    {"show", s_tool_show, "ID [--json]", 1},
+     0, NULL},
+    {"list", s_tool_list, "[--json]", 0, "submission"},
+    {"show", s_tool_show, "ID [--json]", 1, "submission"},
 };
 static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("name", 'n', s_tool_opts, name),

@@ -15,10 +15,7 @@ static int s_verdict_finalize(sos_cmd_ctx *x)
 {
     const char *tool = x->argv[0];
     Sos__ScoringReply *rep = NULL;
-    int rc;
-    if ((rc = sos_cmd_connect(x, "scoring")))
-        return rc;
-    rc = scoring_clnt_panel_close(x->clnt, NULL, 0, tool, &rep);
+    int rc = scoring_clnt_panel_close(x->clnt, NULL, 0, tool, &rep);
     if ((rc = sos_cmd_reply(x, rc, rep)))
         return rc;
     printf("%s: takes closed (%zu counted); the verdict is being signed\n", tool,
@@ -30,10 +27,7 @@ static int s_verdict_show(sos_cmd_ctx *x)
 {
     const char *tool = x->argv[0];
     Sos__AggregationReply *rep = NULL;
-    int rc;
-    if ((rc = sos_cmd_connect(x, "aggregation")))
-        return rc;
-    rc = aggregation_clnt_verdict_show(x->clnt, NULL, 0, tool, &rep);
+    int rc = aggregation_clnt_verdict_show(x->clnt, NULL, 0, tool, &rep);
     if ((rc = sos_cmd_reply(x, rc, rep)))
         return rc;
     const Sos__VerdictView *v = rep->verdict;
@@ -60,8 +54,8 @@ static int s_verdict_show(sos_cmd_ctx *x)
 }
 
 static const sos_cmd_verb s_verbs[] = {
-    {"show", s_verdict_show, "TOOL [--json]", 1},
-    {"finalize", s_verdict_finalize, "TOOL", 1},
+    {"show", s_verdict_show, "TOOL [--json]", 1, "aggregation"},
+    {"finalize", s_verdict_finalize, "TOOL", 1, "scoring"},
 };
 static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
 static const sos_cmd s_cmd = {

@@ -331,7 +331,7 @@ typedef struct {
 
 int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
 {
-    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--key HEX|FILE.pub] DIR", 1}};
+    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--key HEX|FILE.pub] DIR", 1, NULL}};
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("key", 'k', s_verify_opts, key)};
     static const sos_cmd cmd = {
         "verify", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts), sizeof(s_verify_opts),

@@ -65,8 +65,8 @@ static void test_suggest_verbs(void **state)
 {
     (void)state;
     static const sos_cmd_verb verbs[] = {
-        {"file", s_noop, "", 0}, {"list", s_noop, "", 0}, {NULL, s_noop, "", 0},
-        {"show", s_noop, "", 0}, {"shop", s_noop, "", 0}, {"add", s_noop, "", 0},
+        {"file", s_noop, "", 0, NULL}, {"list", s_noop, "", 0, NULL}, {NULL, s_noop, "", 0, NULL},
+        {"show", s_noop, "", 0, NULL}, {"shop", s_noop, "", 0, NULL}, {"add", s_noop, "", 0, NULL},
     };
     static const struct {
         const char *word, *want;
@@ -89,7 +89,7 @@ static const sos_cmd_opt s_opts[] = {
     SOS_CMD_FLAG("skip", 'K', s_opts_t, verdict),
     SOS_CMD_OPT_JSON,
 };
-static const sos_cmd_verb s_verbs[] = {{NULL, s_noop, "--out FILE", 0}};
+static const sos_cmd_verb s_verbs[] = {{NULL, s_noop, "--out FILE", 0, NULL}};
 static const sos_cmd s_cmd = {"test", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),
                               sizeof(s_opts_t), NULL};
 
