@@ -35,6 +35,7 @@ int sos_cmd_getopt(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv, void
     assert(cmd->n_opts <= SOS_CMD_MAX_OPTS);
     for (size_t i = 0; i < cmd->n_opts; i++) {
         const sos_cmd_opt *o = &cmd->opts[i];
+        assert(o->letter != 'h' && o->letter != '?' && o->letter != ':');
         lo[i] =
             (struct option){o->name, o->value ? required_argument : no_argument, NULL, o->letter};
         so[k++] = (char)o->letter;
@@ -48,13 +49,13 @@ int sos_cmd_getopt(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv, void
     optind = 0; /* glibc: start over, as for a new argv */
     for (int ch; (ch = getopt_long(argc, argv, so, lo, NULL)) != -1;) {
         const sos_cmd_opt *o = NULL;
-        for (size_t i = 0; i < cmd->n_opts && !o; i++)
-            if (cmd->opts[i].letter == ch)
-                o = &cmd->opts[i];
         if (ch == 'h') {
             sos_cmd_usage(cmd, stdout);
             return EX_OK;
         }
+        for (size_t i = 0; i < cmd->n_opts && !o; i++)
+            if (cmd->opts[i].letter == ch)
+                o = &cmd->opts[i];
         if (!o)
             return sos_cmd_misuse(cmd);
         if (o->at == SOS_CMD_JSON)
@@ -96,6 +97,7 @@ int sos_cmd_run(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv)
         rc = sos_cmd_misuse(cmd);
         goto out;
     }
+    assert(v->fn);
     x.opts = opts;
     x.argc = argc - first;
     x.argv = argv + first;
@@ -123,6 +125,7 @@ int sos_cmd_reply(sos_cmd_ctx *x, int rc, void *reply)
     x->reply = NULL;
     if (rc != SOS_CLNT_OK)
         return sos_cli_clnt_error(rc, x->service, x->clnt);
+    assert(reply);
     x->reply = reply;
     /* every service's replies carry their Status as field 2 (protocol.md) */
     const ProtobufCMessage *m = reply;

@@ -87,7 +87,7 @@ void sos_cmd_usage(const sos_cmd *cmd, FILE *f);
 /* Prints the usage on stderr; returns 64 (EX_USAGE). */
 int sos_cmd_misuse(const sos_cmd *cmd);
 
-/* Connects x->clnt to service (one a verb); the exit code on failure. */
+/* Connects x->clnt to service, once a verb; the exit code on failure. */
 int sos_cmd_connect(sos_cmd_ctx *x, const char *service);
 /* rc is a stub's return and reply what it gave (a *Reply message, unread
  * unless rc is SOS_CLNT_OK). x keeps the reply, freeing the one before;
