@@ -109,7 +109,7 @@ int main(int argc, char **argv)
         if (strcmp(cmd, s_cmds[i].name) == 0)
             break;
     if (i == sizeof s_cmds / sizeof s_cmds[0]) {
-        sos_cmd_unknown(NULL, "command", cmd, &s_cmds[0].name, i, sizeof s_cmds[0]);
+        sos_cmd_unknown(NULL, "command", cmd, &s_cmds[0].name, SOS_CMD_N(s_cmds), sizeof s_cmds[0]);
         s_usage(stderr);
         goto out;
     }
