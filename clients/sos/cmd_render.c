@@ -20,6 +20,7 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <ftw.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,12 +241,11 @@ static int s_rmtree(const char *dir)
     return nftw(dir, s_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-typedef struct {
-    const char *out, *full, *base;
-} s_render_opts;
-
 int sos_cmd_render(sos_cli *cli, int argc, char **argv)
 {
+    typedef struct {
+        const char *out, *full, *base;
+    } s_render_opts;
     static const sos_cmd_verb verbs[] = {
         {NULL, NULL, "--out DIR [--full] [--base-url URL]", 0, NULL}};
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("out", 'o', s_render_opts, out),
@@ -258,7 +258,6 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
         "Only the pages that show something new are rewritten; --full rewrites all.\n"
         "--base-url (default [site] base_url, else https://shiporskip.example) makes\n"
         "the absolute links of feeds, sitemap and canonical tags.\n"};
-    s_render_opts o = {0};
     static const char *const dbs[] = {"meta", "verdicts", "comparisons"};
     const char *out = NULL, *base = NULL;
     bool full = false;
@@ -270,6 +269,7 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
     size_t news = 0, written = 0, linked = 0;
     char *base_url = NULL;
     int rc;
+    s_render_opts o = {0};
     int first;
     if ((rc = sos_cmd_getopt(&cmd, cli, argc, argv, &o, &first)) != SOS_CMD_GO)
         goto out;

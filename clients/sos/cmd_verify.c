@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700 /* nftw, mkdtemp, realpath */
 #include <errno.h>
 #include <ftw.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -325,12 +326,11 @@ static int s_rm_one(const char *path, const struct stat *sb, int type, struct FT
 
 /* --- the command ------------------------------------------------------- */
 
-typedef struct {
-    const char *key;
-} s_verify_opts;
-
 int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
 {
+    typedef struct {
+        const char *key;
+    } s_verify_opts;
     static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--key HEX|FILE.pub] DIR", 1, NULL}};
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("key", 'k', s_verify_opts, key)};
     static const sos_cmd cmd = {
@@ -345,7 +345,6 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
         "without it all verdicts must share one signer, which is printed.\n"
         "One line per problem, \"<file>: <reason>\". Exit 0 clean, 77 a signature,\n"
         "hash or signer check failed, 65 other mismatches, 66 DIR has no index.json.\n"};
-    s_verify_opts o = {0};
     verify_ctx x = {0};
     const char *key = NULL;
     char root[PATH_MAX], path[PATH_MAX + 32], tmp[PATH_MAX];
@@ -353,6 +352,7 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
     json_t *index = NULL;
     int rc;
     tmp[0] = '\0';
+    s_verify_opts o = {0};
     int first;
     if ((rc = sos_cmd_getopt(&cmd, cli, argc, argv, &o, &first)) != SOS_CMD_GO)
         return rc;
