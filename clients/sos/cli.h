@@ -1,5 +1,6 @@
 /* cli: what every sos subcommand shares: configuration, connections to the
- * services, exit codes, JSON rendering of the protocol's records. */
+ * services, exit codes, printing JSON (its shape is the site library's,
+ * json.h). */
 #ifndef SOS_CLI_H
 #define SOS_CLI_H
 
@@ -8,6 +9,7 @@
 
 #include "clnt.h"
 #include "conf.h"
+#include "json.h" /* sossite: the records' JSON shape, for --json */
 #include "sos.pb-c.h"
 
 typedef struct {
@@ -28,23 +30,8 @@ int sos_cli_clnt_error(int rc, const char *service, const sos_clnt *c);
  * code; 0 when st is OK. */
 int sos_cli_status(const Sos__Status *st, const char *service);
 
-/* The JSON shape of the protocol's records (see docs/protocol.md). New
- * references, the caller's. */
-json_t *sos_json_tool(const Sos__Tool *t);
-/* A signed take: its body and the envelope (hex signer and signature, base64
- * payload) and whether its signature verifies ("verified"). *ok is cleared
- * when it does not verify or does not parse. */
-json_t *sos_json_take(const Sos__Signed *s, bool *ok);
-/* A verdict body (label, counts, %, mean). */
-json_t *sos_json_verdict_body(const Sos__VerdictBody *b);
-/* A final verdict with its tool, signed takes and signed verdict; checks
- * every signature and that the takes are the ones the verdict lists. */
-json_t *sos_json_verdict(const Sos__Verdict *v, bool *ok);
-json_t *sos_json_comparison(const Sos__Comparison *c);
 /* Prints to stdout with a trailing newline and releases j. */
 void sos_json_print(json_t *j);
-/* "Ship · 3 ship / 1 skip" */
-void sos_verdict_line(const Sos__VerdictBody *b, char *out, size_t cap);
 
 /* A command: returns the process exit code. argv[0] is the command word. */
 int sos_cmd_keygen(sos_cli *cli, int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "cmd.h"
+#include "envelope.h"
 #include "scoring_clnt.h"
 #include "sign.h"
 #include "take.h"
@@ -21,12 +22,8 @@ int sos_take_file(sos_clnt *c, const sos_key *k, Sos__TakeBody *body, uint8_t ha
 {
     sos_buf payload = SOS_BUF_INIT;
     uint8_t sig[SOS_SIG_BYTES];
-    sos_buf_pack(&payload, &body->base);
-    sos_sign(k, SOS_DOMAIN_TAKE, payload.data, payload.len, sig);
-    Sos__Signed s = SOS__SIGNED__INIT;
-    s.payload = (ProtobufCBinaryData){payload.len, payload.data};
-    s.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(k)};
-    s.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, sig};
+    Sos__Signed s;
+    sos_envelope_seal(&sos_envelope_take, k, &body->base, &payload, sig, &s);
     int rc = scoring_clnt_take_file(c, body->take_id.data, body->take_id.len, &s, rep_out);
     if (rc == SOS_CLNT_OK) {
         *status_out = (*rep_out)->status;

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "envelope.h"
 #include "log.h"
 #include "rules.h"
 #include "tally.h"
@@ -36,9 +37,11 @@ static int s_take(sos_txn *t, const Sos__Signed *s, uint64_t seq)
     char key[S_KEY_MAX];
     sos_val v;
     int rc;
-    Sos__TakeBody *b =
-        (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor, s->payload.data, s->payload.len);
-    if (!b || strlen(b->tool_id) + 2 > S_KEY_MAX) {
+    ProtobufCMessage *m = NULL;
+    /* scoring verified it before logging it */
+    int orc = sos_envelope_open(&sos_envelope_take, s, true, &m);
+    Sos__TakeBody *b = (Sos__TakeBody *)m;
+    if (orc != SOS_ENVELOPE_OK || strlen(b->tool_id) + 2 > S_KEY_MAX) {
         sos_log_error("take.corrupt", "msg=\"a take from scoring does not parse\"");
         rc = 0;
         goto out;
@@ -100,10 +103,11 @@ static int s_takes_load(sos_txn *t, const char *tool_id, const ProtobufCBinaryDa
                                                      &sos__signed__descriptor, takek, takekl);
         if (!signed_out[i])
             return SOS_NOTFOUND;
-        bodies[i] = (Sos__TakeBody *)sos_unpack(
-            &sos__take_body__descriptor, signed_out[i]->payload.data, signed_out[i]->payload.len);
-        if (!bodies[i])
+        ProtobufCMessage *m = NULL;
+        /* verified by scoring before it logged the take */
+        if (sos_envelope_open(&sos_envelope_take, signed_out[i], true, &m) != SOS_ENVELOPE_OK)
             return SOS_EIO;
+        bodies[i] = (Sos__TakeBody *)m;
     }
     return 0;
 }
@@ -162,12 +166,8 @@ static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelCl
     vb.rule = pc->rule;
     vb.finalized_at = now;
     vb.tool = tool;
-    sos_buf_pack(&payload, &vb.base);
-    sos_sign(a->key, SOS_DOMAIN_VERDICT, payload.data, payload.len, sig);
-    Sos__Signed sv = SOS__SIGNED__INIT;
-    sv.payload = (ProtobufCBinaryData){payload.len, payload.data};
-    sv.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(a->key)};
-    sv.signature = (ProtobufCBinaryData){SOS_SIG_BYTES, sig};
+    Sos__Signed sv;
+    sos_envelope_seal(&sos_envelope_verdict, a->key, &vb.base, &payload, sig, &sv);
     Sos__Verdict v = SOS__VERDICT__INIT;
     v.tool = tool;
     v.verdict = &sv;

@@ -346,3 +346,20 @@ int sos_unhex(const char *hex, uint8_t *out, size_t n)
         return -1;
     return 0;
 }
+
+void sos_base64(const uint8_t *p, size_t n, char *out)
+{
+    sodium_bin2base64(out, SOS_BASE64_LEN(n), p, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+int sos_unbase64(const char *b64, uint8_t *out, size_t cap, size_t *n)
+{
+    /* no ignore set and no end pointer: any character outside the
+     * alphabet, a wrong padding or trailing bytes make it fail */
+    if (sodium_base642bin(out, cap, b64, strlen(b64), NULL, n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0) {
+        *n = 0;
+        return -1;
+    }
+    return 0;
+}

@@ -83,4 +83,17 @@ int sos_pub_read(const char *arg, uint8_t pk[SOS_PK_BYTES]);
 /* Exactly 2n hex digits into out[n]; 0 or -1. */
 int sos_unhex(const char *hex, uint8_t *out, size_t n);
 
+/* Standard base64 (RFC 4648 section 4: "+/" alphabet, "=" padding), as the
+ * site's JSON twins carry payloads. SOS_BASE64_LEN(n) is what n bytes
+ * encode to, with the terminating NUL. */
+#define SOS_BASE64_LEN(n) (((n) + 2) / 3 * 4 + 1)
+/* out must hold SOS_BASE64_LEN(n) bytes. */
+void sos_base64(const uint8_t *p, size_t n, char *out);
+/* b64 decoded into out (cap bytes; strlen(b64) / 4 * 3 always suffice),
+ * *n its length. Standard base64 with padding and nothing else: no
+ * whitespace, no URL-safe alphabet, no missing or extra "=", no non-zero
+ * bits in the last character. 0, or -1 (then *n is 0). */
+int sos_unbase64(const char *b64, uint8_t *out, size_t cap, size_t *n)
+    __attribute__((warn_unused_result));
+
 #endif

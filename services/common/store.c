@@ -167,6 +167,24 @@ int sos_store_grow_ahead(sos_store *s)
     return sos_store_grow(s);
 }
 
+int sos_store_write(sos_store *s, int (*fn)(sos_txn *t, void *arg), void *arg)
+{
+    for (;;) {
+        sos_txn *t = NULL;
+        int rc = sos_txn_begin(s, true, &t);
+        if (rc == SOS_OK)
+            rc = fn(t, arg);
+        if (rc == SOS_OK)
+            rc = sos_txn_commit(&t); /* frees t whatever the result */
+        sos_txn_abort(&t);
+        if (rc != SOS_MAPFULL)
+            return rc;
+        /* grows until map_max, then SOS_FULL: the loop ends */
+        if ((rc = sos_store_grow(s)) != SOS_OK)
+            return rc;
+    }
+}
+
 size_t sos_store_map_size(const sos_store *s)
 {
     return s->map_size;

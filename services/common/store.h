@@ -9,7 +9,8 @@
  * Map growth: a put or commit that finds the map full returns SOS_MAPFULL.
  * The caller aborts the transaction, calls sos_store_grow() (no other
  * transaction of this process may be open) and redoes the work. Growth stops
- * at map_max with SOS_FULL.
+ * at map_max with SOS_FULL. sos_store_write() does all of that around one
+ * function.
  *
  * Values returned by get and cursors point into the map: they are valid
  * until the transaction ends or the next write in it, whichever is first.
@@ -71,6 +72,17 @@ size_t sos_store_map_size(const sos_store *s);
 void sos_store_set_max(sos_store *s, size_t map_max);
 /* Compacting hot copy into an empty directory. */
 int sos_store_copy(sos_store *s, const char *dir) __attribute__((warn_unused_result));
+/* Runs fn(t, arg) in a write transaction and commits it: SOS_OK from fn
+ * commits, any other value aborts and is returned as it is (a caller may
+ * use its own positive codes to say "write nothing"). When fn or the commit
+ * finds the map full, the transaction is aborted, the map grown and fn run
+ * again in a fresh transaction, until it fits or the map is at map_max
+ * (SOS_FULL). fn may therefore run more than once: it keeps what it
+ * decides in the transaction, or resets it at its start. No other
+ * transaction of this process may be open. Returns SOS_OK, fn's code, or
+ * the store's. */
+int sos_store_write(sos_store *s, int (*fn)(sos_txn *t, void *arg), void *arg)
+    __attribute__((warn_unused_result));
 /* Text of the last LMDB error seen by this store (static or borrowed). */
 const char *sos_store_errstr(int rc);
 

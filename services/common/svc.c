@@ -241,6 +241,7 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
             (void)sos_store_grow_ahead(svc.store);
         if (sos_now_ms() >= svc.next_reader_check) {
             int cleared = 0;
+            sos_log_tick(); /* the repeat limiter's counts, once their window is over */
             if (sos_store_reader_check(svc.store, &cleared) == SOS_OK && cleared > 0)
                 sos_log_warn("store.stale_readers", "cleared=%d", cleared);
             svc.next_reader_check = sos_now_ms() + S_READER_CHECK_MS;
@@ -257,6 +258,7 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv)
         }
     }
     rc = svc.fatal;
+    sos_log_flush();
     sos_log_info("stop", "reason=%s exit=%d", s_stop ? "signal" : "fatal", rc);
 out:
     svc_close(&svc);

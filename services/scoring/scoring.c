@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "envelope.h"
 #include "log.h"
 #include "rules.h"
 #include "text.h"
@@ -51,20 +52,9 @@ static int s_close(sos_txn *t, const char *tool_id, const char *rule, size_t *n_
     return 0;
 }
 
-static bool s_canonical(const ProtobufCMessage *m, const ProtobufCBinaryData *bytes)
-{
-    sos_buf b = SOS_BUF_INIT;
-    sos_buf_pack(&b, m);
-    bool same = b.len == bytes->len && memcmp(b.data, bytes->data, b.len) == 0;
-    sos_buf_free(&b);
-    return same;
-}
-
 static int s_body_check(const Sos__TakeBody *b, sos_status *st)
 {
     int rc;
-    if (b->base.n_unknown_fields)
-        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "take payload carries unknown fields");
     if (b->take_id.len < 8 || b->take_id.len > 64)
         return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "take_id must be 8 to 64 bytes");
     if ((rc = sos_rules_text(st, "tool_id", b->tool_id, 1, 127)))
@@ -92,20 +82,13 @@ int scoring_take_sender(const sos_peer *peer, const Sos__Signed *take, sos_statu
     return 0;
 }
 
-static bool s_shape_ok(const Sos__Signed *take)
-{
-    return take->signer.len == SOS_PK_BYTES && take->signature.len == SOS_SIG_BYTES &&
-           take->payload.len > 0 && take->payload.len <= SCORING_MAX_PAYLOAD;
-}
-
 int scoring_take_verify(const Sos__Signed *take)
 {
-    if (!s_shape_ok(take))
-        return SCORING_SIG_UNCHECKED;
-    return sos_verify(take->signer.data, SOS_DOMAIN_TAKE, take->payload.data, take->payload.len,
-                      take->signature.data) == 0
-               ? SCORING_SIG_GOOD
-               : SCORING_SIG_BAD;
+    switch (sos_envelope_verify(&sos_envelope_take, take)) {
+    case SOS_ENVELOPE_OK: return SCORING_SIG_GOOD;
+    case SOS_ENVELOPE_FORGED: return SCORING_SIG_BAD;
+    default: return SCORING_SIG_UNCHECKED; /* the shape: decide says what is wrong */
+    }
 }
 
 int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
@@ -120,42 +103,28 @@ int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
                         uint8_t hash[SOS_HASH_BYTES], sos_status *st)
 {
     Sos__TakeBody *b = NULL;
+    ProtobufCMessage *m = NULL;
     char key[S_KEY_MAX + 4];
     uint8_t pkey[1 + SOS_PK_BYTES];
     uint8_t latest[SOS_RULES_LATEST_BYTES], seqk[8];
     sos_val v;
     int rc;
 
-    if (take->signer.len != SOS_PK_BYTES || take->signature.len != SOS_SIG_BYTES)
-        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "signer must be %d bytes, signature %d",
-                        SOS_PK_BYTES, SOS_SIG_BYTES);
-    if (take->payload.len == 0 || take->payload.len > SCORING_MAX_PAYLOAD)
-        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "take payload must be 1 to %u bytes",
-                        SCORING_MAX_PAYLOAD);
-    if (take->base.n_unknown_fields)
-        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "signed envelope carries unknown fields");
-    /* Verify the exact bytes before looking inside them (on a verifier
-     * thread already, when sig says so). */
-    if (sig == SCORING_SIG_UNCHECKED)
-        sig = scoring_take_verify(take);
-    if (sig != SCORING_SIG_GOOD)
-        return sos_fail(st, SOS__CODE__CODE_FORBIDDEN, "take signature does not verify");
-    b = (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor, take->payload.data,
-                                    take->payload.len);
-    if (!b)
-        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "take payload is not a TakeBody");
+    /* The envelope's rules, the signature over the exact bytes first (on a
+     * verifier thread already, when sig says so). */
+    rc = sig == SCORING_SIG_BAD
+             ? SOS_ENVELOPE_FORGED
+             : sos_envelope_open(&sos_envelope_take, take, sig == SCORING_SIG_GOOD, &m);
+    if (rc != SOS_ENVELOPE_OK) {
+        char why[256];
+        sos_envelope_describe(&sos_envelope_take, rc, why, sizeof why);
+        return sos_fail(
+            st, rc == SOS_ENVELOPE_FORGED ? SOS__CODE__CODE_FORBIDDEN : SOS__CODE__CODE_BAD_REQUEST,
+            "%s", why);
+    }
+    b = (Sos__TakeBody *)m;
     if ((rc = s_body_check(b, st)))
         goto out;
-    /* The signed bytes must be exactly what we would write for what we read:
-     * protobuf-c keeps a string only up to a NUL inside it, and takes the
-     * last of repeated fields, so bytes hidden that way are signed, stored
-     * and published unchecked unless refused here. */
-    if (!s_canonical(&b->base, &take->payload)) {
-        rc = sos_fail(st, SOS__CODE__CODE_BAD_REQUEST,
-                      "take payload is not in canonical form (a NUL inside a string, a field "
-                      "given twice or a default value written out)");
-        goto out;
-    }
     if (request_id && (request_id->len != b->take_id.len ||
                        memcmp(request_id->data, b->take_id.data, b->take_id.len) != 0)) {
         rc = sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "request_id must equal the take_id");

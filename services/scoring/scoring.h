@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "envelope.h"
 #include "scoring.pb-c.h"
 #include "sign.h"
 #include "status.h"
@@ -21,7 +22,7 @@ enum {
     SCORING_DB_LATEST, /* tool id NUL persona -> see rules.h (revision, hash, seq) */
     SCORING_DB_CLOSED, /* tool id -> packed PanelClosed */
 };
-#define SCORING_MAX_PAYLOAD (64u << 10)
+#define SCORING_MAX_PAYLOAD SOS_ENVELOPE_TAKE_MAX
 #define SCORING_MAX_TEXT 10000
 
 typedef struct {

@@ -1,7 +1,9 @@
 /* unit.common.log: lines held for a transaction reach stderr only on
  * release with keep, in order and whole; dropped otherwise; error lines are
  * never held; a held batch is written in line-aligned pieces of at most
- * PIPE_BUF bytes (so writers sharing a pipe do not interleave). */
+ * PIPE_BUF bytes (so writers sharing a pipe do not interleave); repeated
+ * warn and error lines are counted past a burst and summed up once their
+ * window is over. */
 #define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include "testutil.h"
 
@@ -211,13 +213,117 @@ static void test_hold_piece_sizes(void **state)
     assert_true(records >= 200 / 11 && records < 200);
 }
 
+static long long s_fake_ms = 1000;
+static long long s_fake_clock(void)
+{
+    return s_fake_ms;
+}
+
+/* Repeats of one warn event: SOS_LOG_BURST lines, then a count, written
+ * once the window is over; other events and info lines are not touched. */
+static void test_repeats_suppressed(void **state)
+{
+    (void)state;
+    static char buf[1 << 20];
+    capture c;
+    s_capture(&c);
+    sos_log_init("test", SOS_LOG_DEBUG);
+    sos_log_clock_set(s_fake_clock);
+    s_fake_ms = 1000;
+
+    for (int i = 0; i < 2000; i++)
+        sos_log_warn("request.malformed", "bytes=%d", i);
+    for (int i = 0; i < 30; i++)
+        sos_log_info("take.accepted", "n=%d", i); /* what was done: never suppressed */
+    sos_log_warn("request.oversize", "bytes=9");  /* another event: its own window */
+    s_read(&c, buf, sizeof buf);
+    assert_int_equal(s_count(buf, "event=request.malformed"), SOS_LOG_BURST);
+    assert_non_null(strstr(buf, "event=request.malformed bytes=0\n"));
+    assert_non_null(strstr(buf, "event=request.malformed bytes=9\n"));
+    assert_null(strstr(buf, "event=request.malformed bytes=10\n"));
+    assert_int_equal(s_count(buf, "event=take.accepted"), 30);
+    assert_int_equal(s_count(buf, "event=request.oversize"), 1);
+    assert_null(strstr(buf, "log.suppressed")); /* the window is not over yet */
+
+    /* a tick inside the window writes nothing; after it, the count */
+    s_fake_ms += SOS_LOG_WINDOW_MS - 1;
+    sos_log_tick();
+    assert_int_equal(s_read(&c, buf, sizeof buf), 0);
+    s_fake_ms += 1;
+    sos_log_tick();
+    s_read(&c, buf, sizeof buf);
+    assert_int_equal(s_count(buf, "\n"), 1);
+    assert_non_null(strstr(buf, "level=warn svc=test event=log.suppressed of=request.malformed "
+                                "count=1990 window_s=10 msg=\"... and 1990 more like this in "
+                                "the last 10 s\"\n"));
+
+    /* a new window: the burst again */
+    for (int i = 0; i < SOS_LOG_BURST + 2; i++)
+        sos_log_error("request.malformed", "again=%d", i);
+    s_read(&c, buf, sizeof buf);
+    assert_int_equal(s_count(buf, "event=request.malformed"), SOS_LOG_BURST);
+    /* the next line after the window's end also writes its summary */
+    s_fake_ms += SOS_LOG_WINDOW_MS;
+    sos_log_warn("other.event", "x=1");
+    s_read(&c, buf, sizeof buf);
+    assert_non_null(strstr(buf, "of=request.malformed count=2 "));
+    assert_non_null(strstr(buf, "event=other.event x=1"));
+
+    /* a stop writes what open windows suppressed */
+    for (int i = 0; i < SOS_LOG_BURST + 3; i++)
+        sos_log_warn("other.event", "y=%d", i);
+    s_read(&c, buf, sizeof buf);
+    assert_null(strstr(buf, "log.suppressed"));
+    sos_log_flush();
+    s_read(&c, buf, sizeof buf);
+    assert_non_null(strstr(buf, "of=other.event count=4 ")); /* x=1 opened the window */
+
+    sos_log_clock_set(NULL);
+    s_restore(&c);
+}
+
+/* More events than the limiter has windows: each is still limited, and
+ * the window given up is summed up first. */
+static void test_repeats_many_events(void **state)
+{
+    (void)state;
+    static char buf[1 << 20];
+    char ev[32];
+    capture c;
+    s_capture(&c);
+    sos_log_init("test", SOS_LOG_DEBUG);
+    sos_log_clock_set(s_fake_clock);
+    s_fake_ms = 5000;
+    for (int e = 0; e < 40; e++) {
+        snprintf(ev, sizeof ev, "flood.%d", e);
+        for (int i = 0; i < SOS_LOG_BURST + 5; i++)
+            sos_log_warn(ev, "i=%d", i);
+        s_fake_ms++; /* so that the oldest window is the first event's */
+    }
+    s_fake_ms += SOS_LOG_WINDOW_MS;
+    sos_log_tick();
+    s_read(&c, buf, sizeof buf);
+    /* every line written or counted: 40 x SOS_LOG_BURST written, 40 x 5 counted */
+    size_t written = 0, counted = 0;
+    for (int e = 0; e < 40; e++) {
+        char needle[48];
+        snprintf(needle, sizeof needle, "event=flood.%d i=", e);
+        written += s_count(buf, needle);
+        snprintf(needle, sizeof needle, "of=flood.%d count=5 ", e);
+        counted += 5 * s_count(buf, needle);
+    }
+    assert_int_equal(written, 40 * SOS_LOG_BURST);
+    assert_int_equal(counted, 40 * 5);
+    sos_log_clock_set(NULL);
+    s_restore(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hold_keep_and_drop),
-        cmocka_unit_test(test_hold_many_lines),
-        cmocka_unit_test(test_hold_overflow),
-        cmocka_unit_test(test_hold_piece_sizes),
+        cmocka_unit_test(test_hold_keep_and_drop), cmocka_unit_test(test_hold_many_lines),
+        cmocka_unit_test(test_hold_overflow),      cmocka_unit_test(test_hold_piece_sizes),
+        cmocka_unit_test(test_repeats_suppressed), cmocka_unit_test(test_repeats_many_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* unit.common.sign: keys, signatures, hashes, hex. */
+/* unit.common.sign: keys, signatures, hashes, hex, base64. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -249,6 +249,62 @@ static void test_hex(void **state)
     assert_string_equal(empty, "");
 }
 
+/* RFC 4648's test vectors both ways, then what the decoder must refuse:
+ * the site's payloads are read back only in the one canonical form. */
+static void test_base64(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bin, *b64;
+    } good[] = {
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
+        {"\xfb\xff\xbf", "+/+/"}, /* the "+/" alphabet */
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        size_t n = strlen(good[i].bin), got = 99;
+        char b64[SOS_BASE64_LEN(8)];
+        uint8_t back[8];
+        sos_base64((const uint8_t *)good[i].bin, n, b64);
+        assert_string_equal(b64, good[i].b64);
+        assert_int_equal(strlen(b64) + 1, SOS_BASE64_LEN(n));
+        assert_int_equal(sos_unbase64(good[i].b64, back, sizeof back, &got), 0);
+        assert_int_equal(got, n);
+        assert_memory_equal(back, good[i].bin, n);
+    }
+    static const char *const bad[] = {
+        "Zg",        /* padding missing */
+        "Zg=",       /* padding short */
+        "Zg===",     /* padding long */
+        "Zh==",      /* non-zero bits after the last byte */
+        "Zm9=",      /* the same, one byte short */
+        "Z===",      /* one character: not a byte */
+        "=",         /* padding alone */
+        "Zg==Zg==",  /* padding in the middle */
+        "Zm9v\n",    /* whitespace */
+        " Zm9v",     /* whitespace */
+        "Zm 9v",     /* whitespace */
+        "-_-_",      /* URL-safe alphabet */
+        "Zm9v!",     /* not base64 */
+        "Zm9vYmFy=", /* padding after a full quantum */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint8_t back[16];
+        size_t got = 99;
+        if (sos_unbase64(bad[i], back, sizeof back, &got) != -1)
+            fail_msg("unbase64(\"%s\") accepted", bad[i]);
+        assert_int_equal(got, 0);
+    }
+    uint8_t small[2];
+    size_t got;
+    assert_int_equal(sos_unbase64("Zm9v", small, sizeof small, &got), -1); /* cap too small */
+}
+
 static void test_hash(void **state)
 {
     (void)state;
@@ -322,6 +378,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_key_load_refusals, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_key_load_or_create, s_setup, s_teardown),
         cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_base64),
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_id_new),

@@ -385,6 +385,51 @@ static void test_be_round_trips(void **state)
     assert_memory_equal(b, want32, 4);
 }
 
+/* sos_store_write: fn puts n 1 KiB values in one transaction. */
+typedef struct {
+    uint32_t n;
+    int calls;
+    int rc; /* what fn returns once its puts succeed */
+} s_write_arg;
+
+static int s_write_fn(sos_txn *t, void *arg)
+{
+    s_write_arg *a = arg;
+    uint8_t k[4], val[1024];
+    a->calls++;
+    for (uint32_t i = 0; i < a->n; i++) {
+        sos_be32_put(k, i);
+        memset(val, (int)(i & 0xff), sizeof val);
+        int rc = sos_txn_put(t, DB_KV, k, 4, val, sizeof val);
+        if (rc != SOS_OK)
+            return rc;
+    }
+    return a->rc;
+}
+
+/* A transaction bigger than the map: aborted, the map grown, fn run again
+ * in a fresh transaction, committed once it fits; too big for map_max:
+ * SOS_FULL and nothing written; fn's own code aborts and comes back. */
+static void test_write_grows_and_retries(void **state)
+{
+    tu_env *e = *state; /* 64 KiB map, 256 KiB max */
+    s_write_arg fits = {100, 0, SOS_OK};
+    assert_int_equal(sos_store_write(e->store, s_write_fn, &fits), SOS_OK);
+    assert_true(fits.calls >= 2); /* 100 KiB did not fit in 64 KiB */
+    assert_true(sos_store_map_size(e->store) > (64u << 10));
+    assert_int_equal(tu_count(e, DB_KV), 100);
+
+    s_write_arg refused = {10, 0, 7}; /* fn says: write nothing */
+    assert_int_equal(sos_store_write(e->store, s_write_fn, &refused), 7);
+    assert_int_equal(refused.calls, 1);
+    assert_int_equal(tu_count(e, DB_KV), 100);
+
+    s_write_arg huge = {400, 0, SOS_OK};
+    assert_int_equal(sos_store_write(e->store, s_write_fn, &huge), SOS_FULL);
+    assert_int_equal(sos_store_map_size(e->store), 256u << 10);
+    assert_int_equal(tu_count(e, DB_KV), 100); /* none of the 400 */
+}
+
 static void test_errstr(void **state)
 {
     (void)state;
@@ -406,6 +451,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_append_order, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_map_growth, s_setup_small, s_teardown),
         cmocka_unit_test_setup_teardown(test_map_grow_ahead, s_setup_small, s_teardown),
+        cmocka_unit_test_setup_teardown(test_write_grows_and_retries, s_setup_small, s_teardown),
         cmocka_unit_test_setup_teardown(test_readonly_reopen, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_copy, s_setup, s_teardown),
         cmocka_unit_test(test_open_creates_dirs),

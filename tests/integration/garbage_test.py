@@ -6,7 +6,9 @@ No daemon dies; each answers every message that gets an answer; its resident
 memory grows by less than 10 MiB; well-formed clients are answered during
 and after (the C tool checks status and events queries inside the flood and
 from fresh connections, and `sos status` runs beside it); the state is
-unchanged; each log shows every rejected frame.
+unchanged; each log accounts for every rejected frame (written, or counted
+by the log's repeat limiter once its burst is spent) and stays within the
+limiter's burst per window.
 
 The flood itself is tests/integration/garbage.c (its header says what it
 sends and checks). Set GARBAGE_SEED to replay a failure: the seed used for
@@ -38,6 +40,7 @@ timing-bound tests run beside it under ASan lose throughput (integration.kill
 then acknowledged too few takes), so CMakeLists.txt gives this test
 PROCESSORS 2: ctest -j2 runs it alone.
 """
+import datetime
 import json
 import os
 import re
@@ -51,6 +54,19 @@ WARMUP = 5000
 WARMUP_SANITIZED = 20000
 MAX_GROWTH_KIB = 10 * 1024
 PERSONAS = ["Builder", "Skeptic", "Futurist", "Founder"]
+
+
+def _log_limits():
+    """SOS_LOG_BURST and SOS_LOG_WINDOW_MS / 1000 from services/common/log.h."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "services", "common", "log.h")) as f:
+        text = f.read()
+    burst = int(re.search(r"^#define SOS_LOG_BURST (\d+)$", text, re.M).group(1))
+    window = int(re.search(r"^#define SOS_LOG_WINDOW_MS (\d+)$", text, re.M).group(1))
+    return burst, window / 1000.0
+
+
+LOG_BURST, LOG_WINDOW_S = _log_limits()
 
 
 def _sanitized(build):
@@ -88,14 +104,49 @@ def _settled(c):
 
 
 def _log_counts(c, svc):
+    """Lines written per event, the counts of repeats the log limiter
+    suppressed (log.suppressed), and the span of time the written lines of
+    each event cover."""
     n = {"malformed": 0, "one_frame": 0, "too_many": 0}
+    suppressed = {"request.malformed": 0, "request.dropped": 0}
+    span = {}
     with open(os.path.join(c.home, "log", svc + ".log"), errors="replace") as f:
         for line in f:
+            m = re.search(r"^ts=(\S+) .* event=(request\.malformed|request\.dropped) ", line)
+            if m:
+                t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+                lo, hi = span.get(m.group(2), (t, t))
+                span[m.group(2)] = (min(lo, t), max(hi, t))
             if "event=request.malformed" in line:
                 n["malformed"] += 1
             elif "event=request.dropped" in line:
                 n["one_frame" if "expected one frame" in line else "too_many"] += 1
-    return n
+            m = re.search(r"event=log\.suppressed of=(\S+) count=(\d+) ", line)
+            if m and m.group(1) in suppressed:
+                suppressed[m.group(1)] += int(m.group(2))
+    return n, suppressed, span
+
+
+def _check_log(c, svc, f):
+    """Every frame the daemon turned away is in its log, written or counted
+    by the repeat limiter, and the limiter kept the written lines to its
+    burst per window (LOG_BURST per LOG_WINDOW_S, log.h)."""
+    n, suppressed, span = _log_counts(c, svc)
+    print("  %-11s log: request.malformed %d + %d suppressed (predicted %s), request.dropped: "
+          "expected one frame %d, too many frames %d, + %d suppressed (sent %s + %s)" %
+          (svc, n["malformed"], suppressed["request.malformed"], f["malformed"], n["one_frame"],
+           n["too_many"], suppressed["request.dropped"], f["multi_answered"], f["multi_dropped"]))
+    assert int(f["malformed"]) > 0 and int(f["multi_answered"]) > 0 and int(f["multi_dropped"]) > 0
+    assert n["malformed"] + suppressed["request.malformed"] == int(f["malformed"]), (svc, n, f)
+    assert (n["one_frame"] + n["too_many"] + suppressed["request.dropped"] ==
+            int(f["multi_answered"]) + int(f["multi_dropped"])), (svc, n, suppressed, f)
+    # a window opens at an event's first line after the last one ended, so
+    # the lines written cover at most span/window + 1 windows
+    for ev, written in (("request.malformed", n["malformed"]),
+                        ("request.dropped", n["one_frame"] + n["too_many"])):
+        lo, hi = span[ev]
+        windows = int((hi - lo) // LOG_WINDOW_S) + 1
+        assert written <= LOG_BURST * windows, (svc, ev, written, windows)
 
 
 def test_garbage(build):
@@ -130,6 +181,7 @@ def test_garbage(build):
 
         tool = os.path.join(c.build, "tests", "integration", "garbage")
         start = time.time()
+        predicted = {}
         for i, svc in enumerate(SERVICES):
             pid = c.procs[svc].pid
             ep = "ipc://%s/run/%s.api" % (c.home, svc)
@@ -176,21 +228,17 @@ def test_garbage(build):
             assert f["over_dropped"] == "4" and f["exact_answered"] == "2", f
             assert kib("growth_kib") < MAX_GROWTH_KIB, f
             assert failed == 0, "%s: sos status failed %d times during the flood" % (svc, failed)
-            # the log shows every frame the daemon turned away
-            n = _log_counts(c, svc)
-            print("  %-11s log: request.malformed %d (predicted %s), request.dropped: expected "
-                  "one frame %d (sent %s), too many frames %d (sent %s)" %
-                  (svc, n["malformed"], f["malformed"], n["one_frame"], f["multi_answered"],
-                   n["too_many"], f["multi_dropped"]))
-            assert n["malformed"] == int(f["malformed"]) > 0, (svc, n, f)
-            assert n["one_frame"] == int(f["multi_answered"]) > 0, (svc, n, f)
-            assert n["too_many"] == int(f["multi_dropped"]) > 0, (svc, n, f)
+            predicted[svc] = f
         print("  flood of all four: %.1f s" % (time.time() - start))
 
         after = _snapshot(c)
         for k in before:
             assert after[k] == before[k], "%s changed:\n%s\n---\n%s" % (k, before[k], after[k])
         c.stop_all()  # exit 0 each (LeakSanitizer's verdict too, in that build)
+        # the logs once the daemons have stopped: a stop writes the counts
+        # of the repeat limiter's open windows
+        for svc in SERVICES:
+            _check_log(c, svc, predicted[svc])
     finally:
         c.close()
 

@@ -1,11 +1,11 @@
-/* verify_check: the checks of signed data behind `sos verify` (see
- * cmd_verify.c for the whole procedure, verify.h for the interface).
+/* verify_check: the checks of signed data behind verify_site (see
+ * verify.c for the walk, verify.h for the interface).
  *
  * verify: offline verification of a rendered site.
  *
- * `sos verify [--key HEX|FILE.pub] DIR` checks a release (DIR/current when
- * DIR is a `sos render --out` directory, else DIR itself) and trusts nothing
- * in it but signatures. No daemon is contacted.
+ * verify_site() (`sos verify [--key HEX|FILE.pub] DIR`) checks a release
+ * (DIR/current when DIR is a `sos render --out` directory, else DIR itself)
+ * and trusts nothing in it but signatures. No daemon is contacted.
  *
  *   1. index.json names the tool twins (tools/<id>/index.json) and the
  *      comparison twins (compare/<slug>/index.json); each is read, checked
@@ -25,48 +25,41 @@
  *      unsigned seq numbers and base_url), into a temporary directory, and
  *      compared with the release byte for byte, both ways.
  *
- * One line per problem on stdout, "<file>: <reason>" (file relative to the
- * release), then a summary. Exit 0 clean; 77 a signature, hash or signer
- * check failed; 65 other mismatches only; 66 DIR has no index.json. */
-#define _XOPEN_SOURCE 700 /* nftw, mkdtemp, realpath */
-#include <errno.h>
-#include <ftw.h>
-#include <getopt.h>
-#include <limits.h>
+ * One line per problem, "<file>: <reason>" (file relative to the release);
+ * `sos verify` prints them on stdout, then a summary, and exits 0 clean, 77
+ * when a signature, hash or signer check failed, 65 for other mismatches
+ * only, 66 when DIR has no index.json. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sysexits.h>
-#include <unistd.h>
 
 #include "buf.h"
-#include "cli.h"
+#include "json.h"
 #include "render.h"
 #include "sign.h"
 #include "site.h"
 #include "tally.h"
 #include "text.h"
-#include "verify.h"
+#include "verify_int.h"
 
 /* Prints one line of output. Ids, slugs and file names in it come from
  * the site, so anything but printable ASCII and valid UTF-8 text is shown
  * as \xNN: a crafted name cannot forge a line of its own. */
-void verify_emit(const char *line)
+void verify_emit(FILE *out, const char *line)
 {
     for (const unsigned char *p = (const unsigned char *)line; *p;) {
         size_t n = *p < 0x80 ? 1 : *p >= 0xc0 && *p < 0xe0 ? 2 : *p >= 0xe0 && *p < 0xf0 ? 3 : 4;
         if (*p >= 0x20 && *p != 0x7f && *p != '\\' &&
             (n == 1 || (strnlen((const char *)p, n) == n && sos_text_valid((const char *)p, n)))) {
-            fwrite(p, 1, n, stdout);
+            fwrite(p, 1, n, out);
             p += n;
         } else {
-            printf("\\x%02x", *p);
+            fprintf(out, "\\x%02x", *p);
             p++;
         }
     }
-    putchar('\n');
+    fputc('\n', out);
 }
 
 void verify_problem(verify_ctx *x, bool forged, const verify_where *w, const char *fmt, ...)
@@ -79,7 +72,7 @@ void verify_problem(verify_ctx *x, bool forged, const verify_where *w, const cha
         vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
         va_end(ap);
     }
-    verify_emit(line);
+    verify_emit(x->out, line);
     x->problems++;
     if (forged)
         x->forged = true;
@@ -87,62 +80,18 @@ void verify_problem(verify_ctx *x, bool forged, const verify_where *w, const cha
 
 /* --- decoding -------------------------------------------------------- */
 
-static int s_b64_val(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* Standard base64 with padding, nothing else accepted. 0 or -1; *out is
- * malloc'd (at least one byte) on success. */
+/* Standard base64 with padding, nothing else accepted (sos_unbase64). 0 or
+ * -1; *out is malloc'd (at least one byte) on success. */
 static int s_b64_decode(const char *s, uint8_t **out, size_t *n)
 {
-    size_t len = strlen(s), o = 0;
-    if (len % 4)
+    size_t cap = strlen(s) / 4 * 3 + 1;
+    uint8_t *d = sos_xmalloc(cap);
+    if (sos_unbase64(s, d, cap, n) != 0) {
+        free(d);
         return -1;
-    uint8_t *d = sos_xmalloc(len / 4 * 3 + 1);
-    for (size_t i = 0; i < len; i += 4) {
-        int v[4];
-        bool last = i + 4 == len;
-        for (int k = 0; k < 4; k++)
-            v[k] = s_b64_val((unsigned char)s[i + k]);
-        if (v[0] < 0 || v[1] < 0)
-            goto bad;
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12;
-        if (v[2] < 0) { /* "xx==" */
-            if (!last || s[i + 2] != '=' || s[i + 3] != '=' || (v[1] & 15))
-                goto bad;
-            d[o++] = (uint8_t)(w >> 16);
-            break;
-        }
-        w |= (uint32_t)v[2] << 6;
-        if (v[3] < 0) { /* "xxx=" */
-            if (!last || s[i + 3] != '=' || (v[2] & 3))
-                goto bad;
-            d[o++] = (uint8_t)(w >> 16);
-            d[o++] = (uint8_t)(w >> 8);
-            break;
-        }
-        w |= (uint32_t)v[3];
-        d[o++] = (uint8_t)(w >> 16);
-        d[o++] = (uint8_t)(w >> 8);
-        d[o++] = (uint8_t)w;
     }
     *out = d;
-    *n = o;
     return 0;
-bad:
-    free(d);
-    return -1;
 }
 
 const char *verify_str(const json_t *o, const char *key)

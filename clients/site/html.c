@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -78,6 +79,13 @@ void html_json_script(sos_buf *b, const json_t *j)
             sos_buf_append(b, p, 1);
     }
     free(s);
+}
+
+bool html_url_ok(const char *url)
+{
+    /* a fixed scheme at the very start: browsers drop leading blanks and
+     * tabs or newlines inside a scheme, so nothing else is let through */
+    return strncasecmp(url, "https://", 8) == 0 || strncasecmp(url, "http://", 7) == 0;
 }
 
 int html_write(const char *dir, const char *rel, const sos_buf *b)

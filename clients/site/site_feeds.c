@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "html.h"
+#include "json.h"
 #include "site.h"
 
 static void s_rfc3339(uint64_t t, char *out, size_t cap)
@@ -32,7 +33,7 @@ void site_feed_atom(const site_opts *o, const site_tool *const *newest, size_t n
     for (size_t i = 0; i < n; i++) {
         const site_tool *t = newest[i];
         char line[160], when[40];
-        site_verdict_line(t->body, line, sizeof line);
+        sos_verdict_line(t->body, line, sizeof line);
         s_rfc3339(t->body->finalized_at, when, sizeof when);
         html_raw(out, "<entry>\n<title>");
         html_xml(out, t->v->tool->name);
@@ -62,7 +63,7 @@ void site_feed_json(const site_opts *o, const site_tool *const *newest, size_t n
     for (size_t i = 0; i < n; i++) {
         const site_tool *t = newest[i];
         char line[160], when[40], title[600], summary[800];
-        site_verdict_line(t->body, line, sizeof line);
+        sos_verdict_line(t->body, line, sizeof line);
         s_rfc3339(t->body->finalized_at, when, sizeof when);
         snprintf(url, sizeof url, "%s/tools/%s/", o->base_url, t->v->tool->tool_id);
         snprintf(title, sizeof title, "%s: %s", t->v->tool->name, line);

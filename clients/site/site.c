@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
 #include "html.h"
+#include "json.h"
 #include "text.h"
 
 #define S_TITLE_SUFFIX " \xe2\x80\x94 Ship or Skip"
@@ -57,11 +57,6 @@ void site_tool_clear(site_tool *t)
     memset(t, 0, sizeof *t);
 }
 
-void site_verdict_line(const Sos__VerdictBody *b, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s \xc2\xb7 %u ship / %u skip", sos_label_name(b->label), b->ship, b->skip);
-}
-
 static const char *s_label_class(Sos__Label l)
 {
     return l == SOS__LABEL__LABEL_SHIP ? "ship" : l == SOS__LABEL__LABEL_SKIP ? "skip" : "split";
@@ -73,7 +68,7 @@ static json_t *s_ld_app(const site_opts *o, const site_tool *t)
 {
     const Sos__Tool *tool = t->v->tool;
     char body[160], url[1024];
-    site_verdict_line(t->body, body, sizeof body);
+    sos_verdict_line(t->body, body, sizeof body);
     snprintf(url, sizeof url, "%s/tools/%s/", o->base_url, tool->tool_id);
     json_t *app = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:s}, s:{s:s, s:{s:s, s:s}, s:{s:s, s:f, s:i, "
@@ -222,8 +217,8 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
     const char *root = "../../";
     sos_buf title = SOS_BUF_INIT, desc = SOS_BUF_INIT, canon = SOS_BUF_INIT;
     char la[160], lb[160];
-    site_verdict_line(a->body, la, sizeof la);
-    site_verdict_line(b->body, lb, sizeof lb);
+    sos_verdict_line(a->body, la, sizeof la);
+    sos_verdict_line(b->body, lb, sizeof lb);
     html_fmt(&title, "%s vs %s: Which AI Tool Should You Ship?" S_TITLE_SUFFIX, a->v->tool->name,
              b->v->tool->name);
     html_fmt(&desc,
@@ -337,7 +332,7 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
     const Sos__Tool *tool = t->v->tool;
     sos_buf title = SOS_BUF_INIT, desc = SOS_BUF_INIT, canon = SOS_BUF_INIT;
     char line[160];
-    site_verdict_line(t->body, line, sizeof line);
+    sos_verdict_line(t->body, line, sizeof line);
     html_fmt(&title, "%s: %s \xe2\x80\x94 Panel Verdict" S_TITLE_SUFFIX, tool->name,
              sos_label_name(t->body->label));
     html_fmt(&desc, "%s: %s, %u%% panel ship, mean score %.2f. %s", tool->name, line,
@@ -381,12 +376,16 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
         html_text(out, vals[r]);
         html_raw(out, "</td></tr>\n");
     }
-    if (tool->link[0]) {
+    if (tool->link[0] && html_url_ok(tool->link)) {
         html_raw(out, "<tr><th scope=\"row\">Link</th><td><a rel=\"nofollow noopener\" href=\"");
         html_text(out, tool->link);
         html_raw(out, "\">");
         html_text(out, tool->link);
         html_raw(out, "</a></td></tr>\n");
+    } else if (tool->link[0]) { /* submission takes only http(s): never from the services */
+        html_raw(out, "<tr><th scope=\"row\">Link</th><td>");
+        html_text(out, tool->link);
+        html_raw(out, "</td></tr>\n");
     }
     html_raw(out, "</tbody></table>\n</section>\n<section aria-labelledby=\"scorecard\">\n"
                   "<h2 id=\"scorecard\">Reviewer scorecard</h2>\n<table class=\"scorecard\">\n"
@@ -446,8 +445,8 @@ void site_index_html(const site_opts *o, const site_tool *const *tools, size_t n
     for (size_t i = 0; i < nc; i++) {
         const site_tool *a = pairs[2 * i], *b = pairs[2 * i + 1];
         char la[160], lb[160];
-        site_verdict_line(a->body, la, sizeof la);
-        site_verdict_line(b->body, lb, sizeof lb);
+        sos_verdict_line(a->body, la, sizeof la);
+        sos_verdict_line(b->body, lb, sizeof lb);
         html_raw(out, "<li><a href=\"compare/");
         html_text(out, cmps[i]->slug);
         html_raw(out, "/index.html\">");
@@ -465,7 +464,7 @@ void site_index_html(const site_opts *o, const site_tool *const *tools, size_t n
     for (size_t i = 0; i < nt; i++) {
         const site_tool *t = tools[i];
         char l[160];
-        site_verdict_line(t->body, l, sizeof l);
+        sos_verdict_line(t->body, l, sizeof l);
         html_raw(out, "<tr><th scope=\"row\"><a href=\"tools/");
         html_text(out, t->v->tool->tool_id);
         html_raw(out, "/index.html\">");
@@ -485,7 +484,7 @@ json_t *site_index_json(const site_opts *o, const site_tool *const *tools, size_
     json_t *ts = json_array(), *cs = json_array();
     for (size_t i = 0; i < nt; i++) {
         char l[160], href[512];
-        site_verdict_line(tools[i]->body, l, sizeof l);
+        sos_verdict_line(tools[i]->body, l, sizeof l);
         snprintf(href, sizeof href, "tools/%s/index.json", tools[i]->v->tool->tool_id);
         json_array_append_new(ts, json_pack("{s:s, s:s, s:s, s:i, s:s}", "id",
                                             tools[i]->v->tool->tool_id, "name",

@@ -1,14 +1,15 @@
-/* verify: what `sos verify` shares between checking signed data
+/* verify_int: what the verifier's two files share: checking signed data
  * (verify_check.c: envelopes, displayed fields, one verdict, the rebuild of
- * a verdict from its signed parts) and walking a site (cmd_verify.c: twins,
- * the rebuilt tree, the command). Private to clients/sos. */
-#ifndef SOS_VERIFY_H
-#define SOS_VERIFY_H
+ * a verdict from its signed parts) and walking a site (verify.c: twins,
+ * the rebuilt tree). Private to clients/site; verify.h is the interface. */
+#ifndef SOS_VERIFY_INT_H
+#define SOS_VERIFY_INT_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "render.h"
 #include "sign.h"
@@ -32,6 +33,7 @@ typedef struct {
     verify_toolrec *tools;
     size_t nt, capt;
     render_site *site;
+    FILE *out; /* problem lines; borrowed */
 } verify_ctx;
 
 /* Where a problem is: the file, and a prefix inside it ("a (tool): "). */
@@ -61,8 +63,8 @@ typedef struct {
     bool text_ok; /* every signed string is text (the pages cannot show others) */
 } verify_vd;
 
-/* Prints one line; anything but printable text is shown as \xNN. */
-void verify_emit(const char *line);
+/* Prints one line on out; anything but printable text is shown as \xNN. */
+void verify_emit(FILE *out, const char *line);
 /* Prints "<file>: <prefix><message>" and counts it; forged: a signature,
  * hash or signer check failed (exit 77). */
 void verify_problem(verify_ctx *x, bool forged, const verify_where *w, const char *fmt, ...)

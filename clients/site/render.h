@@ -1,7 +1,8 @@
 /* render: the site model (every published verdict and comparison) and
- * writing a release of it into a directory. Used by `sos render`, which
- * feeds it from the publishing daemon, and by `sos verify`, which feeds it
- * from a site's own JSON twins to rebuild the site and compare. */
+ * writing a release of it into a directory. Used by site_dir.c (`sos
+ * render`), which feeds it from the publishing daemon's pages, and by
+ * verify.c (`sos verify`), which feeds it from a site's own JSON twins to
+ * rebuild the site and compare. */
 #ifndef SOS_RENDER_H
 #define SOS_RENDER_H
 

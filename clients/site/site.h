@@ -1,7 +1,7 @@
 /* site: the pages of the published site, from published verdicts.
  *
- * Pure functions: records in, bytes out; cmd_render.c decides what to
- * write where and when. Layout of a release (all links relative, so a
+ * Pure functions: records in, bytes out; render.c decides what to write
+ * where, site_dir.c when. Layout of a release (all links relative, so a
  * release works from a web server and from file://):
  *
  *   index.html, index.json              comparisons and tools
@@ -12,7 +12,8 @@
  *
  * Every JSON twin carries the signed takes and the signed verdict it shows
  * (the envelope of `sos pull --json`), so `sos verify` can check a site
- * offline. */
+ * offline. A verdict's summary, on pages, feeds and twins alike, is
+ * sos_verdict_line (json.h). */
 #ifndef SOS_SITE_H
 #define SOS_SITE_H
 
@@ -69,8 +70,5 @@ const char *site_asset(const char *name);
  * instead of only the new ones (old pages would not match the new ones,
  * and `sos verify` would say so). */
 #define SITE_TEMPLATE_VERSION 1
-
-/* "Ship · 3 ship / 1 skip" */
-void site_verdict_line(const Sos__VerdictBody *b, char *out, size_t cap);
 
 #endif

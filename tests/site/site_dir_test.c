@@ -1,0 +1,269 @@
+/* unit.site.site_dir: rendering a small model into a temporary directory
+ * (clients/site/site_dir.c): the files of a release, the swap of
+ * OUT/current, the .state cursor across runs, incremental releases made of
+ * hard links, pruning, and a full render when the layout changes. */
+#include "sitefix.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "site_dir.h"
+
+static sos_key *s_key;
+
+typedef struct {
+    char dir[64];
+    Sos__Tool a, b, c;
+} s_fix;
+
+static int s_setup(void **state)
+{
+    s_fix *f = calloc(1, sizeof *f);
+    tu_tmpdir(f->dir);
+    sf_tool(&f->a, "alpha", "Alpha");
+    sf_tool(&f->b, "beta", "Beta");
+    sf_tool(&f->c, "gamma", "Gamma");
+    *state = f;
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    s_fix *f = *state;
+    assert_int_equal(tu_rmrf(f->dir), 0);
+    free(f);
+    return 0;
+}
+
+/* Feeds page (seq 1..n) to a fresh site_dir on f->dir and renders. */
+static void s_run(s_fix *f, const char *base, const sf_event *evs, size_t n, bool full,
+                  site_dir_result *res)
+{
+    site_dir *d = NULL;
+    assert_int_equal(site_dir_open(f->dir, base, &d), SITE_DIR_OK);
+    if (n) {
+        Sos__EventsPage *page = sf_page(evs, n);
+        size_t news = 0;
+        assert_int_equal(site_dir_add_page(d, page, &news), SITE_DIR_OK);
+        assert_int_equal(news, n);
+        assert_int_equal(site_dir_cursor(d), page->head);
+        sos__events_page__free_unpacked(page, NULL);
+    }
+    int rc = site_dir_render(d, full, res);
+    if (rc != SITE_DIR_OK)
+        fail_msg("site_dir_render: %d %s", rc, site_dir_why(d));
+    site_dir_destroy(&d);
+    assert_null(d);
+    site_dir_destroy(&d); /* safe twice */
+}
+
+static char *s_file(const s_fix *f, const char *rel)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", f->dir, rel);
+    return sf_read(path);
+}
+
+static ino_t s_ino(const s_fix *f, const char *rel)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", f->dir, rel);
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_ino;
+}
+
+static void s_current_is(const s_fix *f, const char *want)
+{
+    char path[512], target[64];
+    snprintf(path, sizeof path, "%s/current", f->dir);
+    ssize_t n = readlink(path, target, sizeof target - 1);
+    assert_true(n > 0);
+    target[n] = '\0';
+    assert_string_equal(target, want);
+}
+
+static void test_first_release(void **state)
+{
+    s_fix *f = *state;
+    Sos__Verdict *va = sf_verdict4(s_key, &f->a, 1735689600),
+                 *vb = sf_verdict4(s_key, &f->b, 1735689700);
+    Sos__Comparison c = SOS__COMPARISON__INIT;
+    c.slug = (char *)"alpha-vs-beta";
+    c.tool_a = (char *)"alpha";
+    c.tool_b = (char *)"beta";
+    c.created_at = 1735689800;
+    sf_event evs[] = {{1, va, NULL}, {2, vb, NULL}, {3, NULL, &c}};
+    site_dir_result res;
+    s_run(f, "https://example.org", evs, 3, false, &res);
+    assert_false(res.up_to_date);
+    assert_false(res.incremental);
+    assert_int_equal(res.release, 1);
+    assert_int_equal(res.cursor, 3);
+    assert_int_equal(res.tools, 2);
+    assert_int_equal(res.comparisons, 1);
+    assert_int_equal(res.linked, 0);
+    s_current_is(f, "releases/1");
+    static const char *const files[] = {"index.html",
+                                        "index.json",
+                                        "feed.atom",
+                                        "feed.json",
+                                        "sitemap.xml",
+                                        "assets/site.css",
+                                        "assets/site.js",
+                                        "tools/alpha/index.html",
+                                        "tools/alpha/index.json",
+                                        "tools/beta/index.html",
+                                        "tools/beta/index.json",
+                                        "compare/alpha-vs-beta/index.html",
+                                        "compare/alpha-vs-beta/index.json"};
+    size_t nf = sizeof files / sizeof files[0];
+    assert_int_equal(res.written, nf);
+    for (size_t i = 0; i < nf; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "current/%s", files[i]);
+        char *s = s_file(f, rel);
+        if (!s)
+            fail_msg("%s is missing", rel);
+        assert_true(strlen(s) > 0);
+        free(s);
+    }
+    char *cmp = s_file(f, "current/compare/alpha-vs-beta/index.html");
+    assert_non_null(strstr(cmp, "<h1>Alpha vs Beta</h1>"));
+    assert_non_null(strstr(cmp, "https://example.org/compare/alpha-vs-beta/"));
+    free(cmp);
+    char *tmp = s_file(f, "current.tmp"); /* the swap left no temporary link */
+    assert_null(tmp);
+
+    /* the cursor is in .state: nothing new, nothing changes */
+    s_run(f, "https://example.org", NULL, 0, false, &res);
+    assert_true(res.up_to_date);
+    assert_int_equal(res.cursor, 3);
+    assert_int_equal(res.release, 1);
+    s_current_is(f, "releases/1");
+    char rel2[512];
+    snprintf(rel2, sizeof rel2, "%s/releases/2", f->dir);
+    assert_int_equal(access(rel2, F_OK), -1);
+    sos__verdict__free_unpacked(va, NULL);
+    sos__verdict__free_unpacked(vb, NULL);
+}
+
+/* A new verdict: release 2 is release 1's files as hard links, with only
+ * the pages that show something new written anew; release 1 is untouched. */
+static void test_incremental_release(void **state)
+{
+    s_fix *f = *state;
+    Sos__Verdict *va = sf_verdict4(s_key, &f->a, 1735689600),
+                 *vb = sf_verdict4(s_key, &f->b, 1735689700);
+    Sos__Comparison c = SOS__COMPARISON__INIT;
+    c.slug = (char *)"alpha-vs-beta";
+    c.tool_a = (char *)"alpha";
+    c.tool_b = (char *)"beta";
+    c.created_at = 1735689800;
+    sf_event first[] = {{1, va, NULL}, {2, vb, NULL}, {3, NULL, &c}};
+    site_dir_result res;
+    s_run(f, "https://example.org", first, 3, false, &res);
+    char *index1 = s_file(f, "releases/1/index.html");
+
+    Sos__Verdict *vc = sf_verdict4(s_key, &f->c, 1735690000);
+    sf_event second[] = {{4, vc, NULL}};
+    s_run(f, "https://example.org", second, 1, false, &res);
+    assert_true(res.incremental);
+    assert_int_equal(res.release, 2);
+    assert_int_equal(res.cursor, 4);
+    assert_int_equal(res.tools, 3);
+    assert_int_equal(res.linked, 13);
+    s_current_is(f, "releases/2");
+    /* untouched pages are the same inode as in release 1 */
+    assert_true(s_ino(f, "releases/1/compare/alpha-vs-beta/index.html") ==
+                s_ino(f, "releases/2/compare/alpha-vs-beta/index.html"));
+    assert_true(s_ino(f, "releases/1/tools/alpha/index.html") ==
+                s_ino(f, "releases/2/tools/alpha/index.html"));
+    /* pages showing the new verdict are new files; release 1 kept its own */
+    assert_true(s_ino(f, "releases/1/index.html") != s_ino(f, "releases/2/index.html"));
+    char *index1_after = s_file(f, "releases/1/index.html"),
+         *index2 = s_file(f, "current/index.html");
+    assert_string_equal(index1_after, index1);
+    assert_null(strstr(index1, "Gamma"));
+    assert_non_null(strstr(index2, "Gamma"));
+    char *gamma = s_file(f, "current/tools/gamma/index.json");
+    assert_non_null(gamma);
+    free(gamma);
+    free(index1);
+    free(index1_after);
+    free(index2);
+    sos__verdict__free_unpacked(va, NULL);
+    sos__verdict__free_unpacked(vb, NULL);
+    sos__verdict__free_unpacked(vc, NULL);
+}
+
+/* The last SITE_DIR_KEEP releases stay; a changed base URL is a full
+ * render; --full rewrites everything. */
+static void test_prune_layout_full(void **state)
+{
+    s_fix *f = *state;
+    site_dir_result res;
+    uint64_t seq = 0;
+    for (int i = 0; i < 5; i++) {
+        Sos__Tool t;
+        char id[16];
+        snprintf(id, sizeof id, "tool%d", i);
+        sf_tool(&t, id, id);
+        Sos__Verdict *v = sf_verdict4(s_key, &t, 1735689600 + (uint64_t)i);
+        sf_event ev[] = {{++seq, v, NULL}};
+        s_run(f, "https://example.org", ev, 1, false, &res);
+        assert_int_equal(res.release, (uint64_t)i + 1);
+        sos__verdict__free_unpacked(v, NULL);
+    }
+    for (int r = 1; r <= 5; r++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/releases/%d", f->dir, r);
+        assert_int_equal(access(path, F_OK) == 0, r > 5 - SITE_DIR_KEEP);
+    }
+    s_run(f, "https://other.example", NULL, 0, false, &res);
+    assert_false(res.up_to_date);
+    assert_true(res.layout_changed);
+    assert_false(res.incremental);
+    assert_int_equal(res.release, 6);
+    char *idx = s_file(f, "current/sitemap.xml");
+    assert_non_null(strstr(idx, "https://other.example/tools/tool4/"));
+    free(idx);
+    s_run(f, "https://other.example", NULL, 0, true, &res);
+    assert_false(res.up_to_date);
+    assert_false(res.incremental);
+    assert_int_equal(res.release, 7);
+    assert_int_equal(res.written, 5 * 2 + 7); /* every tool page and twin, the site files */
+}
+
+/* A directory that cannot be made is an error, not a crash. */
+static void test_open_fails(void **state)
+{
+    s_fix *f = *state;
+    char file[128], below[160];
+    snprintf(file, sizeof file, "%s/file", f->dir);
+    FILE *fp = fopen(file, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    snprintf(below, sizeof below, "%s/out", file);
+    site_dir *d = (site_dir *)1;
+    assert_int_equal(site_dir_open(below, "https://example.org", &d), SITE_DIR_ECREATE);
+    assert_null(d);
+}
+
+int main(void)
+{
+    if (sos_sign_init() != 0 || sos_key_generate(&s_key) != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_first_release, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_incremental_release, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_prune_layout_full, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_open_fails, s_setup, s_teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    sos_key_destroy(&s_key);
+    return rc;
+}

@@ -1,0 +1,304 @@
+/* unit.site.site: the pages of clients/site/site.c and site_feeds.c built
+ * from hostile records: no string from a tool or a take adds markup, a
+ * script, an event handler or a link of its own, and every one reads
+ * back as written. */
+#include "sitefix.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+#include "site.h"
+
+static sos_key *s_key;
+
+#define S_NAME "Evil</title><script>alert(1)</script>"
+#define S_TAGLINE "\"><img src=x onerror=alert(1)>"
+#define S_DESC "</script><script>alert(2)</script><!--"
+#define S_VENDOR "<b>Vendor</b> & 'co'"
+#define S_TAKE "' onmouseover='alert(3)' x='\" autofocus onfocus=\"alert(4)"
+
+typedef struct {
+    Sos__Tool evil, good;
+    site_tool te, tg;
+    site_opts o;
+} s_fix;
+
+static int s_setup(void **state)
+{
+    s_fix *f = calloc(1, sizeof *f);
+    sf_tool(&f->evil, "evil", S_NAME);
+    f->evil.tagline = (char *)S_TAGLINE;
+    f->evil.description = (char *)S_DESC;
+    f->evil.vendor = (char *)S_VENDOR;
+    f->evil.pricing = (char *)"<u>$1</u>";
+    f->evil.category = (char *)"AI & \"ML\"";
+    f->evil.link = (char *)"javascript:alert(5)";
+    sf_tool(&f->good, "good", "Good Tool");
+    f->good.link = (char *)"https://example.org/?a=1&b=\"2\"";
+    static const sf_take takes[] = {
+        {SOS__PERSONA__PERSONA_BUILDER, 90, true, S_TAKE},
+        {SOS__PERSONA__PERSONA_SKEPTIC, 10, false, "</td></tr></table><script>alert(6)</script>"},
+    };
+    assert_int_equal(site_tool_load(sf_verdict(s_key, &f->evil, takes, 2, 1735689600), 7, &f->te),
+                     0);
+    assert_int_equal(site_tool_load(sf_verdict4(s_key, &f->good, 1735689700), 8, &f->tg), 0);
+    f->o = (site_opts){"https://example.org", "2025-01-01T00:01:40Z"};
+    *state = f;
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    s_fix *f = *state;
+    site_tool_clear(&f->te);
+    site_tool_clear(&f->tg);
+    free(f);
+    return 0;
+}
+
+static const char *s_str(sos_buf *b)
+{
+    sos_buf_append(b, "", 1);
+    b->len--;
+    return (const char *)b->data;
+}
+
+/* The page's markup, read the way a browser tokenizes it (every '<' in
+ * escaped text is an entity, so each one left is a tag): only the
+ * template's elements, no attribute named on*, no href or src that is not
+ * relative, http(s) or the favicon's "data:,"; no '<' inside a script
+ * element. Returns the number of script elements. */
+static size_t s_check_markup(const char *page)
+{
+    static const char *const tags[] = {"html", "head", "meta",   "title",   "link",    "script",
+                                       "body", "a",    "header", "main",    "nav",     "span",
+                                       "p",    "h1",   "h2",     "section", "article", "div",
+                                       "ul",   "li",   "button", "table",   "thead",   "tbody",
+                                       "tr",   "td",   "th",     "aside",   "footer"};
+    size_t scripts = 0;
+    for (const char *p = strchr(page, '<'); p; p = strchr(p, '<')) {
+        p++;
+        if (strncasecmp(p, "!doctype", 8) == 0) {
+            p = strchr(p, '>');
+            continue;
+        }
+        bool end = *p == '/';
+        p += end;
+        size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789");
+        size_t k = 0;
+        while (k < sizeof tags / sizeof tags[0] &&
+               !(strlen(tags[k]) == n && !strncmp(p, tags[k], n)))
+            k++;
+        if (k == sizeof tags / sizeof tags[0])
+            fail_msg("element not from the template: <%.20s", p - end);
+        bool script = !end && n == 6 && !strncmp(p, "script", 6);
+        p += n;
+        for (;;) { /* attributes */
+            p += strspn(p, " \t\n/");
+            if (*p == '>' || !*p)
+                break;
+            size_t an = strcspn(p, "= \t\n>");
+            if (an >= 2 && strncasecmp(p, "on", 2) == 0)
+                fail_msg("event handler attribute: %.30s", p);
+            bool url = (an == 4 && !strncmp(p, "href", 4)) || (an == 3 && !strncmp(p, "src", 3));
+            p += an;
+            if (*p != '=')
+                continue;
+            p++;
+            char q = *p == '"' || *p == '\'' ? *p++ : ' ';
+            const char *v = p, *ve = q == ' ' ? p + strcspn(p, " >") : strchr(p, q);
+            assert_non_null(ve);
+            if (url) {
+                size_t vl = (size_t)(ve - v), colon = strcspn(v, ":/");
+                bool relative = colon >= vl || v[colon] == '/';
+                bool ok = relative || !strncmp(v, "https://", 8) || !strncmp(v, "http://", 7) ||
+                          (vl == 6 && !strncmp(v, "data:,", 6));
+                if (!ok)
+                    fail_msg("href/src not relative or http(s): %.40s", v);
+            }
+            p = ve + (q != ' ');
+        }
+        if (script) { /* no '<' inside: no "</script", no "<!--" */
+            scripts++;
+            const char *body = p + 1;
+            p = strstr(body, "</script>");
+            assert_non_null(p);
+            if (memchr(body, '<', (size_t)(p - body)))
+                fail_msg("'<' inside a script element: %.60s", body);
+        }
+    }
+    return scripts;
+}
+
+/* What every page must satisfy whatever the data: the template's markup
+ * only, its own scripts (JSON-LD when it has one, and assets/site.js) and
+ * one title and h1. */
+static void s_check_page(const char *page, size_t ld_blocks)
+{
+    assert_int_equal(s_check_markup(page), ld_blocks + 1);
+    assert_int_equal(sf_count(page, "<script src=\"../../assets/site.js\"></script>") +
+                         sf_count(page, "<script src=\"assets/site.js\"></script>"),
+                     1);
+    assert_int_equal(sf_count(page, "<script type=\"application/ld+json\">"), ld_blocks);
+    assert_int_equal(sf_count(page, "<title>"), 1);
+    assert_int_equal(sf_count(page, "</title>"), 1);
+    assert_int_equal(sf_count(page, "<h1>"), 1);
+}
+
+/* The JSON-LD blocks parse and carry the description exactly. */
+static void s_check_ld(const char *page)
+{
+    const char *p = strstr(page, "<script type=\"application/ld+json\">");
+    assert_non_null(p);
+    p += strlen("<script type=\"application/ld+json\">");
+    const char *end = strstr(p, "</script>");
+    char *block = strndup(p, (size_t)(end - p));
+    json_error_t err;
+    json_t *ld = json_loads(block, 0, &err);
+    if (!ld)
+        fail_msg("JSON-LD does not parse: %s", err.text);
+    char *txt = json_dumps(ld, 0);
+    assert_non_null(strstr(txt, "\"description\": \"" S_DESC "\""));
+    free(txt);
+    json_decref(ld);
+    free(block);
+}
+
+static void test_tool_page(void **state)
+{
+    s_fix *f = *state;
+    sos_buf b = SOS_BUF_INIT;
+    site_tool_html(&f->o, &f->te, NULL, NULL, 0, &b);
+    const char *page = s_str(&b);
+    s_check_page(page, 1);
+    s_check_ld(page);
+    /* the data, escaped, where it belongs */
+    assert_non_null(
+        strstr(page, "<h1>Evil&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
+    assert_non_null(strstr(page, "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    assert_non_null(strstr(page, "&lt;b&gt;Vendor&lt;/b&gt; &amp; &#39;co&#39;"));
+    assert_non_null(strstr(
+        page, "&#39; onmouseover=&#39;alert(3)&#39; x=&#39;&quot; autofocus onfocus=&quot;"));
+    assert_non_null(strstr(page, "data-name=\"Evil&lt;/title&gt;"));
+    /* a link that is not http(s) is shown, never linked */
+    assert_int_equal(sf_count(page, "href=\"javascript"), 0);
+    assert_non_null(strstr(page, "<tr><th scope=\"row\">Link</th><td>javascript:alert(5)</td>"));
+    sos_buf_free(&b);
+}
+
+/* An http(s) link is an href, escaped; any other scheme is text. */
+static void test_links(void **state)
+{
+    s_fix *f = *state;
+    sos_buf b = SOS_BUF_INIT;
+    site_tool_html(&f->o, &f->tg, NULL, NULL, 0, &b);
+    const char *page = s_str(&b);
+    s_check_page(page, 1);
+    assert_non_null(strstr(page, "<a rel=\"nofollow noopener\" "
+                                 "href=\"https://example.org/?a=1&amp;b=&quot;2&quot;\">"));
+    sos_buf_free(&b);
+    f->good.link = (char *)"data:text/html,hi";
+    Sos__Verdict *v = sf_verdict4(s_key, &f->good, 1735689700);
+    site_tool t;
+    assert_int_equal(site_tool_load(v, 9, &t), 0);
+    site_tool_html(&f->o, &t, NULL, NULL, 0, &b);
+    page = s_str(&b);
+    s_check_page(page, 1);
+    assert_int_equal(sf_count(page, "href=\"data:"), 1); /* the favicon's "data:," only */
+    assert_non_null(strstr(page, "<tr><th scope=\"row\">Link</th><td>data:text/html,hi</td></tr>"));
+    site_tool_clear(&t);
+    sos_buf_free(&b);
+}
+
+static void test_compare_and_index(void **state)
+{
+    s_fix *f = *state;
+    Sos__Comparison c = SOS__COMPARISON__INIT;
+    c.slug = (char *)"evil-vs-good";
+    c.tool_a = (char *)"evil";
+    c.tool_b = (char *)"good";
+    c.created_at = 1735689800;
+    sos_buf b = SOS_BUF_INIT;
+    site_compare_html(&f->o, &c, &f->te, &f->tg, &b);
+    const char *page = s_str(&b);
+    s_check_page(page, 1);
+    s_check_ld(page);
+    assert_non_null(strstr(page, "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;alert(6)"));
+    sos_buf_free(&b);
+
+    const site_tool *tools[] = {&f->te, &f->tg}, *pairs[] = {&f->te, &f->tg};
+    const Sos__Comparison *cmps[] = {&c};
+    site_index_html(&f->o, tools, 2, cmps, pairs, 1, &b);
+    page = s_str(&b);
+    s_check_page(page, 0);
+    sos_buf_free(&b);
+}
+
+static void test_feeds(void **state)
+{
+    s_fix *f = *state;
+    const site_tool *newest[] = {&f->tg, &f->te};
+    sos_buf b = SOS_BUF_INIT;
+    site_feed_atom(&f->o, newest, 2, &b);
+    const char *atom = s_str(&b);
+    assert_int_equal(sf_count(atom, "<script"), 0);
+    assert_int_equal(sf_count(atom, "<img"), 0);
+    assert_non_null(strstr(atom, "Evil&lt;/title&gt;&lt;script&gt;"));
+    assert_int_equal(sf_count(atom, "<entry>"), 2);
+    sos_buf_free(&b);
+    site_feed_json(&f->o, newest, 2, &b);
+    json_error_t err;
+    json_t *feed = json_loadb((const char *)b.data, b.len, 0, &err);
+    assert_non_null(feed);
+    json_t *items = json_object_get(feed, "items");
+    assert_int_equal(json_array_size(items), 2);
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(items, 1), "title")),
+                           S_NAME)); /* JSON Feed: the text itself, JSON-escaped */
+    json_decref(feed);
+    sos_buf_free(&b);
+}
+
+/* The page, the feeds and the JSON twin show one and the same line, also
+ * for a verdict without takes (the line once differed there). */
+static void test_one_verdict_line(void **state)
+{
+    s_fix *f = *state;
+    Sos__Tool t;
+    sf_tool(&t, "empty", "Empty");
+    site_tool st;
+    assert_int_equal(site_tool_load(sf_verdict(s_key, &t, NULL, 0, 1735689900), 10, &st), 0);
+    json_t *j = site_tool_json(&st);
+    const char *summary =
+        json_string_value(json_object_get(json_object_get(j, "verdict"), "summary"));
+    assert_string_equal(summary, "No panel takes yet");
+    sos_buf b = SOS_BUF_INIT;
+    site_tool_html(&f->o, &st, NULL, NULL, 0, &b);
+    assert_non_null(strstr(s_str(&b), "No panel takes yet"));
+    assert_null(strstr(s_str(&b), "0 ship / 0 skip"));
+    sos_buf_free(&b);
+    const site_tool *one[] = {&st};
+    site_feed_atom(&f->o, one, 1, &b);
+    assert_non_null(strstr(s_str(&b), "<title>Empty: No panel takes yet</title>"));
+    sos_buf_free(&b);
+    json_decref(j);
+    site_tool_clear(&st);
+}
+
+int main(void)
+{
+    if (sos_sign_init() != 0 || sos_key_generate(&s_key) != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_tool_page, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_links, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_compare_and_index, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_feeds, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_one_verdict_line, s_setup, s_teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    sos_key_destroy(&s_key);
+    return rc;
+}
