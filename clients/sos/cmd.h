@@ -61,7 +61,7 @@ typedef struct {
     const char *name;          /* NULL: the command has no verbs, this is it */
     int (*fn)(sos_cmd_ctx *x); /* NULL: the command calls sos_cmd_getopt */
     const char *synopsis;      /* the usage line after "sos <command> <verb> " */
-    int operands;              /* how many; SOS_CMD_ANY: fn checks */
+    int operands;              /* how many, checked by sos_cmd_run; SOS_CMD_ANY: fn checks */
     const char *service;       /* connected (x->clnt) before fn; NULL: fn connects if at all */
 } sos_cmd_verb;
 

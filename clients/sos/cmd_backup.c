@@ -47,15 +47,17 @@ typedef struct {
 
 static const sos_cmd_verb s_verbs[] = {{NULL, NULL, "--to DIR [--json]", 0, NULL}};
 static const sos_cmd_opt s_opts[] = {SOS_CMD_VALUE("to", 't', s_backup_opts, to)};
-static const sos_cmd s_cmd = {
-    "backup", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_backup_opts),
+static const char s_about[] =
     "Hot, compact copy of every daemon's store into DIR/<service>/ and of the\n"
     "key directory into DIR/keys/ (modes kept), while the daemons run.\n"
     "DIR must be missing or empty. Stores are copied downstream first\n"
     "(publishing, aggregation, scoring, submission) so that no follower's copy\n"
     "is ahead of its upstream's. Restore: docs/operations.md.\n\n"
     "Exit codes: 0 ok, 64 usage, 66 a store or the key directory is missing,\n"
-    "73 DIR exists and is not an empty directory, 74 a copy failed, 78 config.\n"};
+    "73 DIR exists and is not an empty directory, 74 a copy failed, 78 config.\n";
+
+static const sos_cmd s_cmd = {"backup", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),
+                              sizeof(s_backup_opts), s_about};
 
 /* 1 when dir is missing or an empty directory, 0 when it has entries or is
  * not a directory, -1/errno when it cannot be read. */

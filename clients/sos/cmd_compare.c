@@ -7,6 +7,9 @@
 #include "cmd_tool.h"
 #include "submission_clnt.h"
 
+static const char s_about[] = "Pairs two tools into a comparison page, <a>-vs-<b>. It is\n"
+                              "published once both tools have a final verdict.\n";
+
 static int s_compare_create(sos_cmd_ctx *x)
 {
     Sos__Comparison cmp = SOS__COMPARISON__INIT;
@@ -29,14 +32,12 @@ static int s_compare_list(sos_cmd_ctx *x)
     return sos_cmd_tool_pages(x, true);
 }
 
+static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
 static const sos_cmd_verb s_verbs[] = {
     {"create", s_compare_create, "TOOL_A TOOL_B", 2, "submission"},
     {"list", s_compare_list, "[--json]", 0, "submission"},
 };
-static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
-static const sos_cmd s_cmd = {"compare", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), 0,
-                              "Pairs two tools into a comparison page, <a>-vs-<b>. It is\n"
-                              "published once both tools have a final verdict.\n"};
+static const sos_cmd s_cmd = {"compare", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), 0, s_about};
 
 int sos_cmd_compare(sos_cli *cli, int argc, char **argv)
 {

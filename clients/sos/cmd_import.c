@@ -295,14 +295,15 @@ typedef struct {
 
 int sos_cmd_import(sos_cli *cli, int argc, char **argv)
 {
-    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--keys DIR] FILE", 1, NULL}};
-    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("keys", 'k', s_import_opts, keys)};
-    static const sos_cmd cmd = {
-        "import", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts), sizeof(s_import_opts),
+    static const char about[] =
         "Loads a catalogue (schemas/catalogue.schema.json) through the services:\n"
         "tools, the panel's keys, signed takes, comparisons. Reviewer keys are read\n"
         "from DIR/<persona>.key (default <key_dir>/panel) and generated where\n"
-        "missing. Importing the same file again changes nothing.\n"};
+        "missing. Importing the same file again changes nothing.\n";
+    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--keys DIR] FILE", 1, NULL}};
+    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("keys", 'k', s_import_opts, keys)};
+    static const sos_cmd cmd = {"import", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),
+                                sizeof(s_import_opts), about};
     s_import_opts o = {0};
     char keydir[4096];
     const char *keys = NULL;

@@ -17,6 +17,13 @@ typedef struct {
     const char *out, *only;
 } s_keygen_opts;
 
+static const char s_about[] =
+    "Makes two unrelated key pairs, each secret 0600 and never leaving this machine:\n"
+    "  FILE, FILE.pub              Ed25519 signing key: `sos panel add --key FILE.pub`\n"
+    "  FILE.curve, FILE.curve.pub  X25519 transport key for tcp:// (CURVE): its public\n"
+    "                              half goes into the services' access list\n"
+    "Prints the signing public key (64 hex digits); --json prints both.\n";
+
 static int s_keygen(sos_cmd_ctx *x)
 {
     const s_keygen_opts *o = x->opts;
@@ -88,20 +95,15 @@ out:
     return rc;
 }
 
-static const sos_cmd_verb s_verbs[] = {
-    {NULL, s_keygen, "--out FILE [--only signing|transport]", 0, NULL},
-};
 static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("out", 'o', s_keygen_opts, out),
     SOS_CMD_VALUE("only", 'O', s_keygen_opts, only),
 };
-static const sos_cmd s_cmd = {
-    "keygen", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_keygen_opts),
-    "Makes two unrelated key pairs, each secret 0600 and never leaving this machine:\n"
-    "  FILE, FILE.pub              Ed25519 signing key: `sos panel add --key FILE.pub`\n"
-    "  FILE.curve, FILE.curve.pub  X25519 transport key for tcp:// (CURVE): its public\n"
-    "                              half goes into the services' access list\n"
-    "Prints the signing public key (64 hex digits); --json prints both.\n"};
+static const sos_cmd_verb s_verbs[] = {
+    {NULL, s_keygen, "--out FILE [--only signing|transport]", 0, NULL},
+};
+static const sos_cmd s_cmd = {"keygen", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),
+                              sizeof(s_keygen_opts), s_about};
 
 int sos_cmd_keygen(sos_cli *cli, int argc, char **argv)
 {

@@ -14,6 +14,11 @@ typedef struct {
     const char *persona, *key, *name;
 } s_panel_opts;
 
+static const char s_about[] =
+    "Registers a reviewer's public signing key for a persona (Builder, Skeptic,\n"
+    "Futurist, Founder, Creator). Scoring accepts a persona's takes only when\n"
+    "they are signed by a key registered for it.\n";
+
 static int s_panel_add(sos_cmd_ctx *x)
 {
     const s_panel_opts *o = x->opts;
@@ -69,22 +74,19 @@ static int s_panel_list(sos_cmd_ctx *x)
     return 0;
 }
 
-/* Operands are not checked: the words after the options were always let be. */
-static const sos_cmd_verb s_verbs[] = {
-    {"add", s_panel_add, "--persona NAME --key HEX|FILE.pub [--name WHO]", SOS_CMD_ANY, NULL},
-    {"list", s_panel_list, "[--json]", SOS_CMD_ANY, "submission"},
-};
 static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("persona", 'p', s_panel_opts, persona),
     SOS_CMD_VALUE("key", 'k', s_panel_opts, key),
     SOS_CMD_VALUE("name", 'n', s_panel_opts, name),
     SOS_CMD_OPT_JSON,
 };
-static const sos_cmd s_cmd = {
-    "panel", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_panel_opts),
-    "Registers a reviewer's public signing key for a persona (Builder, Skeptic,\n"
-    "Futurist, Founder, Creator). Scoring accepts a persona's takes only when\n"
-    "they are signed by a key registered for it.\n"};
+/* Operands are not checked: the words after the options were always let be. */
+static const sos_cmd_verb s_verbs[] = {
+    {"add", s_panel_add, "--persona NAME --key HEX|FILE.pub [--name WHO]", SOS_CMD_ANY, NULL},
+    {"list", s_panel_list, "[--json]", SOS_CMD_ANY, "submission"},
+};
+static const sos_cmd s_cmd = {"panel", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),
+                              sizeof(s_panel_opts), s_about};
 
 int sos_cmd_panel(sos_cli *cli, int argc, char **argv)
 {

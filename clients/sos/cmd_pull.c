@@ -17,6 +17,12 @@ typedef struct {
     const char *since, *limit;
 } s_pull_opts;
 
+static const char s_about[] =
+    "Prints what publishing has published after sequence number N (default 0):\n"
+    "each final verdict with its signed takes and signed verdict, and each\n"
+    "comparison once both its tools are final. Every signature is checked.\n"
+    "The JSON output ends with \"cursor\": pass it as --since next time.\n";
+
 static int s_pull(sos_cmd_ctx *x)
 {
     const s_pull_opts *o = x->opts;
@@ -96,20 +102,16 @@ static int s_pull(sos_cmd_ctx *x)
     return rc;
 }
 
-static const sos_cmd_verb s_verbs[] = {
-    {NULL, s_pull, "[--since N] [--limit N] [--json]", SOS_CMD_ANY, NULL},
-};
 static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("since", 's', s_pull_opts, since),
     SOS_CMD_VALUE("limit", 'l', s_pull_opts, limit),
     SOS_CMD_OPT_JSON,
 };
-static const sos_cmd s_cmd = {
-    "pull", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_pull_opts),
-    "Prints what publishing has published after sequence number N (default 0):\n"
-    "each final verdict with its signed takes and signed verdict, and each\n"
-    "comparison once both its tools are final. Every signature is checked.\n"
-    "The JSON output ends with \"cursor\": pass it as --since next time.\n"};
+static const sos_cmd_verb s_verbs[] = {
+    {NULL, s_pull, "[--since N] [--limit N] [--json]", SOS_CMD_ANY, NULL},
+};
+static const sos_cmd s_cmd = {"pull", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),
+                              sizeof(s_pull_opts), s_about};
 
 int sos_cmd_pull(sos_cli *cli, int argc, char **argv)
 {

@@ -53,6 +53,12 @@ static int s_pull(sos_cli *cli, site_dir *d, size_t *news)
 
 int sos_cmd_render(sos_cli *cli, int argc, char **argv)
 {
+    static const char about[] =
+        "Pulls what publishing published since the last render and writes a new\n"
+        "release of the site: DIR/current points at it (serve that directory).\n"
+        "Only the pages that show something new are rewritten; --full rewrites all.\n"
+        "--base-url (default [site] base_url, else https://shiporskip.example) makes\n"
+        "the absolute links of feeds, sitemap and canonical tags.\n";
     typedef struct {
         const char *out, *full, *base;
     } s_render_opts;
@@ -61,13 +67,8 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("out", 'o', s_render_opts, out),
                                        SOS_CMD_FLAG("full", 'f', s_render_opts, full),
                                        SOS_CMD_VALUE("base-url", 'b', s_render_opts, base)};
-    static const sos_cmd cmd = {
-        "render", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts), sizeof(s_render_opts),
-        "Pulls what publishing published since the last render and writes a new\n"
-        "release of the site: DIR/current points at it (serve that directory).\n"
-        "Only the pages that show something new are rewritten; --full rewrites all.\n"
-        "--base-url (default [site] base_url, else https://shiporskip.example) makes\n"
-        "the absolute links of feeds, sitemap and canonical tags.\n"};
+    static const sos_cmd cmd = {"render", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),
+                                sizeof(s_render_opts), about};
     const char *out = NULL, *base = NULL;
     bool full = false;
     site_dir *d = NULL;

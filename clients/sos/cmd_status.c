@@ -9,14 +9,13 @@
 #include "cmd.h"
 #include "publishing_clnt.h"
 
+static const char s_about[] =
+    "Asks each service for its log head, its cursor on\n"
+    "the service it follows and its version. Exit 69 when one does not answer.\n";
+
 /* No getopt: status has always passed over words it does not know. */
 static const sos_cmd_verb s_verbs[] = {{NULL, NULL, "[--json]", SOS_CMD_ANY, NULL}};
-static const sos_cmd s_cmd = {
-    .name = "status",
-    .verbs = s_verbs,
-    .n_verbs = SOS_CMD_N(s_verbs),
-    .about = "Asks each service for its log head, its cursor on\n"
-             "the service it follows and its version. Exit 69 when one does not answer.\n"};
+static const sos_cmd s_cmd = {"status", SOS_CMD_TABLE(s_verbs), NULL, 0, 0, s_about};
 
 int sos_cmd_status(sos_cli *cli, int argc, char **argv)
 {

@@ -55,6 +55,15 @@ typedef struct {
         *filed_at;
 } s_take_opts;
 
+static const char s_about[] =
+    "file: signs the take with the secret key FILE (see `sos keygen`) and files it.\n"
+    "An amendment is the same persona's take with a higher --revision; every\n"
+    "revision is kept and the latest counts until the verdict is final.\n"
+    "--take-id (32 hex digits) with --filed-at makes a filing repeatable: the same\n"
+    "id and content again gets the first answer, the same id with other content is\n"
+    "refused as a conflict. Defaults: a fresh id (time-ordered, 80 random bits),\n"
+    "the current time.\n";
+
 static int s_take_list(sos_cmd_ctx *x)
 {
     Sos__ScoringReply *rep = NULL;
@@ -167,15 +176,6 @@ out:
     return rc;
 }
 
-/* Both connect before they check their operands, as they always have. */
-static const sos_cmd_verb s_verbs[] = {
-    {"file", s_take_file,
-     "--key FILE --tool ID --persona NAME --score 0-100\n"
-     "                     (--ship | --skip) (--text TEXT | --text-file FILE)\n"
-     "                     [--revision N] [--take-id HEX] [--filed-at UNIXTIME]",
-     SOS_CMD_ANY, "scoring"},
-    {"list", s_take_list, "TOOL [--json]", SOS_CMD_ANY, "scoring"},
-};
 static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("key", 'k', s_take_opts, key),
     SOS_CMD_VALUE("tool", 't', s_take_opts, tool),
@@ -190,15 +190,17 @@ static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("filed-at", 'f', s_take_opts, filed_at),
     SOS_CMD_OPT_JSON,
 };
-static const sos_cmd s_cmd = {
-    "take", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_take_opts),
-    "file: signs the take with the secret key FILE (see `sos keygen`) and files it.\n"
-    "An amendment is the same persona's take with a higher --revision; every\n"
-    "revision is kept and the latest counts until the verdict is final.\n"
-    "--take-id (32 hex digits) with --filed-at makes a filing repeatable: the same\n"
-    "id and content again gets the first answer, the same id with other content is\n"
-    "refused as a conflict. Defaults: a fresh id (time-ordered, 80 random bits),\n"
-    "the current time.\n"};
+/* Both connect before they check their operands, as they always have. */
+static const sos_cmd_verb s_verbs[] = {
+    {"file", s_take_file,
+     "--key FILE --tool ID --persona NAME --score 0-100\n"
+     "                     (--ship | --skip) (--text TEXT | --text-file FILE)\n"
+     "                     [--revision N] [--take-id HEX] [--filed-at UNIXTIME]",
+     SOS_CMD_ANY, "scoring"},
+    {"list", s_take_list, "TOOL [--json]", SOS_CMD_ANY, "scoring"},
+};
+static const sos_cmd s_cmd = {"take", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),
+                              sizeof(s_take_opts), s_about};
 
 int sos_cmd_take(sos_cli *cli, int argc, char **argv)
 {

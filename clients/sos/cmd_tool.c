@@ -15,6 +15,10 @@ typedef struct {
     const char *name, *vendor, *tagline, *category, *tier, *pricing, *description, *link;
 } s_tool_opts;
 
+static const char s_about[] =
+    "A tool's id is the slug of its name. A name that matches an existing tool\n"
+    "ignoring case, spaces and punctuation is refused and the existing id named.\n";
+
 static void s_tool_print(const sos_cli *cli, const Sos__Tool *t)
 {
     if (cli->json) {
@@ -134,14 +138,6 @@ int sos_cmd_tool_pages(sos_cmd_ctx *x, bool comparisons)
     return rc;
 }
 
-static const sos_cmd_verb s_verbs[] = {
-    {"submit", s_tool_submit,
-     "--name N --tagline T --category C --tier Free|Paid|Freemium\n"
-     "                       [--vendor V] [--pricing P] [--description D] [--link URL]",
-     0, NULL},
-    {"list", s_tool_list, "[--json]", 0, "submission"},
-    {"show", s_tool_show, "ID [--json]", 1, "submission"},
-};
 static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("name", 'n', s_tool_opts, name),
     SOS_CMD_VALUE("vendor", 'v', s_tool_opts, vendor),
@@ -153,10 +149,16 @@ static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("link", 'l', s_tool_opts, link),
     SOS_CMD_OPT_JSON,
 };
-static const sos_cmd s_cmd = {
-    "tool", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), sizeof(s_tool_opts),
-    "A tool's id is the slug of its name. A name that matches an existing tool\n"
-    "ignoring case, spaces and punctuation is refused and the existing id named.\n"};
+static const sos_cmd_verb s_verbs[] = {
+    {"submit", s_tool_submit,
+     "--name N --tagline T --category C --tier Free|Paid|Freemium\n"
+     "                       [--vendor V] [--pricing P] [--description D] [--link URL]",
+     0, NULL},
+    {"list", s_tool_list, "[--json]", 0, "submission"},
+    {"show", s_tool_show, "ID [--json]", 1, "submission"},
+};
+static const sos_cmd s_cmd = {"tool", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),
+                              sizeof(s_tool_opts), s_about};
 
 int sos_cmd_tool(sos_cli *cli, int argc, char **argv)
 {

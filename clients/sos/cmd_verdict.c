@@ -11,14 +11,18 @@
 #include "cmd.h"
 #include "scoring_clnt.h"
 
+static const char s_about[] =
+    "show: the panel verdict as it stands (provisional until final).\n"
+    "finalize: the editor closes the panel now; takes are closed and aggregation\n"
+    "signs the verdict over the latest take of each persona.\n";
+
 static int s_verdict_finalize(sos_cmd_ctx *x)
 {
-    const char *tool = x->argv[0];
     Sos__ScoringReply *rep = NULL;
-    int rc = scoring_clnt_panel_close(x->clnt, NULL, 0, tool, &rep);
+    int rc = scoring_clnt_panel_close(x->clnt, NULL, 0, x->argv[0], &rep);
     if ((rc = sos_cmd_reply(x, rc, rep)))
         return rc;
-    printf("%s: takes closed (%zu counted); the verdict is being signed\n", tool,
+    printf("%s: takes closed (%zu counted); the verdict is being signed\n", x->argv[0],
            rep->closed ? rep->closed->n_take_hashes : 0);
     return 0;
 }
@@ -53,16 +57,12 @@ static int s_verdict_show(sos_cmd_ctx *x)
     return 0;
 }
 
+static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
 static const sos_cmd_verb s_verbs[] = {
     {"show", s_verdict_show, "TOOL [--json]", 1, "aggregation"},
     {"finalize", s_verdict_finalize, "TOOL", 1, "scoring"},
 };
-static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
-static const sos_cmd s_cmd = {
-    "verdict", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), 0,
-    "show: the panel verdict as it stands (provisional until final).\n"
-    "finalize: the editor closes the panel now; takes are closed and aggregation\n"
-    "signs the verdict over the latest take of each persona.\n"};
+static const sos_cmd s_cmd = {"verdict", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), 0, s_about};
 
 int sos_cmd_verdict(sos_cli *cli, int argc, char **argv)
 {

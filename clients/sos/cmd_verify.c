@@ -12,13 +12,7 @@
 
 int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
 {
-    typedef struct {
-        const char *key;
-    } s_verify_opts;
-    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--key HEX|FILE.pub] DIR", 1, NULL}};
-    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("key", 'k', s_verify_opts, key)};
-    static const sos_cmd cmd = {
-        "verify", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts), sizeof(s_verify_opts),
+    static const char about[] =
         "Checks a rendered site offline. DIR is a `sos render --out` directory (its\n"
         "current release is checked) or a release directory. Every signed take and\n"
         "verdict in the JSON twins must verify and hash to what is listed; each\n"
@@ -28,7 +22,14 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
         "--key: every verdict must be signed by this key (keys/aggregation.key.pub);\n"
         "without it all verdicts must share one signer, which is printed.\n"
         "One line per problem, \"<file>: <reason>\". Exit 0 clean, 77 a signature,\n"
-        "hash or signer check failed, 65 other mismatches, 66 DIR has no index.json.\n"};
+        "hash or signer check failed, 65 other mismatches, 66 DIR has no index.json.\n";
+    typedef struct {
+        const char *key;
+    } s_verify_opts;
+    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--key HEX|FILE.pub] DIR", 1, NULL}};
+    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("key", 'k', s_verify_opts, key)};
+    static const sos_cmd cmd = {"verify", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),
+                                sizeof(s_verify_opts), about};
     const char *key = NULL;
     uint8_t pk[SOS_PK_BYTES];
     char why[PATH_MAX + 128];
