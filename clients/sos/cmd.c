@@ -10,6 +10,8 @@
 
 #include "buf.h"
 
+const sos_cmd_opt sos_cmd_json_only[1] = {SOS_CMD_OPT_JSON};
+
 void sos_cmd_usage(const sos_cmd *cmd, FILE *f)
 {
     for (size_t i = 0; i < cmd->n_verbs; i++) {

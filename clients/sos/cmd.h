@@ -42,6 +42,9 @@ typedef struct {
 #define SOS_CMD_OPT_JSON {"json", 'j', false, SOS_CMD_JSON}
 /* clang-format on */
 
+/* The options table of a command whose only option is --json. */
+extern const sos_cmd_opt sos_cmd_json_only[1];
+
 typedef struct sos_cmd sos_cmd;
 
 /* What a verb gets. opts, argv and the strings in them are borrowed for the

@@ -32,12 +32,11 @@ static int s_compare_list(sos_cmd_ctx *x)
     return sos_cmd_tool_pages(x, true);
 }
 
-static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
 static const sos_cmd_verb s_verbs[] = {
     {"create", s_compare_create, "TOOL_A TOOL_B", 2, "submission"},
-    {"list", s_compare_list, "[--json]", 0, "submission"},
-};
-static const sos_cmd s_cmd = {"compare", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), 0, s_about};
+    {"list", s_compare_list, "[--json]", 0, "submission"}};
+static const sos_cmd s_cmd = {"compare", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(sos_cmd_json_only),
+                              0, s_about};
 
 int sos_cmd_compare(sos_cli *cli, int argc, char **argv)
 {

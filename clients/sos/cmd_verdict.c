@@ -57,12 +57,10 @@ static int s_verdict_show(sos_cmd_ctx *x)
     return 0;
 }
 
-static const sos_cmd_opt s_opts[] = {SOS_CMD_OPT_JSON};
-static const sos_cmd_verb s_verbs[] = {
-    {"show", s_verdict_show, "TOOL [--json]", 1, "aggregation"},
-    {"finalize", s_verdict_finalize, "TOOL", 1, "scoring"},
-};
-static const sos_cmd s_cmd = {"verdict", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts), 0, s_about};
+static const sos_cmd_verb s_verbs[] = {{"show", s_verdict_show, "TOOL [--json]", 1, "aggregation"},
+                                       {"finalize", s_verdict_finalize, "TOOL", 1, "scoring"}};
+static const sos_cmd s_cmd = {"verdict", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(sos_cmd_json_only),
+                              0, s_about};
 
 int sos_cmd_verdict(sos_cli *cli, int argc, char **argv)
 {
