@@ -119,26 +119,41 @@ int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
     return rc;
 }
 
+int sos_clnt_call_id(sos_clnt *c, ProtobufCMessage *req, const uint8_t *id, size_t idlen,
+                     const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply)
+{
+    const ProtobufCFieldDescriptor *fid =
+        protobuf_c_message_descriptor_get_field(req->descriptor, 1);
+    ProtobufCBinaryData *rid = (ProtobufCBinaryData *)((char *)req + fid->offset);
+    ProtobufCBinaryData was = *rid;
+    uint8_t fresh[SOS_CLNT_ID_BYTES];
+    if (!id) {
+        sos_clnt_new_id(fresh);
+        id = fresh;
+        idlen = sizeof fresh;
+    }
+    *rid = (ProtobufCBinaryData){idlen, (uint8_t *)id};
+    int rc = sos_clnt_call(c, req, reply_desc, reply);
+    *rid = was; /* not left pointing at fresh, gone on return */
+    return rc;
+}
+
 int sos_clnt_status(sos_clnt *c, Sos__StatusReply **out)
 {
     Sos__StatusRequest r = SOS__STATUS_REQUEST__INIT;
     Sos__Empty empty = SOS__EMPTY__INIT;
-    uint8_t id[SOS_CLNT_ID_BYTES];
-    sos_clnt_new_id(id);
-    r.request_id = (ProtobufCBinaryData){sizeof id, id};
     r.status = &empty;
-    return sos_clnt_call(c, &r.base, &sos__status_reply__descriptor, (ProtobufCMessage **)out);
+    return sos_clnt_call_id(c, &r.base, NULL, 0, &sos__status_reply__descriptor,
+                            (ProtobufCMessage **)out);
 }
 
 int sos_clnt_events(sos_clnt *c, uint64_t after, uint32_t max, Sos__EventsReply **out)
 {
     Sos__EventsRequest r = SOS__EVENTS_REQUEST__INIT;
     Sos__EventsQuery q = SOS__EVENTS_QUERY__INIT;
-    uint8_t id[SOS_CLNT_ID_BYTES];
-    sos_clnt_new_id(id);
-    r.request_id = (ProtobufCBinaryData){sizeof id, id};
     q.after = after;
     q.max = max;
     r.events = &q;
-    return sos_clnt_call(c, &r.base, &sos__events_reply__descriptor, (ProtobufCMessage **)out);
+    return sos_clnt_call_id(c, &r.base, NULL, 0, &sos__events_reply__descriptor,
+                            (ProtobufCMessage **)out);
 }

@@ -8,6 +8,7 @@
 #ifndef SOS_CLNT_H
 #define SOS_CLNT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
 
@@ -38,6 +39,11 @@ void sos_clnt_curve(sos_clnt *c, const sos_tkey *own, const uint8_t server_key[S
  * protobuf_c_message_free_unpacked(*reply, NULL). */
 int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
                   const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply);
+/* sos_clnt_call with req's field 1 (request_id) set for the call to id,
+ * idlen (borrowed), or to a fresh id when id is NULL; field 1 is put back
+ * as it was before returning. What every stub's typed call comes down to. */
+int sos_clnt_call_id(sos_clnt *c, ProtobufCMessage *req, const uint8_t *id, size_t idlen,
+                     const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply);
 
 /* The queries every service answers. *out: free with the matching
  * sos__*__free_unpacked. */

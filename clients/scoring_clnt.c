@@ -1,26 +1,14 @@
 /* scoring_clnt: typed calls to the scoring service. */
 #include "scoring_clnt.h"
 
-static int s_call(sos_clnt *c, Sos__ScoringRequest *req, const uint8_t *id, size_t idlen,
-                  Sos__ScoringReply **rep)
-{
-    uint8_t fresh[SOS_CLNT_ID_BYTES];
-    if (!id) {
-        sos_clnt_new_id(fresh);
-        id = fresh;
-        idlen = sizeof fresh;
-    }
-    req->request_id = (ProtobufCBinaryData){idlen, (uint8_t *)id};
-    return sos_clnt_call(c, &req->base, &sos__scoring_reply__descriptor, (ProtobufCMessage **)rep);
-}
-
 int scoring_clnt_take_file(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Signed *take,
                            Sos__ScoringReply **rep)
 {
     Sos__ScoringRequest req = SOS__SCORING_REQUEST__INIT;
     req.body_case = SOS__SCORING_REQUEST__BODY_TAKE_FILE;
     req.take_file = take;
-    return s_call(c, &req, id, idlen, rep);
+    return sos_clnt_call_id(c, &req.base, id, idlen, &sos__scoring_reply__descriptor,
+                            (ProtobufCMessage **)rep);
 }
 
 int scoring_clnt_take_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
@@ -29,7 +17,8 @@ int scoring_clnt_take_list(sos_clnt *c, const uint8_t *id, size_t idlen, const c
     Sos__ScoringRequest req = SOS__SCORING_REQUEST__INIT;
     req.body_case = SOS__SCORING_REQUEST__BODY_TAKE_LIST;
     req.take_list = (char *)tool_id;
-    return s_call(c, &req, id, idlen, rep);
+    return sos_clnt_call_id(c, &req.base, id, idlen, &sos__scoring_reply__descriptor,
+                            (ProtobufCMessage **)rep);
 }
 
 int scoring_clnt_panel_close(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
@@ -38,5 +27,6 @@ int scoring_clnt_panel_close(sos_clnt *c, const uint8_t *id, size_t idlen, const
     Sos__ScoringRequest req = SOS__SCORING_REQUEST__INIT;
     req.body_case = SOS__SCORING_REQUEST__BODY_PANEL_CLOSE;
     req.panel_close = (char *)tool_id;
-    return s_call(c, &req, id, idlen, rep);
+    return sos_clnt_call_id(c, &req.base, id, idlen, &sos__scoring_reply__descriptor,
+                            (ProtobufCMessage **)rep);
 }

@@ -1,27 +1,14 @@
 /* submission_clnt: typed calls to the submission service. */
 #include "submission_clnt.h"
 
-static int s_call(sos_clnt *c, Sos__SubmissionRequest *req, const uint8_t *id, size_t idlen,
-                  Sos__SubmissionReply **rep)
-{
-    uint8_t fresh[SOS_CLNT_ID_BYTES];
-    if (!id) {
-        sos_clnt_new_id(fresh);
-        id = fresh;
-        idlen = sizeof fresh;
-    }
-    req->request_id = (ProtobufCBinaryData){idlen, (uint8_t *)id};
-    return sos_clnt_call(c, &req->base, &sos__submission_reply__descriptor,
-                         (ProtobufCMessage **)rep);
-}
-
 int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Tool *tool,
                                 Sos__SubmissionReply **rep)
 {
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_TOOL_SUBMIT;
     req.tool_submit = tool;
-    return s_call(c, &req, id, idlen, rep);
+    return sos_clnt_call_id(c, &req.base, id, idlen, &sos__submission_reply__descriptor,
+                            (ProtobufCMessage **)rep);
 }
 
 int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
@@ -30,7 +17,8 @@ int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, cons
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_TOOL_SHOW;
     req.tool_show = (char *)tool_id;
-    return s_call(c, &req, id, idlen, rep);
+    return sos_clnt_call_id(c, &req.base, id, idlen, &sos__submission_reply__descriptor,
+                            (ProtobufCMessage **)rep);
 }
 
 int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *after,
@@ -42,7 +30,8 @@ int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen, cons
     q.max = max;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_TOOL_LIST;
     req.tool_list = &q;
-    return s_call(c, &req, id, idlen, rep);
+    return sos_clnt_call_id(c, &req.base, id, idlen, &sos__submission_reply__descriptor,
+                            (ProtobufCMessage **)rep);
 }
 
 int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__PanelKey *key,
@@ -51,7 +40,8 @@ int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen, Sos_
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_PANEL_ADD;
     req.panel_add = key;
-    return s_call(c, &req, id, idlen, rep);
+    return sos_clnt_call_id(c, &req.base, id, idlen, &sos__submission_reply__descriptor,
+                            (ProtobufCMessage **)rep);
 }
 
 int submission_clnt_panel_list(sos_clnt *c, const uint8_t *id, size_t idlen,
@@ -61,7 +51,8 @@ int submission_clnt_panel_list(sos_clnt *c, const uint8_t *id, size_t idlen,
     Sos__Empty empty = SOS__EMPTY__INIT;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_PANEL_LIST;
     req.panel_list = &empty;
-    return s_call(c, &req, id, idlen, rep);
+    return sos_clnt_call_id(c, &req.base, id, idlen, &sos__submission_reply__descriptor,
+                            (ProtobufCMessage **)rep);
 }
 
 int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen,
@@ -70,7 +61,8 @@ int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen,
     Sos__SubmissionRequest req = SOS__SUBMISSION_REQUEST__INIT;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_COMPARE_CREATE;
     req.compare_create = cmp;
-    return s_call(c, &req, id, idlen, rep);
+    return sos_clnt_call_id(c, &req.base, id, idlen, &sos__submission_reply__descriptor,
+                            (ProtobufCMessage **)rep);
 }
 
 int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *after,
@@ -82,5 +74,6 @@ int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen, c
     q.max = max;
     req.body_case = SOS__SUBMISSION_REQUEST__BODY_COMPARE_LIST;
     req.compare_list = &q;
-    return s_call(c, &req, id, idlen, rep);
+    return sos_clnt_call_id(c, &req.base, id, idlen, &sos__submission_reply__descriptor,
+                            (ProtobufCMessage **)rep);
 }

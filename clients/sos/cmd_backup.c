@@ -26,7 +26,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +34,20 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "store.h"
 #include "wire.h"
 
 /* Downstream first: see the comment at the top. */
 static const char *const s_order[] = {"publishing", "aggregation", "scoring", "submission"};
 
-static const char s_usage[] =
-    "usage: sos backup --to DIR [--json]\n\n"
+typedef struct {
+    const char *to;
+} s_backup_opts;
+
+static const sos_cmd_verb s_verbs[] = {{NULL, NULL, "--to DIR [--json]", 0, NULL}};
+static const sos_cmd_opt s_opts[] = {SOS_CMD_VALUE("to", 't', s_backup_opts, to)};
+static const char s_about[] =
     "Hot, compact copy of every daemon's store into DIR/<service>/ and of the\n"
     "key directory into DIR/keys/ (modes kept), while the daemons run.\n"
     "DIR must be missing or empty. Stores are copied downstream first\n"
@@ -50,6 +55,9 @@ static const char s_usage[] =
     "is ahead of its upstream's. Restore: docs/operations.md.\n\n"
     "Exit codes: 0 ok, 64 usage, 66 a store or the key directory is missing,\n"
     "73 DIR exists and is not an empty directory, 74 a copy failed, 78 config.\n";
+
+static const sos_cmd s_cmd = {"backup", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),
+                              sizeof(s_backup_opts), s_about};
 
 /* 1 when dir is missing or an empty directory, 0 when it has entries or is
  * not a directory, -1/errno when it cannot be read. */
@@ -178,8 +186,7 @@ out:
 
 int sos_cmd_backup(sos_cli *cli, int argc, char **argv)
 {
-    static const struct option o[] = {
-        {"to", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    s_backup_opts o = {0};
     const char *to = NULL;
     const char *data_dir = sos_conf_get(cli->conf, "paths", "data_dir");
     const char *key_dir = sos_conf_get(cli->conf, "paths", "key_dir");
@@ -189,23 +196,12 @@ int sos_cmd_backup(sos_cli *cli, int argc, char **argv)
     size_t keys = 0;
     int rc;
 
-    optind = 0;
-    for (int ch; (ch = getopt_long(argc, argv, "t:h", o, NULL)) != -1;) {
-        switch (ch) {
-        case 't': to = optarg; break;
-        case 'h':
-            fputs(s_usage, stdout);
-            rc = EX_OK;
-            goto out;
-        default:
-            fputs(s_usage, stderr);
-            rc = EX_USAGE;
-            goto out;
-        }
-    }
-    if (!to || !*to || optind != argc) {
-        fputs(s_usage, stderr);
-        rc = EX_USAGE;
+    int first;
+    if ((rc = sos_cmd_getopt(&s_cmd, cli, argc, argv, &o, &first)) != SOS_CMD_GO)
+        goto out;
+    to = o.to;
+    if (!to || !*to || first != argc) {
+        rc = sos_cmd_misuse(&s_cmd);
         goto out;
     }
     if (!data_dir || !key_dir) {

@@ -8,7 +8,6 @@
  * from --keys DIR (<persona>.key, lowercase); missing ones are generated
  * there, which makes a demo panel on a fresh installation. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "conf.h"
 #include "scoring_clnt.h"
 #include "sign.h"
@@ -289,49 +289,41 @@ static int s_comparisons(s_import *im)
     return 0;
 }
 
+typedef struct {
+    const char *keys;
+} s_import_opts;
+
 int sos_cmd_import(sos_cli *cli, int argc, char **argv)
 {
-    static const char usage[] =
-        "usage: sos import [--keys DIR] FILE\n\n"
+    static const char about[] =
         "Loads a catalogue (schemas/catalogue.schema.json) through the services:\n"
         "tools, the panel's keys, signed takes, comparisons. Reviewer keys are read\n"
         "from DIR/<persona>.key (default <key_dir>/panel) and generated where\n"
         "missing. Importing the same file again changes nothing.\n";
-    static const struct option o[] = {{"keys", required_argument, NULL, 'k'},
-                                      {"help", no_argument, NULL, 'h'},
-                                      {NULL, 0, NULL, 0}};
+    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--keys DIR] FILE", 1, NULL}};
+    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("keys", 'k', s_import_opts, keys)};
+    static const sos_cmd cmd = {"import", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),
+                                sizeof(s_import_opts), about};
+    s_import_opts o = {0};
     char keydir[4096];
     const char *keys = NULL;
     json_error_t jerr;
-    s_import *im = sos_xcalloc(1, sizeof *im);
-    int rc;
-    optind = 0;
-    for (int ch; (ch = getopt_long(argc, argv, "k:h", o, NULL)) != -1;) {
-        switch (ch) {
-        case 'k': keys = optarg; break;
-        case 'h':
-            fputs(usage, stdout);
-            free(im);
-            return EX_OK;
-        default:
-            fputs(usage, stderr);
-            free(im);
-            return EX_USAGE;
-        }
-    }
-    if (optind + 1 != argc) {
-        fputs(usage, stderr);
-        free(im);
-        return EX_USAGE;
-    }
+    s_import *im;
+    int first, rc;
+    if ((rc = sos_cmd_getopt(&cmd, cli, argc, argv, &o, &first)) != SOS_CMD_GO)
+        return rc;
+    if (argc - first != 1)
+        return sos_cmd_misuse(&cmd);
+    keys = o.keys;
+    im = sos_xcalloc(1, sizeof *im);
     if (!keys) {
         snprintf(keydir, sizeof keydir, "%s/panel", sos_conf_get(cli->conf, "paths", "key_dir"));
         keys = keydir;
     }
     im->cli = cli;
-    im->root = json_load_file(argv[optind], JSON_REJECT_DUPLICATES, &jerr);
+    im->root = json_load_file(argv[first], JSON_REJECT_DUPLICATES, &jerr);
     if (!im->root) {
-        fprintf(stderr, "sos: %s:%d:%d: %s\n", argv[optind], jerr.line, jerr.column, jerr.text);
+        fprintf(stderr, "sos: %s:%d:%d: %s\n", argv[first], jerr.line, jerr.column, jerr.text);
         rc = errno == ENOENT ? EX_NOINPUT : EX_DATAERR;
         goto out;
     }
@@ -343,7 +335,7 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
     if ((rc = s_tools(im)) || (rc = s_panel(im, keys)) || (rc = s_takes(im)) ||
         (rc = s_comparisons(im)))
         goto out;
-    printf("imported %s: %zu tools, %zu takes, %zu comparisons\n", argv[optind], im->n_tools,
+    printf("imported %s: %zu tools, %zu takes, %zu comparisons\n", argv[first], im->n_tools,
            json_array_size(json_object_get(im->root, "takes")),
            json_array_size(json_object_get(im->root, "comparisons")));
 out:

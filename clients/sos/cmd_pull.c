@@ -3,7 +3,6 @@
  * Streams page by page (never the whole log in memory) and checks every
  * signature on the way: a take or verdict that does not verify, or a
  * verdict whose takes are not the ones it lists, makes the exit code 77. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,47 +10,37 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "publishing_clnt.h"
 
-int sos_cmd_pull(sos_cli *cli, int argc, char **argv)
+typedef struct {
+    const char *since, *limit;
+} s_pull_opts;
+
+static const char s_about[] =
+    "Prints what publishing has published after sequence number N (default 0):\n"
+    "each final verdict with its signed takes and signed verdict, and each\n"
+    "comparison once both its tools are final. Every signature is checked.\n"
+    "The JSON output ends with \"cursor\": pass it as --since next time.\n";
+
+static int s_pull(sos_cmd_ctx *x)
 {
-    static const char usage[] =
-        "usage: sos pull [--since N] [--limit N] [--json]\n\n"
-        "Prints what publishing has published after sequence number N (default 0):\n"
-        "each final verdict with its signed takes and signed verdict, and each\n"
-        "comparison once both its tools are final. Every signature is checked.\n"
-        "The JSON output ends with \"cursor\": pass it as --since next time.\n";
-    static const struct option o[] = {{"since", required_argument, NULL, 's'},
-                                      {"limit", required_argument, NULL, 'l'},
-                                      {"json", no_argument, NULL, 'j'},
-                                      {"help", no_argument, NULL, 'h'},
-                                      {NULL, 0, NULL, 0}};
-    uint64_t since = 0, limit = UINT64_MAX, seen = 0;
-    sos_clnt *c = NULL;
+    const s_pull_opts *o = x->opts;
+    sos_cli *cli = x->cli;
+    uint64_t since = 0, limit = o->limit ? strtoull(o->limit, NULL, 10) : UINT64_MAX, seen = 0;
     int rc;
     bool ok = true, first = true;
-    optind = 0;
-    for (int ch; (ch = getopt_long(argc, argv, "s:l:jh", o, NULL)) != -1;) {
+    if (o->since) {
         char *end;
-        switch (ch) {
-        case 's':
-            since = strtoull(optarg, &end, 10);
-            if (*end || end == optarg) {
-                fprintf(stderr, "sos: --since must be a sequence number\n");
-                return EX_USAGE;
-            }
-            break;
-        case 'l': limit = strtoull(optarg, NULL, 10); break;
-        case 'j': cli->json = true; break;
-        case 'h': fputs(usage, stdout); return EX_OK;
-        default: fputs(usage, stderr); return EX_USAGE;
+        since = strtoull(o->since, &end, 10);
+        if (*end || end == o->since) {
+            fprintf(stderr, "sos: --since must be a sequence number\n");
+            return EX_USAGE;
         }
     }
-    if (optind != argc) {
-        fputs(usage, stderr);
-        return EX_USAGE;
-    }
-    if ((rc = sos_cli_connect(cli, "publishing", &c)))
+    if (x->argc)
+        return sos_cmd_misuse(x->cmd);
+    if ((rc = sos_cmd_connect(x, "publishing")))
         return rc;
     uint64_t cursor = since, head = 0;
     if (cli->json)
@@ -59,15 +48,9 @@ int sos_cmd_pull(sos_cli *cli, int argc, char **argv)
     while (seen < limit) {
         Sos__EventsReply *rep = NULL;
         uint32_t max = limit - seen < 1000 ? (uint32_t)(limit - seen) : 1000;
-        rc = sos_clnt_events(c, cursor, max, &rep);
-        if (rc != SOS_CLNT_OK) {
-            rc = sos_cli_clnt_error(rc, "publishing", c);
+        rc = sos_clnt_events(x->clnt, cursor, max, &rep);
+        if ((rc = sos_cmd_reply(x, rc, rep)))
             break;
-        }
-        if ((rc = sos_cli_status(rep->status, "publishing"))) {
-            sos__events_reply__free_unpacked(rep, NULL);
-            break;
-        }
         size_t n = rep->events ? rep->events->n_events : 0;
         head = rep->events ? rep->events->head : 0;
         for (size_t i = 0; i < n; i++) {
@@ -103,7 +86,6 @@ int sos_cmd_pull(sos_cli *cli, int argc, char **argv)
             }
             json_decref(j);
         }
-        sos__events_reply__free_unpacked(rep, NULL);
         if (n == 0 || cursor >= head)
             break;
     }
@@ -117,6 +99,21 @@ int sos_cmd_pull(sos_cli *cli, int argc, char **argv)
         fprintf(stderr, "sos: some signatures do not verify\n");
         rc = EX_NOPERM;
     }
-    sos_clnt_destroy(&c);
     return rc;
+}
+
+static const sos_cmd_opt s_opts[] = {
+    SOS_CMD_VALUE("since", 's', s_pull_opts, since),
+    SOS_CMD_VALUE("limit", 'l', s_pull_opts, limit),
+    SOS_CMD_OPT_JSON,
+};
+static const sos_cmd_verb s_verbs[] = {
+    {NULL, s_pull, "[--since N] [--limit N] [--json]", SOS_CMD_ANY, NULL},
+};
+static const sos_cmd s_cmd = {"pull", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),
+                              sizeof(s_pull_opts), s_about};
+
+int sos_cmd_pull(sos_cli *cli, int argc, char **argv)
+{
+    return sos_cmd_run(&s_cmd, cli, argc, argv);
 }

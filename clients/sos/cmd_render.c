@@ -4,7 +4,6 @@
  * publishing stub, page by page), hands each page to the site library
  * (clients/site/site_dir.h: .state, releases, the atomic swap) and asks it
  * for a release; prints what it did. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "conf.h"
 #include "evlog.h"
 #include "publishing_clnt.h"
@@ -53,18 +53,22 @@ static int s_pull(sos_cli *cli, site_dir *d, size_t *news)
 
 int sos_cmd_render(sos_cli *cli, int argc, char **argv)
 {
-    static const char usage[] =
-        "usage: sos render --out DIR [--full] [--base-url URL]\n\n"
+    static const char about[] =
         "Pulls what publishing published since the last render and writes a new\n"
         "release of the site: DIR/current points at it (serve that directory).\n"
         "Only the pages that show something new are rewritten; --full rewrites all.\n"
         "--base-url (default [site] base_url, else https://shiporskip.example) makes\n"
         "the absolute links of feeds, sitemap and canonical tags.\n";
-    static const struct option o[] = {{"out", required_argument, NULL, 'o'},
-                                      {"full", no_argument, NULL, 'f'},
-                                      {"base-url", required_argument, NULL, 'b'},
-                                      {"help", no_argument, NULL, 'h'},
-                                      {NULL, 0, NULL, 0}};
+    typedef struct {
+        const char *out, *full, *base;
+    } s_render_opts;
+    static const sos_cmd_verb verbs[] = {
+        {NULL, NULL, "--out DIR [--full] [--base-url URL]", 0, NULL}};
+    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("out", 'o', s_render_opts, out),
+                                       SOS_CMD_FLAG("full", 'f', s_render_opts, full),
+                                       SOS_CMD_VALUE("base-url", 'b', s_render_opts, base)};
+    static const sos_cmd cmd = {"render", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),
+                                sizeof(s_render_opts), about};
     const char *out = NULL, *base = NULL;
     bool full = false;
     site_dir *d = NULL;
@@ -72,25 +76,15 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
     size_t news = 0;
     char *base_url = NULL;
     int rc;
-    optind = 0;
-    for (int ch; (ch = getopt_long(argc, argv, "o:fb:h", o, NULL)) != -1;) {
-        switch (ch) {
-        case 'o': out = optarg; break;
-        case 'f': full = true; break;
-        case 'b': base = optarg; break;
-        case 'h':
-            fputs(usage, stdout);
-            rc = EX_OK;
-            goto out;
-        default:
-            fputs(usage, stderr);
-            rc = EX_USAGE;
-            goto out;
-        }
-    }
-    if (!out || optind != argc) {
-        fputs(usage, stderr);
-        rc = EX_USAGE;
+    s_render_opts o = {0};
+    int first;
+    if ((rc = sos_cmd_getopt(&cmd, cli, argc, argv, &o, &first)) != SOS_CMD_GO)
+        goto out;
+    out = o.out;
+    full = o.full != NULL;
+    base = o.base;
+    if (!out || first != argc) {
+        rc = sos_cmd_misuse(&cmd);
         goto out;
     }
     if (!base)

@@ -2,7 +2,6 @@
  *
  * The take is signed here, on the reviewer's machine, with the secret key
  * file; only the signature and public key travel. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "envelope.h"
 #include "scoring_clnt.h"
 #include "sign.h"
@@ -50,102 +50,64 @@ static int s_read_file(const char *path, char **out)
     return 0;
 }
 
-int sos_cmd_take(sos_cli *cli, int argc, char **argv)
+typedef struct {
+    const char *key, *tool, *persona, *score, *verdict, *text, *text_file, *revision, *take_id,
+        *filed_at;
+} s_take_opts;
+
+static const char s_about[] =
+    "file: signs the take with the secret key FILE (see `sos keygen`) and files it.\n"
+    "An amendment is the same persona's take with a higher --revision; every\n"
+    "revision is kept and the latest counts until the verdict is final.\n"
+    "--take-id (32 hex digits) with --filed-at makes a filing repeatable: the same\n"
+    "id and content again gets the first answer, the same id with other content is\n"
+    "refused as a conflict. Defaults: a fresh id (time-ordered, 80 random bits),\n"
+    "the current time.\n";
+
+static int s_take_list(sos_cmd_ctx *x)
 {
-    static const char usage[] =
-        "usage: sos take file --key FILE --tool ID --persona NAME --score 0-100\n"
-        "                     (--ship | --skip) (--text TEXT | --text-file FILE)\n"
-        "                     [--revision N] [--take-id HEX] [--filed-at UNIXTIME]\n"
-        "       sos take list TOOL [--json]\n\n"
-        "file: signs the take with the secret key FILE (see `sos keygen`) and files it.\n"
-        "An amendment is the same persona's take with a higher --revision; every\n"
-        "revision is kept and the latest counts until the verdict is final.\n"
-        "--take-id (32 hex digits) with --filed-at makes a filing repeatable: the same\n"
-        "id and content again gets the first answer, the same id with other content is\n"
-        "refused as a conflict. Defaults: a fresh id (time-ordered, 80 random bits),\n"
-        "the current time.\n";
-    static const struct option o[] = {
-        {"key", required_argument, NULL, 'k'},      {"tool", required_argument, NULL, 't'},
-        {"persona", required_argument, NULL, 'p'},  {"score", required_argument, NULL, 's'},
-        {"ship", no_argument, NULL, 'S'},           {"skip", no_argument, NULL, 'K'},
-        {"text", required_argument, NULL, 'x'},     {"text-file", required_argument, NULL, 'X'},
-        {"revision", required_argument, NULL, 'r'}, {"take-id", required_argument, NULL, 'i'},
-        {"filed-at", required_argument, NULL, 'f'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *keyfile = NULL, *tool = NULL, *persona = NULL, *score = NULL, *text = NULL,
-               *textfile = NULL, *takeid = NULL, *filedat = NULL;
-    long revision = 1;
-    int ship = -1, rc;
+    Sos__ScoringReply *rep = NULL;
+    int rc;
+    if (x->argc != 1)
+        return sos_cmd_misuse(x->cmd);
+    rc = scoring_clnt_take_list(x->clnt, NULL, 0, x->argv[0], &rep);
+    if ((rc = sos_cmd_reply(x, rc, rep)))
+        return rc;
+    json_t *arr = json_array();
+    bool ok = true;
+    for (size_t i = 0; rep->takes && i < rep->takes->n_takes; i++) {
+        json_t *t = sos_json_take(rep->takes->takes[i], &ok);
+        if (!x->cli->json)
+            printf("%-9s r%-2d %3d/100 · %-4s %s\n",
+                   json_string_value(json_object_get(t, "persona")),
+                   (int)json_integer_value(json_object_get(t, "revision")),
+                   (int)json_integer_value(json_object_get(t, "score")),
+                   json_string_value(json_object_get(t, "verdict")),
+                   json_is_true(json_object_get(json_object_get(t, "signed"), "verified"))
+                       ? "signature ok"
+                       : "SIGNATURE BAD");
+        json_array_append_new(arr, t);
+    }
+    if (x->cli->json)
+        sos_json_print(json_pack("{s:s, s:b, s:o}", "tool", x->argv[0], "closed",
+                                 rep->takes && rep->takes->closed, "takes", arr));
+    else
+        json_decref(arr);
+    return ok ? 0 : EX_NOPERM;
+}
+
+static int s_take_file(sos_cmd_ctx *x)
+{
+    const s_take_opts *o = x->opts;
+    const char *keyfile = o->key, *tool = o->tool, *persona = o->persona, *score = o->score,
+               *text = o->text, *textfile = o->text_file, *takeid = o->take_id,
+               *filedat = o->filed_at;
+    long revision = o->revision ? strtol(o->revision, NULL, 10) : 1;
+    int ship = o->verdict ? !strcmp(o->verdict, "ship") : -1, rc;
     char *textbuf = NULL;
     sos_key *k = NULL;
-    sos_clnt *c = NULL;
     Sos__ScoringReply *rep = NULL;
-    const char *verb = argc >= 2 ? argv[1] : "";
-    if (strcmp(verb, "file") && strcmp(verb, "list")) {
-        fputs(usage, sos_cli_wants_help(argc, argv) ? stdout : stderr);
-        return sos_cli_wants_help(argc, argv) ? EX_OK : EX_USAGE;
-    }
-    optind = 0;
-    for (int ch; (ch = getopt_long(argc - 1, argv + 1, "k:t:p:s:SKx:X:r:i:f:jh", o, NULL)) != -1;) {
-        switch (ch) {
-        case 'k': keyfile = optarg; break;
-        case 't': tool = optarg; break;
-        case 'p': persona = optarg; break;
-        case 's': score = optarg; break;
-        case 'S': ship = 1; break;
-        case 'K': ship = 0; break;
-        case 'x': text = optarg; break;
-        case 'X': textfile = optarg; break;
-        case 'r': revision = strtol(optarg, NULL, 10); break;
-        case 'i': takeid = optarg; break;
-        case 'f': filedat = optarg; break;
-        case 'j': cli->json = true; break;
-        case 'h': fputs(usage, stdout); return EX_OK;
-        default: fputs(usage, stderr); return EX_USAGE;
-        }
-    }
-    int rest = argc - 1 - optind;
-    char **args = argv + 1 + optind;
-    if ((rc = sos_cli_connect(cli, "scoring", &c)))
-        return rc;
-    if (!strcmp(verb, "list")) {
-        if (rest != 1) {
-            fputs(usage, stderr);
-            rc = EX_USAGE;
-            goto out;
-        }
-        rc = scoring_clnt_take_list(c, NULL, 0, args[0], &rep);
-        if (rc != SOS_CLNT_OK) {
-            rc = sos_cli_clnt_error(rc, "scoring", c);
-            goto out;
-        }
-        if ((rc = sos_cli_status(rep->status, "scoring")))
-            goto out;
-        json_t *arr = json_array();
-        bool ok = true;
-        for (size_t i = 0; rep->takes && i < rep->takes->n_takes; i++) {
-            json_t *t = sos_json_take(rep->takes->takes[i], &ok);
-            if (!cli->json)
-                printf("%-9s r%-2d %3d/100 · %-4s %s\n",
-                       json_string_value(json_object_get(t, "persona")),
-                       (int)json_integer_value(json_object_get(t, "revision")),
-                       (int)json_integer_value(json_object_get(t, "score")),
-                       json_string_value(json_object_get(t, "verdict")),
-                       json_is_true(json_object_get(json_object_get(t, "signed"), "verified"))
-                           ? "signature ok"
-                           : "SIGNATURE BAD");
-            json_array_append_new(arr, t);
-        }
-        if (cli->json)
-            sos_json_print(json_pack("{s:s, s:b, s:o}", "tool", args[0], "closed",
-                                     rep->takes && rep->takes->closed, "takes", arr));
-        else
-            json_decref(arr);
-        rc = ok ? 0 : EX_NOPERM;
-        goto out;
-    }
-
-    if (rest || !keyfile || !tool || !persona || !score || ship < 0 || (!text == !textfile)) {
+    if (x->argc || !keyfile || !tool || !persona || !score || ship < 0 || (!text == !textfile)) {
         fprintf(stderr, "sos: take file needs --key, --tool, --persona, --score, --ship or "
                         "--skip, and --text or --text-file\n");
         rc = EX_USAGE;
@@ -196,17 +158,13 @@ int sos_cmd_take(sos_cli *cli, int argc, char **argv)
     b.revision = (uint32_t)revision;
     b.filed_at = filedat ? strtoull(filedat, NULL, 10) : (uint64_t)time(NULL);
     Sos__Status *st = NULL;
-    rc = sos_take_file(c, k, &b, hash, &st, &rep);
-    if (rc != SOS_CLNT_OK) {
-        rc = sos_cli_clnt_error(rc, "scoring", c);
-        goto out;
-    }
-    if ((rc = sos_cli_status(st, "scoring")))
+    rc = sos_take_file(x->clnt, k, &b, hash, &st, &rep);
+    if ((rc = sos_cmd_reply(x, rc, rep)))
         goto out;
     char idhex[2 * sizeof id + 1], hhex[2 * SOS_HASH_BYTES + 1];
     sos_hex(id, sizeof id, idhex);
     sos_hex(hash, sizeof hash, hhex);
-    if (cli->json)
+    if (x->cli->json)
         sos_json_print(json_pack("{s:s, s:s, s:s, s:i}", "take_id", idhex, "hash", hhex, "tool",
                                  tool, "revision", (int)revision));
     else
@@ -215,8 +173,36 @@ int sos_cmd_take(sos_cli *cli, int argc, char **argv)
 out:
     free(textbuf);
     sos_key_destroy(&k);
-    if (rep)
-        sos__scoring_reply__free_unpacked(rep, NULL);
-    sos_clnt_destroy(&c);
     return rc;
+}
+
+static const sos_cmd_opt s_opts[] = {
+    SOS_CMD_VALUE("key", 'k', s_take_opts, key),
+    SOS_CMD_VALUE("tool", 't', s_take_opts, tool),
+    SOS_CMD_VALUE("persona", 'p', s_take_opts, persona),
+    SOS_CMD_VALUE("score", 's', s_take_opts, score),
+    SOS_CMD_FLAG("ship", 'S', s_take_opts, verdict),
+    SOS_CMD_FLAG("skip", 'K', s_take_opts, verdict),
+    SOS_CMD_VALUE("text", 'x', s_take_opts, text),
+    SOS_CMD_VALUE("text-file", 'X', s_take_opts, text_file),
+    SOS_CMD_VALUE("revision", 'r', s_take_opts, revision),
+    SOS_CMD_VALUE("take-id", 'i', s_take_opts, take_id),
+    SOS_CMD_VALUE("filed-at", 'f', s_take_opts, filed_at),
+    SOS_CMD_OPT_JSON,
+};
+/* Both connect before they check their operands, as they always have. */
+static const sos_cmd_verb s_verbs[] = {
+    {"file", s_take_file,
+     "--key FILE --tool ID --persona NAME --score 0-100\n"
+     "                     (--ship | --skip) (--text TEXT | --text-file FILE)\n"
+     "                     [--revision N] [--take-id HEX] [--filed-at UNIXTIME]",
+     SOS_CMD_ANY, "scoring"},
+    {"list", s_take_list, "TOOL [--json]", SOS_CMD_ANY, "scoring"},
+};
+static const sos_cmd s_cmd = {"take", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),
+                              sizeof(s_take_opts), s_about};
+
+int sos_cmd_take(sos_cli *cli, int argc, char **argv)
+{
+    return sos_cmd_run(&s_cmd, cli, argc, argv);
 }

@@ -1,20 +1,18 @@
 /* verify: `sos verify`, the offline check of a rendered site. The check is
  * the site library's (clients/site/verify.h); this parses the arguments
  * and prints the problems, the summary and the exit code. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sysexits.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "sign.h"
 #include "verify.h"
 
 int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
 {
-    (void)cli;
-    static const char usage[] =
-        "usage: sos verify [--key HEX|FILE.pub] DIR\n\n"
+    static const char about[] =
         "Checks a rendered site offline. DIR is a `sos render --out` directory (its\n"
         "current release is checked) or a release directory. Every signed take and\n"
         "verdict in the JSON twins must verify and hash to what is listed; each\n"
@@ -25,30 +23,29 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
         "without it all verdicts must share one signer, which is printed.\n"
         "One line per problem, \"<file>: <reason>\". Exit 0 clean, 77 a signature,\n"
         "hash or signer check failed, 65 other mismatches, 66 DIR has no index.json.\n";
-    static const struct option o[] = {{"key", required_argument, NULL, 'k'},
-                                      {"help", no_argument, NULL, 'h'},
-                                      {NULL, 0, NULL, 0}};
+    typedef struct {
+        const char *key;
+    } s_verify_opts;
+    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--key HEX|FILE.pub] DIR", 1, NULL}};
+    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("key", 'k', s_verify_opts, key)};
+    static const sos_cmd cmd = {"verify", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),
+                                sizeof(s_verify_opts), about};
     const char *key = NULL;
     uint8_t pk[SOS_PK_BYTES];
     char why[PATH_MAX + 128];
     verify_report rep;
-    optind = 0;
-    for (int ch; (ch = getopt_long(argc, argv, "k:h", o, NULL)) != -1;) {
-        switch (ch) {
-        case 'k': key = optarg; break;
-        case 'h': fputs(usage, stdout); return EX_OK;
-        default: fputs(usage, stderr); return EX_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        fputs(usage, stderr);
-        return EX_USAGE;
-    }
+    s_verify_opts o = {0};
+    int first, rc = sos_cmd_getopt(&cmd, cli, argc, argv, &o, &first);
+    if (rc != SOS_CMD_GO)
+        return rc;
+    if (argc - first != 1)
+        return sos_cmd_misuse(&cmd);
+    key = o.key;
     if (key && sos_pub_read(key, pk) != 0) {
         fprintf(stderr, "sos: --key must be 64 hex digits or a .pub file holding them\n");
         return EX_USAGE;
     }
-    switch (verify_site(argv[optind], key ? pk : NULL, stdout, &rep, why, sizeof why)) {
+    switch (verify_site(argv[first], key ? pk : NULL, stdout, &rep, why, sizeof why)) {
     case VERIFY_OK: break;
     case VERIFY_NOSITE: fprintf(stderr, "sos: verify: %s\n", why); return EX_NOINPUT;
     case VERIFY_ECREATE: fprintf(stderr, "sos: verify: %s\n", why); return EX_CANTCREAT;

@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "log.h"
 #include "sign.h"
 
@@ -108,7 +109,7 @@ int main(int argc, char **argv)
         if (strcmp(cmd, s_cmds[i].name) == 0)
             break;
     if (i == sizeof s_cmds / sizeof s_cmds[0]) {
-        fprintf(stderr, "sos: unknown command '%s'\n\n", cmd);
+        sos_cmd_unknown(NULL, "command", cmd, &s_cmds[0].name, SOS_CMD_N(s_cmds), sizeof s_cmds[0]);
         s_usage(stderr);
         goto out;
     }

@@ -186,6 +186,12 @@ def test_errors(build):
                     "status"):
             r = c.sos(cmd, "--help")
             assert r.stdout.startswith("usage: sos " + cmd), (cmd, r.stdout)
+        # a mistyped command or subcommand is named, the nearest one suggested
+        for args, said in ((("tol", "list"), "sos: unknown command 'tol'; did you mean 'tool'?"),
+                           (("take", "fiel"),
+                            "sos: take: unknown subcommand 'fiel'; did you mean 'file'?")):
+            r = c.sos(*args, check=False)
+            assert r.returncode == 64 and r.stderr.startswith(said + "\n\nusage: sos "), r.stderr
     finally:
         c.close()
 

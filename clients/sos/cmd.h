@@ -1,0 +1,114 @@
+/* cmd: the shape every sos command shares.
+ *
+ * A command is a table (sos_cmd): its word, its verbs (name, handler,
+ * usage line, operand count), its options and a paragraph of help.
+ * sos_cmd_run() picks the verb from argv[1], naming the nearest verb when
+ * the word is none of them; runs getopt_long over the verb's argv into
+ * the command's options struct; checks the operands and calls the verb.
+ * -h/--help prints the usage on stdout (exit 0), a misuse on stderr (64).
+ * The verb reaches its service through sos_cmd_connect() and
+ * sos_cmd_reply(), which print what went wrong and return the exit code;
+ * the client and the reply are sos_cmd_run()'s to free. */
+#ifndef SOS_CMD_H
+#define SOS_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "clnt.h"
+
+#define SOS_CMD_GO (-1)           /* sos_cmd_getopt: go on */
+#define SOS_CMD_ANY (-1)          /* a verb's operands: the verb checks them */
+#define SOS_CMD_JSON ((size_t)-1) /* an option's at: --json sets cli->json */
+#define SOS_CMD_N(a) (sizeof(a) / sizeof((a)[0]))
+#define SOS_CMD_TABLE(a) (a), SOS_CMD_N(a) /* a table and its length */
+#define SOS_CMD_MAX_OPTS 16
+
+/* One option, long and short. It sets the const char * at offset `at` of
+ * the command's options struct: to its value, or (a flag) to its long
+ * name, so that two flags sharing a field keep the last one given. */
+typedef struct {
+    const char *name;
+    int letter;
+    bool value;
+    size_t at;
+} sos_cmd_opt;
+
+/* clang-format off */
+#define SOS_CMD_VALUE(name, letter, type, field) {name, letter, true, offsetof(type, field)}
+#define SOS_CMD_FLAG(name, letter, type, field) {name, letter, false, offsetof(type, field)}
+#define SOS_CMD_OPT_JSON {"json", 'j', false, SOS_CMD_JSON}
+/* clang-format on */
+
+/* The options table of a command whose only option is --json. */
+extern const sos_cmd_opt sos_cmd_json_only[1];
+
+typedef struct sos_cmd sos_cmd;
+
+/* What a verb gets. opts, argv and the strings in them are borrowed for the
+ * call; clnt and reply are set by sos_cmd_connect and sos_cmd_reply. */
+typedef struct {
+    const sos_cmd *cmd;
+    sos_cli *cli;
+    const void *opts; /* the command's options struct, filled */
+    int argc;         /* the operands, after the options */
+    char **argv;
+    const char *service; /* what clnt is connected to */
+    sos_clnt *clnt;
+    void *reply; /* the latest reply, any service's */
+} sos_cmd_ctx;
+
+typedef struct {
+    const char *name;          /* NULL: the command has no verbs, this is it */
+    int (*fn)(sos_cmd_ctx *x); /* NULL: the command calls sos_cmd_getopt */
+    const char *synopsis;      /* the usage line after "sos <command> <verb> " */
+    int operands;              /* how many, checked by sos_cmd_run; SOS_CMD_ANY: fn checks */
+    const char *service;       /* connected (x->clnt) before fn; NULL: fn connects if at all */
+} sos_cmd_verb;
+
+struct sos_cmd {
+    const char *name; /* the command word */
+    const sos_cmd_verb *verbs;
+    size_t n_verbs;
+    const sos_cmd_opt *opts; /* -h/--help comes with every command */
+    size_t n_opts;
+    size_t opts_size;  /* sizeof the struct the options fill */
+    const char *about; /* the help after the usage lines */
+};
+
+/* Runs cmd (argv[0] is its word) and returns the process exit code. */
+int sos_cmd_run(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv);
+/* getopt_long over argv (argv[0] a command or verb word) into opts, a
+ * zeroed struct of cmd->opts_size bytes. SOS_CMD_GO with *first the index
+ * of the first operand, or the exit code to stop with: 0 after --help,
+ * 64 after a bad option (usage printed). */
+int sos_cmd_getopt(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv, void *opts, int *first);
+/* "usage: sos <command> <verb> <synopsis>", a line a verb, then about. */
+void sos_cmd_usage(const sos_cmd *cmd, FILE *f);
+/* Prints the usage on stderr; returns 64 (EX_USAGE). */
+int sos_cmd_misuse(const sos_cmd *cmd);
+
+/* Connects x->clnt to service, once a verb; the exit code on failure. */
+int sos_cmd_connect(sos_cmd_ctx *x, const char *service);
+/* rc is a stub's return and reply what it gave (a *Reply message, unread
+ * unless rc is SOS_CLNT_OK). x keeps the reply, freeing the one before;
+ * the verb may read it until its next sos_cmd_reply or its return.
+ * Returns 0, or the exit code after printing why (no answer, a reply that
+ * does not parse, a refusal). */
+int sos_cmd_reply(sos_cmd_ctx *x, int rc, void *reply);
+
+/* The name nearest to word among n names, the first at names and each
+ * stride bytes after the one before (&table[0].name, sizeof table[0]);
+ * NULL names are passed over. Nearest: the only name word begins, else
+ * the fewest edits (insert, delete, change, swap two neighbours) when at
+ * most 2 and at most half the longer word's length; the earlier on a tie.
+ * NULL when none is near. Borrowed from the table. */
+const char *sos_cmd_suggest(const char *word, const char *const *names, size_t n, size_t stride);
+/* Prints "sos: [<cmd>: ]unknown <what> 'word'[; did you mean 'x'?]" and a
+ * blank line on stderr; x from sos_cmd_suggest. cmd may be NULL. */
+void sos_cmd_unknown(const char *cmd, const char *what, const char *word, const char *const *names,
+                     size_t n, size_t stride);
+
+#endif
