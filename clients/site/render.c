@@ -1,13 +1,42 @@
-/* render: the site model and release writing. See render.h. */
+/* render: the site model and release writing. See render.h.
+ *
+ * Memory: the model keeps a small summary of each tool (what the index,
+ * feeds, sitemap and other pages' links show: s_sum) and spills the whole
+ * published verdict, packed, to an unlinked temporary file; a page that
+ * shows a whole verdict (its tool page, a comparison) reads it back, through
+ * a small cache (S_CACHE) so a verdict's JSON (whose signature checks are
+ * the costly part) is mostly built once. Pages are written tool by tool,
+ * each comparison right after the later of its two tools, which keeps the
+ * cache warm when comparisons pair tools published close together. When the
+ * temporary file cannot be written, the verdict stays in memory: only the
+ * bound is lost, never a page. */
 #include "render.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "html.h"
+
+#define S_CACHE 64 /* whole verdicts held while writing */
+
+/* A tool's summary: one allocation. t.v and t.body point into it (only the
+ * fields the site-wide files and the links use); t has no takes and no
+ * JSON. The whole verdict is at off in the spill file, or in full. */
+typedef struct {
+    site_tool t;
+    Sos__Verdict v;
+    Sos__Tool tool;
+    Sos__VerdictBody body;
+    off_t off;
+    size_t len;
+    site_tool *full; /* owned: the spill file could not take it */
+    char strings[];  /* id, name, category, tagline */
+} s_sum;
 
 typedef struct {
     Sos__Comparison *c; /* owned */
@@ -15,40 +44,188 @@ typedef struct {
     const site_tool *a, *b;
     size_t ia, ib; /* indexes of a and b in tools, when both are there */
     bool dirty;
+    bool write; /* its page is written (set by s_render) */
 } s_cmp;
 
+typedef struct {
+    size_t idx; /* in tools */
+    site_tool *t;
+    uint64_t used;
+} s_slot;
+
 struct render_site {
-    site_tool **tools; /* sorted by id */
+    s_sum **tools; /* sorted by id */
     size_t nt, capt;
     bool *tool_dirty;
     s_cmp *cmps;
     size_t nc, capc;
     size_t written;
     char updated[40];
+    int spill; /* -1: not opened yet, -2: unusable */
+    off_t spill_end;
+    s_slot cache[S_CACHE];
+    uint64_t clock;
 };
 
 typedef struct render_site s_site;
 
-static int s_tool_cmp(const void *a, const void *b)
+static const char *s_id(const s_sum *t)
 {
-    const site_tool *x = *(const site_tool *const *)a, *y = *(const site_tool *const *)b;
-    return strcmp(x->v->tool->tool_id, y->v->tool->tool_id);
+    return t->tool.tool_id;
 }
 
-static site_tool *s_find(const s_site *s, const char *id)
+static int s_tool_cmp(const void *a, const void *b)
+{
+    return strcmp(s_id(*(const s_sum *const *)a), s_id(*(const s_sum *const *)b));
+}
+
+static size_t s_find(const s_site *s, const char *id)
 {
     size_t lo = 0, hi = s->nt;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = strcmp(s->tools[mid]->v->tool->tool_id, id);
+        int c = strcmp(s_id(s->tools[mid]), id);
         if (c == 0)
-            return s->tools[mid];
+            return mid;
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    return SIZE_MAX;
+}
+
+static void s_sum_free(s_sum *m)
+{
+    if (m && m->full) {
+        site_tool_clear(m->full);
+        free(m->full);
+    }
+    free(m);
+}
+
+/* A new temporary file, already unlinked: the spill file. */
+static int s_spill_open(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    if (!dir || !dir[0])
+        dir = "/tmp";
+    if (snprintf(path, sizeof path, "%s/sos-render-XXXXXX", dir) >= (int)sizeof path)
+        return -1;
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+/* Appends the whole verdict of t to the spill file: 0, or -1 (nothing
+ * written that counts). */
+static int s_spill(s_site *s, const site_tool *t, off_t *off, size_t *len)
+{
+    if (s->spill == -1 && (s->spill = s_spill_open()) < 0) {
+        fprintf(stderr, "sos: render: no temporary file (%s): every verdict stays in memory\n",
+                strerror(errno));
+        s->spill = -2;
+    }
+    if (s->spill < 0)
+        return -1;
+    size_t n = protobuf_c_message_get_packed_size(&t->v->base);
+    uint8_t *b = sos_xmalloc(n + 1);
+    protobuf_c_message_pack(&t->v->base, b);
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = pwrite(s->spill, b + done, n - done, s->spill_end + (off_t)done);
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    free(b);
+    if (done < n)
+        return -1;
+    *off = s->spill_end;
+    *len = n;
+    s->spill_end += (off_t)n;
+    return 0;
+}
+
+/* The summary of t; t itself goes to the spill file (and is freed) or
+ * into the summary. */
+static s_sum *s_sum_new(s_site *s, site_tool *t)
+{
+    const Sos__Tool *tool = t->v->tool;
+    const char *str[4] = {tool->tool_id, tool->name, tool->category, tool->tagline};
+    size_t n = 0, len[4];
+    for (int i = 0; i < 4; i++)
+        n += (len[i] = strlen(str[i])) + 1;
+    s_sum *m = sos_xcalloc(1, sizeof *m + n);
+    char *p = m->strings, *out[4];
+    for (int i = 0; i < 4; i++) {
+        out[i] = memcpy(p, str[i], len[i] + 1);
+        p += len[i] + 1;
+    }
+    sos__verdict__init(&m->v);
+    sos__tool__init(&m->tool);
+    sos__verdict_body__init(&m->body);
+    m->tool.tool_id = out[0];
+    m->tool.name = out[1];
+    m->tool.category = out[2];
+    m->tool.tagline = out[3];
+    m->tool.tier = tool->tier;
+    m->body.tool_id = out[0];
+    m->body.ship = t->body->ship;
+    m->body.skip = t->body->skip;
+    m->body.ship_pct = t->body->ship_pct;
+    m->body.mean_score_x100 = t->body->mean_score_x100;
+    m->body.label = t->body->label;
+    m->body.finalized_at = t->body->finalized_at;
+    m->v.tool = &m->tool;
+    m->t.v = &m->v;
+    m->t.body = &m->body;
+    m->t.seq = t->seq;
+    if (s_spill(s, t, &m->off, &m->len) == 0) {
+        site_tool_clear(t);
+        free(t);
+    } else {
+        m->full = t;
+    }
+    return m;
+}
+
+/* The whole verdict of tools[i], borrowed until the next call (it may be
+ * evicted then). NULL with errno when it cannot be read back. */
+static const site_tool *s_full(s_site *s, size_t i)
+{
+    s_sum *m = s->tools[i];
+    s_slot *victim = &s->cache[0];
+    if (m->full)
+        return m->full;
+    for (int k = 0; k < S_CACHE; k++) {
+        if (s->cache[k].t && s->cache[k].idx == i) {
+            s->cache[k].used = ++s->clock;
+            return s->cache[k].t;
+        }
+        if (!s->cache[k].t || s->cache[k].used < victim->used)
+            victim = &s->cache[k];
+        if (!victim->t)
+            break;
+    }
+    uint8_t *b = sos_xmalloc(m->len + 1);
+    ssize_t r = pread(s->spill, b, m->len, m->off);
+    Sos__Verdict *v = r == (ssize_t)m->len ? sos__verdict__unpack(NULL, m->len, b) : NULL;
+    free(b);
+    site_tool *t = v ? sos_xcalloc(1, sizeof *t) : NULL;
+    if (!v || site_tool_load(v, m->t.seq, t) != 0) {
+        free(t);
+        errno = r < 0 ? errno : EIO;
+        return NULL;
+    }
+    if (victim->t) {
+        site_tool_clear(victim->t);
+        free(victim->t);
+    }
+    *victim = (s_slot){i, t, ++s->clock};
+    return t;
 }
 
 static void s_add_tool(s_site *s, site_tool *t)
@@ -59,7 +236,7 @@ static void s_add_tool(s_site *s, site_tool *t)
         if (!s->tools)
             abort();
     }
-    s->tools[s->nt++] = t;
+    s->tools[s->nt++] = s_sum_new(s, t);
 }
 
 static void s_add_cmp(s_site *s, Sos__Comparison *c, uint64_t seq, bool dirty)
@@ -70,7 +247,7 @@ static void s_add_cmp(s_site *s, Sos__Comparison *c, uint64_t seq, bool dirty)
         if (!s->cmps)
             abort();
     }
-    s->cmps[s->nc++] = (s_cmp){c, seq, NULL, NULL, 0, 0, dirty};
+    s->cmps[s->nc++] = (s_cmp){c, seq, NULL, NULL, 0, 0, dirty, false};
 }
 
 static int s_write(s_site *s, const char *rel_dir, const char *rel, sos_buf *b)
@@ -121,6 +298,62 @@ static int s_cmp_seq_asc(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : strcmp(x->c->slug, y->c->slug);
 }
 
+static int s_write_compare(const site_opts *o, s_site *s, const s_cmp *c, const char *dir)
+{
+    char rel[600];
+    const site_tool *a = s_full(s, c->ia);
+    site_tool *keep = NULL;
+    int rc = -1;
+    if (!a)
+        return -1;
+    /* b's read may evict a: hold a outside the cache meanwhile */
+    for (int k = 0; k < S_CACHE; k++)
+        if (s->cache[k].t == a && c->ia != c->ib) {
+            keep = s->cache[k].t;
+            s->cache[k] = (s_slot){0, NULL, 0};
+        }
+    const site_tool *b = s_full(s, c->ib);
+    if (!b)
+        goto out;
+    sos_buf buf = SOS_BUF_INIT;
+    site_compare_html(o, c->c, a, b, &buf);
+    snprintf(rel, sizeof rel, "compare/%s/index.html", c->c->slug);
+    rc = s_write(s, dir, rel, &buf);
+    sos_buf_free(&buf);
+    snprintf(rel, sizeof rel, "compare/%s/index.json", c->c->slug);
+    if (!rc)
+        rc = s_write_json(s, dir, rel, site_compare_json(c->c, c->seq, a, b));
+out:
+    if (keep) { /* back into the cache, in place of the least used */
+        s_slot *victim = &s->cache[0];
+        for (int k = 0; k < S_CACHE && victim->t; k++)
+            if (!s->cache[k].t || s->cache[k].used < victim->used)
+                victim = &s->cache[k];
+        if (victim->t) {
+            site_tool_clear(victim->t);
+            free(victim->t);
+        }
+        *victim = (s_slot){c->ia, keep, ++s->clock};
+    }
+    return rc;
+}
+
+/* The later of a comparison's two tools: it is written after that tool's
+ * page. */
+static size_t s_cmp_last(const s_cmp *c)
+{
+    return c->ia > c->ib ? c->ia : c->ib;
+}
+
+static const s_cmp *s_order_base;
+
+static int s_by_last(const void *x, const void *y)
+{
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    size_t li = s_cmp_last(&s_order_base[i]), lj = s_cmp_last(&s_order_base[j]);
+    return li < lj ? -1 : li > lj ? 1 : i < j ? -1 : i > j ? 1 : 0;
+}
+
 /* Writes every page that shows a dirty tool or comparison, and the site-wide
  * files when anything changed. full: everything. */
 static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
@@ -131,35 +364,21 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
 
     for (size_t i = 0; i < s->nc; i++) {
         s_cmp *c = &s->cmps[i];
-        size_t ia = 0, ib = 0;
-        c->a = s_find(s, c->c->tool_a);
-        c->b = s_find(s, c->c->tool_b);
-        if (!c->a || !c->b) {
+        c->ia = s_find(s, c->c->tool_a);
+        c->ib = s_find(s, c->c->tool_b);
+        if (c->ia == SIZE_MAX || c->ib == SIZE_MAX) {
             fprintf(stderr, "sos: render: %s has a tool without a verdict; skipped\n", c->c->slug);
             continue;
         }
-        ia = (size_t)((site_tool **)bsearch(&c->a, s->tools, s->nt, sizeof *s->tools, s_tool_cmp) -
-                      s->tools);
-        ib = (size_t)((site_tool **)bsearch(&c->b, s->tools, s->nt, sizeof *s->tools, s_tool_cmp) -
-                      s->tools);
-        c->ia = ia;
-        c->ib = ib;
+        c->a = &s->tools[c->ia]->t;
+        c->b = &s->tools[c->ib]->t;
         if (c->dirty) /* a new comparison shows on both tools' pages */
-            s->tool_dirty[ia] = s->tool_dirty[ib] = true;
-        if (!(full || c->dirty || s->tool_dirty[ia] || s->tool_dirty[ib]))
-            continue;
-        sos_buf_reset(&b);
-        site_compare_html(o, c->c, c->a, c->b, &b);
-        snprintf(rel, sizeof rel, "compare/%s/index.html", c->c->slug);
-        if ((rc = s_write(s, dir, rel, &b)))
-            goto out;
-        snprintf(rel, sizeof rel, "compare/%s/index.json", c->c->slug);
-        if ((rc = s_write_json(s, dir, rel, site_compare_json(c->c, c->seq, c->a, c->b))))
-            goto out;
+            s->tool_dirty[c->ia] = s->tool_dirty[c->ib] = true;
+        c->write = full || c->dirty || s->tool_dirty[c->ia] || s->tool_dirty[c->ib];
     }
     /* tool pages, with the comparisons each is in: index them once */
     size_t *count = sos_xcalloc(s->nt + 1, sizeof *count), *first = NULL, *slot = NULL;
-    size_t total = 0;
+    size_t total = 0, nw = 0;
     for (size_t k = 0; k < s->nc; k++)
         if (s->cmps[k].a && s->cmps[k].b) {
             count[s->cmps[k].ia]++;
@@ -172,35 +391,50 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
         count[i] = 0;
     }
     slot = sos_xcalloc(total + 1, sizeof *slot);
-    for (size_t k = 0; k < s->nc; k++)
-        if (s->cmps[k].a && s->cmps[k].b) {
-            slot[first[s->cmps[k].ia] + count[s->cmps[k].ia]++] = k;
-            slot[first[s->cmps[k].ib] + count[s->cmps[k].ib]++] = k;
-        }
+    size_t *order = sos_xcalloc(s->nc + 1, sizeof *order);
+    for (size_t k = 0; k < s->nc; k++) {
+        const s_cmp *c = &s->cmps[k];
+        if (!c->a || !c->b)
+            continue;
+        slot[first[c->ia] + count[c->ia]++] = k;
+        slot[first[c->ib] + count[c->ib]++] = k;
+        if (c->write)
+            order[nw++] = k;
+    }
+    s_order_base = s->cmps;
+    if (nw)
+        qsort(order, nw, sizeof *order, s_by_last);
     const Sos__Comparison **cl = sos_xcalloc(total + 1, sizeof *cl);
     const site_tool **ol = sos_xcalloc(total + 1, sizeof *ol);
-    for (size_t i = 0; i < s->nt; i++) {
-        if (!full && !s->tool_dirty[i])
-            continue;
-        const site_tool *t = s->tools[i];
-        size_t n = count[i];
-        for (size_t j = 0; j < n; j++) {
-            const s_cmp *c = &s->cmps[slot[first[i] + j]];
-            cl[j] = c->c;
-            ol[j] = c->a == t ? c->b : c->a;
+    for (size_t i = 0, next = 0; !rc && i < s->nt; i++) {
+        if (full || s->tool_dirty[i]) {
+            const site_tool *t = s_full(s, i);
+            size_t n = count[i];
+            if (!t) {
+                rc = -1;
+                break;
+            }
+            for (size_t j = 0; j < n; j++) {
+                const s_cmp *c = &s->cmps[slot[first[i] + j]];
+                cl[j] = c->c;
+                ol[j] = c->ia == i ? c->b : c->a;
+            }
+            sos_buf_reset(&b);
+            site_tool_html(o, t, cl, ol, n, &b);
+            snprintf(rel, sizeof rel, "tools/%s/index.html", t->v->tool->tool_id);
+            if ((rc = s_write(s, dir, rel, &b)))
+                break;
+            snprintf(rel, sizeof rel, "tools/%s/index.json", t->v->tool->tool_id);
+            if ((rc = s_write_json(s, dir, rel, site_tool_json(t))))
+                break;
         }
-        sos_buf_reset(&b);
-        site_tool_html(o, t, cl, ol, n, &b);
-        snprintf(rel, sizeof rel, "tools/%s/index.html", t->v->tool->tool_id);
-        if ((rc = s_write(s, dir, rel, &b)))
-            break;
-        snprintf(rel, sizeof rel, "tools/%s/index.json", t->v->tool->tool_id);
-        if ((rc = s_write_json(s, dir, rel, site_tool_json(t))))
-            break;
+        for (; !rc && next < nw && s_cmp_last(&s->cmps[order[next]]) == i; next++)
+            rc = s_write_compare(o, s, &s->cmps[order[next]], dir);
     }
     free(count);
     free(first);
     free(slot);
+    free(order);
     free(cl);
     free(ol);
     if (rc)
@@ -208,7 +442,8 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
 
     /* site-wide files */
     site_tool **by_name = sos_xmalloc((s->nt + 1) * sizeof *by_name);
-    memcpy(by_name, s->tools, s->nt * sizeof *by_name);
+    for (size_t i = 0; i < s->nt; i++)
+        by_name[i] = &s->tools[i]->t;
     qsort(by_name, s->nt, sizeof *by_name, s_by_name);
     if (s->nc) /* qsort and bsearch want a real array, even for 0 elements */
         qsort(s->cmps, s->nc, sizeof *s->cmps, s_cmp_seq_desc);
@@ -225,10 +460,12 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
     }
     sos_buf_reset(&b);
     site_index_html(o, (const site_tool *const *)by_name, s->nt, cs, pairs, nc, &b);
-    if (!(rc = s_write(s, dir, "index.html", &b)) &&
-        !(rc =
-              s_write_json(s, dir, "index.json",
-                           site_index_json(o, (const site_tool *const *)by_name, s->nt, cs, nc)))) {
+    if (!(rc = s_write(s, dir, "index.html", &b))) {
+        sos_buf_reset(&b);
+        site_index_json_text(o, (const site_tool *const *)by_name, s->nt, cs, nc, &b);
+        rc = s_write(s, dir, "index.json", &b);
+    }
+    if (!rc) {
         sos_buf_reset(&b);
         site_sitemap(o, (const site_tool *const *)by_name, s->nt, cs, nc, &b);
         rc = s_write(s, dir, "sitemap.xml", &b);
@@ -262,10 +499,15 @@ out:
 
 static void s_site_free(s_site *s)
 {
-    for (size_t i = 0; i < s->nt; i++) {
-        site_tool_clear(s->tools[i]);
-        free(s->tools[i]);
-    }
+    for (size_t i = 0; i < s->nt; i++)
+        s_sum_free(s->tools[i]);
+    for (int k = 0; k < S_CACHE; k++)
+        if (s->cache[k].t) {
+            site_tool_clear(s->cache[k].t);
+            free(s->cache[k].t);
+        }
+    if (s->spill >= 0)
+        close(s->spill);
     for (size_t i = 0; i < s->nc; i++)
         sos__comparison__free_unpacked(s->cmps[i].c, NULL);
     free(s->tools);
@@ -277,6 +519,7 @@ render_site *render_site_new(void)
 {
     render_site *s = sos_xcalloc(1, sizeof *s);
     strcpy(s->updated, "1970-01-01T00:00:00Z");
+    s->spill = -1;
     return s;
 }
 
@@ -323,14 +566,18 @@ void render_site_prepare(render_site *s, uint64_t since)
         qsort(s->cmps, s->nc, sizeof *s->cmps, s_cmp_seq_asc);
     free(s->tool_dirty);
     s->tool_dirty = sos_xcalloc(s->nt + 1, sizeof *s->tool_dirty);
+    for (int k = 0; k < S_CACHE; k++) /* it holds indexes into tools */
+        if (s->cache[k].t) {
+            site_tool_clear(s->cache[k].t);
+            free(s->cache[k].t);
+            s->cache[k] = (s_slot){0, NULL, 0};
+        }
     size_t w = 0;
     for (size_t i = 0; i < s->nt; i++) {
-        if (w > 0 && !strcmp(s->tools[w - 1]->v->tool->tool_id, s->tools[i]->v->tool->tool_id)) {
-            site_tool *keep =
-                s->tools[w - 1]->seq > s->tools[i]->seq ? s->tools[w - 1] : s->tools[i];
-            site_tool *drop = keep == s->tools[i] ? s->tools[w - 1] : s->tools[i];
-            site_tool_clear(drop);
-            free(drop);
+        if (w > 0 && !strcmp(s_id(s->tools[w - 1]), s_id(s->tools[i]))) {
+            s_sum *keep =
+                s->tools[w - 1]->t.seq > s->tools[i]->t.seq ? s->tools[w - 1] : s->tools[i];
+            s_sum_free(keep == s->tools[i] ? s->tools[w - 1] : s->tools[i]);
             s->tools[w - 1] = keep;
             continue;
         }
@@ -338,10 +585,10 @@ void render_site_prepare(render_site *s, uint64_t since)
     }
     s->nt = w;
     for (size_t i = 0; i < s->nt; i++) {
-        s->tool_dirty[i] = s->tools[i]->seq > since;
-        if (s->tools[i]->body->finalized_at > 0) {
+        s->tool_dirty[i] = s->tools[i]->t.seq > since;
+        if (s->tools[i]->body.finalized_at > 0) {
             char tmp[40];
-            time_t tt = (time_t)s->tools[i]->body->finalized_at;
+            time_t tt = (time_t)s->tools[i]->body.finalized_at;
             struct tm tm;
             gmtime_r(&tt, &tm);
             strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%SZ", &tm);

@@ -479,26 +479,70 @@ void site_index_html(const site_opts *o, const site_tool *const *tools, size_t n
     s_tail(root, out);
 }
 
+static json_t *s_index_tool(const site_tool *t)
+{
+    char l[160], href[512];
+    sos_verdict_line(t->body, l, sizeof l);
+    snprintf(href, sizeof href, "tools/%s/index.json", t->v->tool->tool_id);
+    return json_pack("{s:s, s:s, s:s, s:i, s:s}", "id", t->v->tool->tool_id, "name",
+                     t->v->tool->name, "verdict", l, "ship_pct", (int)t->body->ship_pct, "href",
+                     href);
+}
+
+static json_t *s_index_comparison(const Sos__Comparison *c)
+{
+    char href[600];
+    snprintf(href, sizeof href, "compare/%s/index.json", c->slug);
+    json_t *cj = sos_json_comparison(c);
+    json_object_set_new(cj, "href", json_string(href));
+    return cj;
+}
+
 json_t *site_index_json(const site_opts *o, const site_tool *const *tools, size_t nt,
                         const Sos__Comparison *const *cmps, size_t nc)
 {
     json_t *ts = json_array(), *cs = json_array();
-    for (size_t i = 0; i < nt; i++) {
-        char l[160], href[512];
-        sos_verdict_line(tools[i]->body, l, sizeof l);
-        snprintf(href, sizeof href, "tools/%s/index.json", tools[i]->v->tool->tool_id);
-        json_array_append_new(ts, json_pack("{s:s, s:s, s:s, s:i, s:s}", "id",
-                                            tools[i]->v->tool->tool_id, "name",
-                                            tools[i]->v->tool->name, "verdict", l, "ship_pct",
-                                            (int)tools[i]->body->ship_pct, "href", href));
-    }
-    for (size_t i = 0; i < nc; i++) {
-        char href[600];
-        snprintf(href, sizeof href, "compare/%s/index.json", cmps[i]->slug);
-        json_t *cj = sos_json_comparison(cmps[i]);
-        json_object_set_new(cj, "href", json_string(href));
-        json_array_append_new(cs, cj);
-    }
+    for (size_t i = 0; i < nt; i++)
+        json_array_append_new(ts, s_index_tool(tools[i]));
+    for (size_t i = 0; i < nc; i++)
+        json_array_append_new(cs, s_index_comparison(cmps[i]));
     return json_pack("{s:s, s:s, s:s, s:o, s:o}", "type", "index", "base_url", o->base_url,
                      "updated", o->updated, "comparisons", cs, "tools", ts);
+}
+
+/* j (stolen) as an element of an array two levels deep in a document
+ * dumped with JSON_INDENT(2): jansson's bytes for it there. Its strings
+ * hold no raw newline (JSON escapes them), so every newline is a line. */
+static void s_index_item(json_t *j, bool first, sos_buf *out)
+{
+    char *txt = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    html_raw(out, first ? "\n    " : ",\n    ");
+    for (const char *p = txt, *nl; *p; p = nl + 1) {
+        if (!(nl = strchr(p, '\n'))) {
+            html_raw(out, p);
+            break;
+        }
+        sos_buf_append(out, p, (size_t)(nl - p));
+        html_raw(out, "\n    ");
+    }
+    free(txt);
+}
+
+void site_index_json_text(const site_opts *o, const site_tool *const *tools, size_t nt,
+                          const Sos__Comparison *const *cmps, size_t nc, sos_buf *out)
+{
+    json_t *head = json_pack("{s:s, s:s, s:s}", "type", "index", "base_url", o->base_url, "updated",
+                             o->updated);
+    char *txt = json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(head);
+    sos_buf_append(out, txt, strlen(txt) - 2); /* without "\n}" */
+    free(txt);
+    html_raw(out, ",\n  \"comparisons\": [");
+    for (size_t i = 0; i < nc; i++)
+        s_index_item(s_index_comparison(cmps[i]), i == 0, out);
+    html_raw(out, nc ? "\n  ],\n  \"tools\": [" : "],\n  \"tools\": [");
+    for (size_t i = 0; i < nt; i++)
+        s_index_item(s_index_tool(tools[i]), i == 0, out);
+    html_raw(out, nt ? "\n  ]\n}\n" : "]\n}\n");
 }

@@ -57,6 +57,11 @@ void site_index_html(const site_opts *o, const site_tool *const *tools, size_t n
 /* Carries o's base_url and updated, so a site can be rebuilt from its JSON. */
 json_t *site_index_json(const site_opts *o, const site_tool *const *tools, size_t nt,
                         const Sos__Comparison *const *cmps, size_t nc);
+/* The bytes of site_index_json dumped with JSON_INDENT(2) |
+ * JSON_PRESERVE_ORDER and a newline, appended to out one entry at a time:
+ * what index.json holds, without the whole tree in memory. */
+void site_index_json_text(const site_opts *o, const site_tool *const *tools, size_t nt,
+                          const Sos__Comparison *const *cmps, size_t nc, sos_buf *out);
 /* Newest first, at most SITE_FEED_ITEMS verdicts. */
 #define SITE_FEED_ITEMS 50
 void site_feed_atom(const site_opts *o, const site_tool *const *newest, size_t n, sos_buf *out);

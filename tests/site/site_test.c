@@ -237,6 +237,34 @@ static void test_compare_and_index(void **state)
     sos_buf_free(&b);
 }
 
+/* index.json is written entry by entry (site_index_json_text): the same
+ * bytes as the whole tree dumped, with and without comparisons and tools. */
+static void test_index_json_text(void **state)
+{
+    s_fix *f = *state;
+    Sos__Comparison c = SOS__COMPARISON__INIT;
+    c.slug = (char *)"evil-vs-good";
+    c.tool_a = (char *)"evil";
+    c.tool_b = (char *)"good";
+    c.created_at = 1735689800;
+    const site_tool *tools[] = {&f->te, &f->tg};
+    const Sos__Comparison *cmps[] = {&c, &c};
+    static const size_t shapes[][2] = {{2, 2}, {2, 0}, {0, 1}, {0, 0}, {1, 1}};
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        size_t nt = shapes[k][0], nc = shapes[k][1];
+        json_t *j = site_index_json(&f->o, tools, nt, cmps, nc);
+        char *want = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        sos_buf b = SOS_BUF_INIT;
+        site_index_json_text(&f->o, tools, nt, cmps, nc, &b);
+        assert_int_equal(b.len, strlen(want) + 1);
+        assert_memory_equal(b.data, want, strlen(want));
+        assert_int_equal(b.data[b.len - 1], '\n');
+        free(want);
+        json_decref(j);
+        sos_buf_free(&b);
+    }
+}
+
 static void test_feeds(void **state)
 {
     s_fix *f = *state;
@@ -295,6 +323,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tool_page, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_links, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_compare_and_index, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_index_json_text, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_feeds, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_one_verdict_line, s_setup, s_teardown),
     };
