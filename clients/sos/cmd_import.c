@@ -73,7 +73,7 @@ struct s_import {
     size_t n_names, cap_names;
     bool names_sorted, refs_later, version_ok, seen[S_KINDS];
     size_t count[S_KINDS]; /* records in the file */
-    size_t done[S_KINDS], panel, total, sent, existed;
+    size_t done[S_KINDS], panel, total, sent, existed, shown;
     int64_t t0, last_line;
 };
 
@@ -173,6 +173,10 @@ static int s_value(s_reader *r, sos_buf *keep)
 
 static int s_syntax(s_import *im, unsigned long line, unsigned long col, const char *msg)
 {
+    if (ferror(im->r.f)) { /* the end it saw was a read error */
+        fprintf(stderr, "sos: %s:%lu:%lu: %s\n", im->path, line, col, strerror(errno));
+        return EX_IOERR;
+    }
     fprintf(stderr, "sos: %s:%lu:%lu: %s\n", im->path, line, col, msg);
     return EX_DATAERR;
 }
@@ -203,11 +207,9 @@ static int s_array(s_import *im, s_kind k, bool want, s_record_fn fn)
         return 0;
     }
     for (size_t i = 0;; i++) {
-        unsigned long line = r->line, col = r->col;
         sos_buf_reset(&im->rec);
         s_skip_space(r);
-        line = r->line;
-        col = r->col;
+        unsigned long line = r->line, col = r->col;
         if (s_value(r, want ? &im->rec : NULL))
             return s_syntax(im, r->line, r->col, "a value was expected");
         if (want) {
@@ -495,9 +497,10 @@ static void s_progress(s_import *im, bool force)
 {
     char a[32], b[32], t[32], k[32], c[32];
     int64_t now = sos_now_ms();
-    if (!force && im->sent % S_PROGRESS_EVERY != 0 &&
-        now - im->last_line < S_PROGRESS_SECONDS * 1000)
+    if (im->shown == im->sent || (!force && im->sent % S_PROGRESS_EVERY != 0 &&
+                                  now - im->last_line < S_PROGRESS_SECONDS * 1000))
         return;
+    im->shown = im->sent;
     im->last_line = now;
     fprintf(stderr, "sos: import: %s/%s records (tools %s, panel %zu, takes %s, comparisons %s)\n",
             s_num(im->sent, a), s_num(im->total, b), s_num(im->done[S_TOOLS], t), im->panel,
@@ -703,7 +706,8 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
         "missing. Importing the same file again changes nothing.\n"
         "Any number of records: the file is read one record at a time, in a few\n"
         "passes (so FILE must be a regular file, not a pipe), and checked whole\n"
-        "before anything is sent. Progress goes to stderr every 1,000 records.\n";
+        "before anything is sent. Progress goes to stderr every 1,000 records\n"
+        "(or 2 seconds), and a summary.\n";
     static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--keys DIR] FILE", 1, NULL}};
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("keys", 'k', s_import_opts, keys)};
     static const sos_cmd cmd = {"import", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),
