@@ -197,18 +197,17 @@ static s_sum *s_sum_new(s_site *s, site_tool *t)
 static const site_tool *s_full(s_site *s, size_t i)
 {
     s_sum *m = s->tools[i];
-    s_slot *victim = &s->cache[0];
+    s_slot *victim = NULL; /* an empty slot, else the least recently used */
     if (m->full)
         return m->full;
     for (int k = 0; k < S_CACHE; k++) {
-        if (s->cache[k].t && s->cache[k].idx == i) {
-            s->cache[k].used = ++s->clock;
-            return s->cache[k].t;
+        s_slot *e = &s->cache[k];
+        if (e->t && e->idx == i) {
+            e->used = ++s->clock;
+            return e->t;
         }
-        if (!s->cache[k].t || s->cache[k].used < victim->used)
-            victim = &s->cache[k];
-        if (!victim->t)
-            break;
+        if (!victim || (victim->t && (!e->t || e->used < victim->used)))
+            victim = e;
     }
     uint8_t *b = sos_xmalloc(m->len + 1);
     ssize_t r = pread(s->spill, b, m->len, m->off);
@@ -303,6 +302,7 @@ static int s_write_compare(const site_opts *o, s_site *s, const s_cmp *c, const 
     char rel[600];
     const site_tool *a = s_full(s, c->ia);
     site_tool *keep = NULL;
+    sos_buf buf = SOS_BUF_INIT;
     int rc = -1;
     if (!a)
         return -1;
@@ -315,20 +315,21 @@ static int s_write_compare(const site_opts *o, s_site *s, const s_cmp *c, const 
     const site_tool *b = s_full(s, c->ib);
     if (!b)
         goto out;
-    sos_buf buf = SOS_BUF_INIT;
     site_compare_html(o, c->c, a, b, &buf);
     snprintf(rel, sizeof rel, "compare/%s/index.html", c->c->slug);
     rc = s_write(s, dir, rel, &buf);
-    sos_buf_free(&buf);
     snprintf(rel, sizeof rel, "compare/%s/index.json", c->c->slug);
     if (!rc)
         rc = s_write_json(s, dir, rel, site_compare_json(c->c, c->seq, a, b));
 out:
-    if (keep) { /* back into the cache, in place of the least used */
-        s_slot *victim = &s->cache[0];
-        for (int k = 0; k < S_CACHE && victim->t; k++)
-            if (!s->cache[k].t || s->cache[k].used < victim->used)
-                victim = &s->cache[k];
+    sos_buf_free(&buf);
+    if (keep) { /* back into the cache: an empty slot, else the least used */
+        s_slot *victim = NULL;
+        for (int k = 0; k < S_CACHE; k++) {
+            s_slot *e = &s->cache[k];
+            if (!victim || (victim->t && (!e->t || e->used < victim->used)))
+                victim = e;
+        }
         if (victim->t) {
             site_tool_clear(victim->t);
             free(victim->t);
