@@ -45,6 +45,14 @@ int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
 int sos_clnt_call_id(sos_clnt *c, ProtobufCMessage *req, const uint8_t *id, size_t idlen,
                      const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply);
 
+/* sos_clnt_call_id for a request of req_desc (a service's XRequest)
+ * whose oneof member number `member` (a message or a string field) is set
+ * to value, borrowed for the call: what a stub's typed call comes down to,
+ * so that the member and its case can never disagree. */
+int sos_clnt_call_oneof(sos_clnt *c, const ProtobufCMessageDescriptor *req_desc, unsigned member,
+                        const void *value, const uint8_t *id, size_t idlen,
+                        const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply);
+
 /* The queries every service answers. *out: free with the matching
  * sos__*__free_unpacked. */
 int sos_clnt_status(sos_clnt *c, Sos__StatusReply **out);
