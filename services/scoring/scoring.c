@@ -266,6 +266,24 @@ static Sos__Event *s_take_event_v0(const sos_val *v)
     return out;
 }
 
+/* What is wrong with a stored take as read back (the store keeps no
+ * checksums: the take's signature is its checksum), or NULL. */
+static const char *s_take_damage(const Sos__Event *ev)
+{
+    if (!ev)
+        return "the take's event is missing or does not decode";
+    if (ev->kind_case != SOS__EVENT__KIND_TAKE || !ev->take)
+        return "the index names an event that is not a take";
+    if (scoring_take_verify(ev->take) != SCORING_SIG_GOOD)
+        return "the stored take's signature does not verify";
+    Sos__TakeBody *b = (Sos__TakeBody *)sos_unpack(&sos__take_body__descriptor,
+                                                   ev->take->payload.data, ev->take->payload.len);
+    if (!b)
+        return "the stored take does not decode";
+    sos__take_body__free_unpacked(b, NULL);
+    return NULL;
+}
+
 int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_t *n)
 {
     char key[S_KEY_MAX];
@@ -287,10 +305,12 @@ int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_
             v.len == 8
                 ? (Sos__Event *)sos_rules_get(t, SOS_DB_EVENTS, &sos__event__descriptor, v.data, 8)
                 : s_take_event_v0(&v);
-        if (!ev || ev->kind_case != SOS__EVENT__KIND_TAKE) {
+        const char *bad = s_take_damage(ev);
+        if (bad) {
             if (ev)
                 sos__event__free_unpacked(ev, NULL);
-            rc = SOS_EIO; /* the index names an event that is not a take */
+            /* refused, never served; sos check finds the rest */
+            rc = sos_store_corrupt("takes", k.data, k.len, bad);
             break;
         }
         if (*n == cap) {
