@@ -54,11 +54,12 @@
 
 static const char s_usage[] =
     "usage: sos check [--json] [SERVICE...]\n\n"
-    "Checks every store (or the SERVICEs named) read-only, with the daemons\n"
-    "running or stopped: the file against its meta pages, every page accounted\n"
-    "for, every record decoded, every signature verified, the indexes against\n"
-    "the event log. Prints each damaged key (database, key in hex, what is\n"
-    "wrong); --json prints a report. Repair: docs/operations.md.\n\n"
+    "Checks every store (or the SERVICEs named), downstream first as backup\n"
+    "does, read-only, with the daemons running or stopped: the file against\n"
+    "its meta pages, every page accounted for, every record decoded, every\n"
+    "signature verified, the indexes against the event log. Prints each\n"
+    "damaged key (database, key in hex, what is wrong); --json prints a\n"
+    "report. Repair: docs/operations.md.\n\n"
     "Exit codes: 0 every store is whole, 65 damage found, 64 usage, 66 no\n"
     "store found, 71 a check could not run, 78 configuration.\n";
 
@@ -141,6 +142,11 @@ static const s_svcdef s_svcs[] = {
       {"published", K_PUBLISHED}}},
 };
 #define S_N_SVCS (sizeof s_svcs / sizeof s_svcs[0])
+
+/* Downstream first, as sos backup copies: with the daemons running, each
+ * upstream is read after its followers, so a follower's cursor is never
+ * found past a head read earlier. */
+static const char *const s_order[] = {"publishing", "aggregation", "scoring", "submission"};
 
 /* One store's walk, in the child. */
 typedef struct {
@@ -602,7 +608,7 @@ static int s_walk_store(const s_svcdef *def, const char *dir, FILE *out)
     }
     if (sos_store_pages_count(w.store, &pg, why, sizeof why) != SOS_OK)
         s_found(&w, "pages", NULL, 0, "%s", why);
-    else if (pg.in_use + pg.free != pg.pages)
+    else if (pg.pages && pg.in_use + pg.free != pg.pages)
         s_found(&w, "pages", NULL, 0,
                 "%llu pages in trees and %llu free do not add up to the %llu pages in use",
                 (unsigned long long)pg.in_use, (unsigned long long)pg.free,
@@ -769,11 +775,11 @@ int sos_cmd_check(sos_cli *cli, int argc, char **argv)
     for (size_t i = 0; i < S_N_SVCS; i++) {
         bool wanted = optind == argc;
         for (int a = optind; a < argc; a++)
-            wanted |= strcmp(argv[a], s_svcs[i].service) == 0;
+            wanted |= strcmp(argv[a], s_order[i]) == 0;
         if (!wanted)
             continue;
         s_report *r = &rep[n++];
-        r->def = &s_svcs[i];
+        r->def = s_find(s_order[i]);
         r->damage = json_array();
         snprintf(r->dir, sizeof r->dir, "%s/%s", data_dir, r->def->service);
         sos_store_meta m;

@@ -417,11 +417,24 @@ int sos_store_pages_count(sos_store *s, sos_store_pages *out, char *why, size_t 
     int rc;
     memset(out, 0, sizeof *out);
     snprintf(why, cap, "ok");
-    if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0) {
-        snprintf(why, cap, "read transaction: %s", mdb_strerror(rc));
-        goto out;
+    /* mdb_env_info tells the last page of the newest commit, not of the
+     * transaction's snapshot: count only in a snapshot that is the newest
+     * (a writer may be committing while we look) */
+    for (int tries = 0;; tries++) {
+        if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0) {
+            snprintf(why, cap, "read transaction: %s", mdb_strerror(rc));
+            goto out;
+        }
+        mdb_env_info(s->env, &info);
+        if (info.me_last_txnid == mdb_txn_id(txn))
+            break;
+        mdb_txn_abort(txn);
+        txn = NULL;
+        if (tries == 20) { /* too busy to count: say nothing */
+            rc = 0;
+            goto out;
+        }
     }
-    mdb_env_info(s->env, &info);
     out->pages = (uint64_t)info.me_last_pgno + 1;
     out->in_use = 2; /* the metas */
     /* FREE_DBI is 0, MAIN_DBI 1 in every LMDB */

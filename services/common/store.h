@@ -110,7 +110,9 @@ typedef struct {
     uint64_t free;   /* listed as free */
     unsigned dbs;    /* named databases found */
 } sos_store_pages;
-/* In one read transaction. SOS_OK (compare the counts yourself), or
+/* In one read transaction that is the newest commit (a writer may be
+ * busy: tried again a few times; when it never settles, SOS_OK with pages
+ * 0: not counted). SOS_OK (compare the counts yourself), or
  * SOS_CORRUPT when a tree or the free list cannot be read (why says
  * which). The store may be open read-only. */
 int sos_store_pages_count(sos_store *s, sos_store_pages *out, char *why, size_t cap)

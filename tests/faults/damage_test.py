@@ -233,20 +233,45 @@ def test_damage_table(build):
 
 
 def test_check_online(build):
-    """sos check with the four daemons running and taking writes: every store
-    whole (exit 0), in the JSON report with its pages adding up."""
+    """sos check with the four daemons running while takes stream in: every
+    store whole (exit 0) each time, its pages adding up, no follower's
+    cursor past its upstream's head (stores are read downstream first)."""
+    import threading
     c = Cluster(build)
     try:
         c.start_all()
         c.sos("import", CATALOGUE)
-        r = c.sos("--json", "check")
-        report = json.loads(r.stdout)
-        assert report["ok"] and report["damaged"] == 0, r.stdout
-        assert [s["service"] for s in report["stores"]] == \
-            ["submission", "scoring", "aggregation", "publishing"]
-        for s in report["stores"]:
-            assert s["ok"] and not s["damage"] and s["records"] > 0, s
-            assert s["in_use"] + s["free"] == s["pages"], s
+        c.submit_tool("zeta")
+        key = os.path.join(c.home, "keys", "panel", "builder.key")
+        stop = threading.Event()
+        filed = []
+
+        def amend():
+            rev = 1
+            while not stop.is_set():
+                c.sos("take", "file", "--key", key, "--tool", "zeta", "--persona", "Builder",
+                      "--score", str(rev % 100), "--ship", "--text", "rev %d" % rev,
+                      "--revision", str(rev))
+                filed.append(rev)
+                rev += 1
+
+        t = threading.Thread(target=amend)
+        t.start()
+        try:
+            for _ in range(5):
+                r = c.sos("--json", "check", check=False)
+                assert r.returncode == 0, "online check found damage:\n" + r.stdout + r.stderr
+                report = json.loads(r.stdout)
+                assert report["ok"] and report["damaged"] == 0, r.stdout
+                assert [s["service"] for s in report["stores"]] == \
+                    ["publishing", "aggregation", "scoring", "submission"]  # downstream first
+                for s in report["stores"]:
+                    assert s["ok"] and not s["damage"] and s["records"] > 0, s
+                    assert s["pages"] == 0 or s["in_use"] + s["free"] == s["pages"], s
+        finally:
+            stop.set()
+            t.join()
+        assert filed, "no take was filed while sos check ran"
         r = c.sos("check", "nosuch", check=False)
         assert r.returncode == 64, r
         c.stop_all()
