@@ -92,6 +92,9 @@ static int s_child(void (*fn)(void), char *out, size_t cap)
     if (pid == 0) {
         dup2(p[1], STDERR_FILENO);
         close(p[0]);
+        /* cmocka's own handlers are inherited: the default, as in a daemon */
+        signal(SIGSEGV, SIG_DFL);
+        signal(SIGBUS, SIG_DFL);
         if (sos_fault_install("faulty") != 0)
             _exit(3);
         fn();
