@@ -137,6 +137,26 @@ int sos_store_open(const sos_store_opts *o, sos_store **out)
     txn = NULL;
     if (rc != 0)
         goto fail;
+    /* A daemon's own store, with no writer but us yet: every page must be
+     * a meta, in a tree or free (the trees' counts and the free list, no
+     * record read). A daemon refuses what does not add up, rather than
+     * fault on it later; sos check says where. */
+    sos_store_pages pg;
+    if (!o->read_only) {
+        rc = sos_store_pages_count(s, &pg, why, sizeof why);
+        if (rc == SOS_OK && pg.pages && pg.in_use + pg.free != pg.pages)
+            snprintf(why, sizeof why,
+                     "%llu pages in trees and %llu free do not add up to the %llu in use",
+                     (unsigned long long)pg.in_use, (unsigned long long)pg.free,
+                     (unsigned long long)pg.pages);
+        else if (rc == SOS_OK)
+            why[0] = '\0';
+        if (why[0]) {
+            sos_log_error("store.corrupt", "dir=%s msg=\"%s: %s\"", o->dir, why, S_WHAT_TO_DO);
+            rc = rc == SOS_EIO ? SOS_EIO : SOS_CORRUPT;
+            goto out;
+        }
+    }
     rc = SOS_OK;
     goto out;
 fail:

@@ -54,7 +54,9 @@ typedef struct {
  * reader slots left by dead processes. *out is the caller's. An existing
  * data.mdb is first checked against its meta pages (sos_store_meta_check):
  * a damaged one is never mapped, and gets SOS_CORRUPT with a store.corrupt
- * line saying what to do; so does a file LMDB itself finds damaged. */
+ * line saying what to do; so does a file LMDB itself finds damaged, and
+ * (when not read_only: a daemon's own store) one whose pages do not add up
+ * (sos_store_pages_count). */
 int sos_store_open(const sos_store_opts *o, sos_store **out) __attribute__((warn_unused_result));
 void sos_store_destroy(sos_store **s);
 int sos_store_grow(sos_store *s) __attribute__((warn_unused_result));
