@@ -10,8 +10,10 @@ each case gets a fresh copy of scoring's data.mdb, damaged one way:
   flip      one byte (xor 0xff) at three offsets on EVERY page of the file:
             the page header (its flags), the middle, the end (where LMDB
             puts a leaf's records); the meta fields (magic, main root,
-            last page, txnid) of both meta pages; the signature, signer and
-            text of a stored take.
+            last page, txnid) of both meta pages; the signature, signer,
+            text and first payload byte (a payload that no longer decodes,
+            which `sos take list` printed as "(null)") of every copy of a
+            stored take (live, and old copies on free pages).
 
 and scoring alone is started on it. Each case must end in one of:
 
@@ -71,6 +73,8 @@ class Store:
         self.take_sig = bytes.fromhex(take["signed"]["signature"])
         self.take_signer = bytes.fromhex(take["signed"]["signer"])
         self.take_text = take["text"].encode()
+        # the payload opens with its take id (field 1, 16 bytes): 0a 10 <id>
+        self.take_head = b"\x0a\x10" + bytes.fromhex(take["take_id"])
 
     def close(self):
         self.cluster.close()
@@ -100,7 +104,8 @@ def cases(st):
     # (LMDB copies a page on write)
     for name, needle, at in (("take signature", st.take_sig, 30),
                              ("take signer", st.take_signer, 5),
-                             ("take text", st.take_text, len(st.take_text) // 2)):
+                             ("take text", st.take_text, len(st.take_text) // 2),
+                             ("take payload tag", st.take_head, 0)):
         off, n = st.pristine.find(needle), 0
         while off >= 0:
             out.append(("%s #%d" % (name, n), flip(off + at)))
@@ -224,7 +229,7 @@ def test_damage_table(build):
         for must in ("truncate to half", "truncate to one page", "truncate to nothing"):
             assert must not in tally["no effect"], "%s had no effect" % must
         # the live copy of a stored take, damaged, is named in the event log
-        for must in ("take signature", "take signer", "take text"):
+        for must in ("take signature", "take signer", "take text", "take payload tag"):
             hit = [n for n in tally["reported"] if n.startswith(must) and "events" in dbs[n]]
             assert hit, "no copy of the stored take's %s was reported in events" % must
     finally:
