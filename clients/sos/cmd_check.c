@@ -450,7 +450,7 @@ static void s_check_record(s_walk *w, const s_dbdef *d, const sos_val *k, const 
         } else { /* a store from before the index: the take itself */
             Sos__Signed *s = (Sos__Signed *)sos_unpack(&sos__signed__descriptor, v->data, v->len);
             bad = s ? s_take_open(s, &b) : "take does not decode";
-            m = &s->base;
+            m = s ? &s->base : NULL;
         }
         if (bad)
             s_found(w, db, k->data, k->len, "%s", bad);
@@ -834,6 +834,9 @@ int sos_cmd_check(sos_cli *cli, int argc, char **argv)
         }
         if (r->missing)
             fprintf(stderr, "sos: check: %-11s no store at %s\n", r->def->service, r->dir);
+        else if (!r->summary)
+            fprintf(stderr, "sos: check: %-11s DAMAGED: %zu damaged (not walked to the end)\n",
+                    r->def->service, nd);
         else
             fprintf(stderr,
                     "sos: check: %-11s %s: %lld pages (%lld in use, %lld free), %lld records, "
@@ -841,9 +844,9 @@ int sos_cmd_check(sos_cli *cli, int argc, char **argv)
                     r->def->service, nd ? "DAMAGED" : "ok", (long long)s_sum(r, "pages"),
                     (long long)s_sum(r, "in_use"), (long long)s_sum(r, "free"),
                     (long long)s_sum(r, "records"), nd);
-        json_t *s =
-            json_pack("{s:s, s:s, s:b, s:b, s:O}", "service", r->def->service, "path", r->dir,
-                      "missing", r->missing, "ok", !r->missing && nd == 0, "damage", r->damage);
+        json_t *s = json_pack("{s:s, s:s, s:b, s:b, s:b, s:O}", "service", r->def->service, "path",
+                              r->dir, "missing", r->missing, "walked", r->summary != NULL, "ok",
+                              !r->missing && nd == 0, "damage", r->damage);
         if (r->summary)
             json_object_update(s, r->summary);
         json_array_append_new(stores, s);
