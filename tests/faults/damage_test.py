@@ -181,6 +181,9 @@ def run_case(build, st, home, name, damage):
         name, state, rc, check.returncode, text[-3000:], check.stderr[-2000:])
     for o in outputs:
         assert "(null)" not in o, "%s printed (null):\n%s\n%s" % (name, o, where)
+    for o in outputs + [text]:  # in the ASan+UBSan build: a report is a bug, damage or not
+        assert "runtime error:" not in o and "Sanitizer" not in o, \
+            "%s: a sanitizer report:\n%s\n%s" % (name, o[-3000:], where)
     corrupt = "event=store.corrupt" in text
     fault = "event=store.fault" in text
     if rc < 0:
