@@ -77,7 +77,11 @@ static int s_take_list(sos_cmd_ctx *x)
     bool ok = true;
     for (size_t i = 0; rep->takes && i < rep->takes->n_takes; i++) {
         json_t *t = sos_json_take(rep->takes->takes[i], &ok);
-        if (!x->cli->json)
+        if (!x->cli->json && json_object_get(t, "error"))
+            /* never "(null)": say what the take is */
+            printf("DAMAGED   take %zu: %s\n", i + 1,
+                   json_string_value(json_object_get(t, "error")));
+        else if (!x->cli->json)
             printf("%-9s r%-2d %3d/100 · %-4s %s\n",
                    json_string_value(json_object_get(t, "persona")),
                    (int)json_integer_value(json_object_get(t, "revision")),

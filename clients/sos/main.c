@@ -29,6 +29,7 @@ static const struct {
     {"verify", sos_cmd_verify, "check a rendered site's signatures and pages offline"},
     {"status", sos_cmd_status, "what each service is doing"},
     {"backup", sos_cmd_backup, "hot, compact copy of every store"},
+    {"check", sos_cmd_check, "is every store whole? (offline or online)"},
 };
 
 static void s_usage(FILE *f)

@@ -235,6 +235,25 @@ static Sos__Event *s_take_event_v0(const sos_val *v)
     return out;
 }
 
+/* What is wrong with a stored take as read back (the store keeps no
+ * checksums: the take's signature is its checksum), or NULL. */
+static const char *s_take_damage(const Sos__Event *ev)
+{
+    if (!ev)
+        return "the take's event is missing or does not decode";
+    if (ev->kind_case != SOS__EVENT__KIND_TAKE || !ev->take)
+        return "the index names an event that is not a take";
+    ProtobufCMessage *m = NULL;
+    int rc = sos_envelope_open(&sos_envelope_take, ev->take, false, &m);
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
+    if (rc == SOS_ENVELOPE_FORGED)
+        return "the stored take's signature does not verify";
+    if (rc != SOS_ENVELOPE_OK)
+        return "the stored take is not a well-formed signed take";
+    return NULL;
+}
+
 int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_t *n)
 {
     char key[S_KEY_MAX];
@@ -256,10 +275,12 @@ int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_
             v.len == 8
                 ? (Sos__Event *)sos_rules_get(t, SOS_DB_EVENTS, &sos__event__descriptor, v.data, 8)
                 : s_take_event_v0(&v);
-        if (!ev || ev->kind_case != SOS__EVENT__KIND_TAKE) {
+        const char *bad = s_take_damage(ev);
+        if (bad) {
             if (ev)
                 sos__event__free_unpacked(ev, NULL);
-            rc = SOS_EIO; /* the index names an event that is not a take */
+            /* refused, never served; sos check finds the rest */
+            rc = sos_store_corrupt("takes", k.data, k.len, bad);
             break;
         }
         if (*n == cap) {

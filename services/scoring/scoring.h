@@ -54,8 +54,9 @@ int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
 
 /* Every take on tool_id, every revision, in (persona, revision) order, as
  * the events that carry them (each ->take). *out is malloc'd; free it
- * with sos_rules_list_free((ProtobufCMessage **)*out, *n). SOS_EIO when
- * the index names an event that is not a take. */
+ * with sos_rules_list_free((ProtobufCMessage **)*out, *n). SOS_CORRUPT
+ * (logged as store.corrupt with the takes key) when a take as read does
+ * not verify or decode, or the index names an event that is not a take. */
 int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_t *n);
 
 /* Verifies and stores one signed take, then closes the panel when the

@@ -762,6 +762,68 @@ static void test_prepared_signature(void **state)
     s_take_free(&other);
 }
 
+/* A take damaged in the store (LMDB keeps no checksums) is refused when
+ * read, as SOS_CORRUPT with a store.corrupt line, never listed: a flipped
+ * signature byte, a flipped payload byte, an index naming an event that is
+ * not a take. Before, the first two were served (and printed as "(null)"). */
+static void test_damaged_take_refused(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(s_file(f, "tool-x", BUILDER, 60, 1, NULL), 0);
+    assert_int_equal(s_listed(f, "tool-x", NULL), 1);
+    char key[64];
+    size_t kl = sos_rules_latest_key(key, "tool-x", BUILDER);
+    sos_be32_put((uint8_t *)key + kl, 1);
+    sos_txn *t = tu_begin(f->e, false);
+    sos_val v;
+    assert_int_equal(sos_txn_get(t, SCORING_DB_TAKES, key, kl + 4, &v), SOS_OK);
+    assert_int_equal(v.len, 8);
+    uint64_t seq = sos_be64_get(v.data);
+    sos_txn_abort(&t);
+    Sos__Event *good = tu_event(f->e, seq);
+    assert_non_null(good);
+    assert_int_equal(good->kind_case, SOS__EVENT__KIND_TAKE);
+
+    enum { SIGNATURE, PAYLOAD, NOT_A_TAKE };
+    for (int how = SIGNATURE; how <= NOT_A_TAKE; how++) {
+        sos_buf b = SOS_BUF_INIT;
+        uint8_t k[8], seqv[8];
+        sos_be64_put(k, seq);
+        t = tu_begin(f->e, true);
+        if (how == NOT_A_TAKE) {
+            sos_be64_put(seqv, 1); /* the tool event */
+            assert_int_equal(sos_txn_put(t, SCORING_DB_TAKES, key, kl + 4, seqv, 8), SOS_OK);
+        } else {
+            uint8_t *p = how == SIGNATURE ? good->take->signature.data : good->take->payload.data;
+            p[how == SIGNATURE ? 10 : good->take->payload.len - 1] ^= 0x01;
+            sos_buf_pack(&b, &good->base);
+            p[how == SIGNATURE ? 10 : good->take->payload.len - 1] ^= 0x01;
+            assert_int_equal(sos_txn_put(t, SOS_DB_EVENTS, k, 8, b.data, b.len), SOS_OK);
+        }
+        tu_commit(&t);
+        sos_buf_free(&b);
+
+        Sos__Event **evs = (Sos__Event **)&f; /* not NULL: must be cleared */
+        size_t n = 99;
+        t = tu_begin(f->e, false);
+        assert_int_equal(scoring_takes_list(t, "tool-x", &evs, &n), SOS_CORRUPT);
+        sos_txn_abort(&t);
+        assert_null(evs);
+        assert_int_equal(n, 0);
+
+        /* put it back: listed again */
+        t = tu_begin(f->e, true);
+        sos_buf_pack(&b, &good->base);
+        sos_be64_put(seqv, seq);
+        assert_int_equal(sos_txn_put(t, SOS_DB_EVENTS, k, 8, b.data, b.len), SOS_OK);
+        assert_int_equal(sos_txn_put(t, SCORING_DB_TAKES, key, kl + 4, seqv, 8), SOS_OK);
+        tu_commit(&t);
+        sos_buf_free(&b);
+        assert_int_equal(s_listed(f, "tool-x", NULL), 1);
+    }
+    sos__event__free_unpacked(good, NULL);
+}
+
 int main(void)
 {
     if (sos_sign_init() != 0)
@@ -776,6 +838,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_apply, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_prepared_signature, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_takes_old_layout, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_take_refused, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
