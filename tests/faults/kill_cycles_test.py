@@ -7,7 +7,8 @@ restart, and never before a take has been acknowledged since the last kill,
 so at least 100 are, whatever the speed) while four client threads file
 takes. Each take has a fresh
 --take-id and a fixed --filed-at; a failed filing is retried with exactly the
-same arguments (same id, time and content) until acknowledged or 5 tries.
+same arguments (same id, time and content) until acknowledged or 5 tries,
+each allowed twice as long as the one before (from 300 ms).
 Each (tool, persona) pair belongs to one thread, so its revisions are sent in
 order. Quorum 5 with four personas: panels stay open. Afterwards: no
 acknowledged take lost, each take id stored once, no record that was never
@@ -50,8 +51,15 @@ PROBE_GIVE_UP = 60.0  # a restart not serving after this long has failed, not be
 HANG_GUARD = 120.0    # seconds: the limit of every other wait for progress
 
 
-def status_up(c, svc):
-    r = c.sos("--json", "--timeout", "200", "status", check=False)
+def backoff(tries, first=300, most=10000):
+    """`sos --timeout` for a run after `tries` unanswered ones: short while a
+    kill is the likely cause, doubling so that a loaded machine, where an
+    answer takes longer than the first try allows, is answered all the same."""
+    return str(min(first << min(tries, 16), most))
+
+
+def status_up(c, svc, timeout="200"):
+    r = c.sos("--json", "--timeout", timeout, "status", check=False)
     try:
         for s in json.loads(r.stdout):
             if s.get("service") == svc:
@@ -87,8 +95,10 @@ class Killer:
         spawn = time.monotonic()
         self.c.start(svc)
         kill_at = spawn + self.rng.uniform(0.1, 0.4)
+        probes = 0
         while True:
-            up = status_up(self.c, svc)
+            up = status_up(self.c, svc, backoff(probes, 200, 5000))
+            probes += 1
             took = time.monotonic() - spawn
             if up or took > PROBE_GIVE_UP:
                 break
@@ -139,7 +149,7 @@ def test_kill_scoring_100(build):
             c.submit_tool(t)
         # scoring has every tool and key before the first kill
         wait_for(lambda: len(c.sos_json("take", "list", tools[-1])["takes"]) == 0 and
-                 c.sos("--timeout", "300", "status").returncode == 0, timeout=HANG_GUARD,
+                 c.sos("--timeout", "5000", "status").returncode == 0, timeout=HANG_GUARD,
                  what="scoring ready")
 
         lock = threading.Lock()
@@ -166,9 +176,10 @@ def test_kill_scoring_100(build):
                 with lock:
                     sent[tid] = (t, p, r_, score, "ship" if ship else "skip", text, filed_at)
                     stats["filings"] += 1
-                args = take_args(keys, t, p, r_, score, ship, text, tid, filed_at)
                 ok = False
                 for attempt in range(5):
+                    args = take_args(keys, t, p, r_, score, ship, text, tid, filed_at,
+                                     timeout=backoff(attempt))
                     r = c.sos(*args, check=False)
                     with lock:
                         stats["tries"] += 1
@@ -273,13 +284,16 @@ def test_kill_each_25(build):
         errors = []
 
         def run(args, ok_if=None):
-            """Runs sos until exit 0 (for up to HANG_GUARD seconds); ok_if(r)
+            """Runs sos until exit 0 (for up to HANG_GUARD seconds), its
+            --timeout growing after each unanswered run (backoff); ok_if(r)
             decides a refusal after a failed try."""
             failed_before = False
+            unanswered = 0
             end = time.monotonic() + HANG_GUARD
             while time.monotonic() < end:
                 if stop.is_set() and errors:
                     return None
+                args = ["--timeout", backoff(unanswered)] + list(args[2:])
                 r = c.sos(*args, check=False)
                 with lock:
                     stats["sos runs"] += 1
@@ -296,12 +310,13 @@ def test_kill_each_25(build):
                 if r.returncode not in (65, 69):
                     raise AssertionError("sos %s exited %d: %s" % (" ".join(args), r.returncode,
                                                                    r.stderr.strip()))
+                unanswered += r.returncode == 69
                 failed_before = True
                 time.sleep(0.05)
             raise AssertionError("sos %s never succeeded: %s" % (" ".join(args), r.stderr.strip()))
 
         def tool_exists(tid):
-            return c.sos("--timeout", "300", "tool", "show", tid, check=False).returncode == 0
+            return c.sos("--timeout", "5000", "tool", "show", tid, check=False).returncode == 0
 
         def workflow():
             trng = random.Random(7)
