@@ -92,11 +92,12 @@ class Cluster:
 
     def wait_up(self, timeout=HANG_GUARD):
         end = time.time() + timeout
+        try_ms = 1000 if getattr(self, "curve", False) else 200
         while time.time() < end:
-            r = self.sos("--timeout", "1000" if getattr(self, "curve", False) else "200",
-                         "status", check=False)
+            r = self.sos("--timeout", str(try_ms), "status", check=False)
             if r.returncode == 0:
                 return
+            try_ms = min(2 * try_ms, 5000)  # a loaded machine answers, only later
             time.sleep(0.1)
         raise AssertionError("services did not come up:\n" + self.logs())
 
