@@ -87,9 +87,10 @@ struct sos_cmd {
 /* Runs cmd (argv[0] is its word) and returns the process exit code. */
 int sos_cmd_run(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv);
 /* getopt_long over argv (argv[0] a command or verb word) into opts, a
- * zeroed struct of cmd->opts_size bytes. SOS_CMD_GO with *first the index
- * of the first operand, or the exit code to stop with: 0 after --help,
- * 64 after a bad option (usage printed). */
+ * zeroed struct of cmd->opts_size bytes; options and operands in any order.
+ * SOS_CMD_GO with the operands, in the order given, moved to the end of
+ * argv from *first on; or the exit code to stop with: 0 after --help, 64
+ * after an unknown option or a missing value (usage printed). */
 int sos_cmd_getopt(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv, void *opts, int *first);
 /* "usage: sos <command> <verb> <synopsis>", a line a verb, then about. */
 void sos_cmd_usage(const sos_cmd *cmd, FILE *f);
