@@ -15,6 +15,7 @@ struct sos_clnt {
     sos_sock *sock;
     char *endpoint;
     int timeout_ms, retries;
+    size_t request_size; /* the last request's, packed */
     const sos_tkey *own; /* borrowed; NULL: no CURVE */
     uint8_t server_key[SOS_PK_BYTES];
 };
@@ -57,6 +58,11 @@ const char *sos_clnt_endpoint(const sos_clnt *c)
     return c->endpoint;
 }
 
+size_t sos_clnt_request_size(const sos_clnt *c)
+{
+    return c->request_size;
+}
+
 void sos_clnt_new_id(uint8_t id[SOS_CLNT_ID_BYTES])
 {
     _Static_assert(SOS_CLNT_ID_BYTES == SOS_ID_BYTES, "request ids are sos_id_new's");
@@ -72,6 +78,9 @@ int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
     sos_buf b = SOS_BUF_INIT;
     int rc = SOS_CLNT_UNREACHABLE;
     sos_buf_pack(&b, req);
+    c->request_size = b.len;
+    if (b.len > SOS_WIRE_MAX_REQUEST)
+        rc = SOS_CLNT_TOO_BIG;
     for (int attempt = 0; attempt < c->retries && rc == SOS_CLNT_UNREACHABLE; attempt++) {
         sos_curve cv = {c->own, c->server_key};
         if (!c->sock && sos_sock_new_curve(c->wire, SOS_SOCK_DEALER, c->endpoint,

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -52,7 +53,7 @@ static int s_close(sos_txn *t, const char *tool_id, const char *rule, size_t *n_
     return 0;
 }
 
-static int s_body_check(const Sos__TakeBody *b, sos_status *st)
+static int s_body_check(const Sos__TakeBody *b, uint64_t now, sos_status *st)
 {
     int rc;
     if (b->take_id.len < 8 || b->take_id.len > 64)
@@ -68,6 +69,13 @@ static int s_body_check(const Sos__TakeBody *b, sos_status *st)
         return rc;
     if (b->revision < 1)
         return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "revision must be 1 or more");
+    /* the reviewer's clock, not checked for the past (imports carry 0);
+     * a date far ahead is a mistake (-1 read as 2^64 - 1), never a clock */
+    if (b->filed_at > now && b->filed_at - now > SCORING_FILED_AHEAD_MAX)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST,
+                        "filed_at %llu is more than a day (%u s) ahead of scoring's clock (%llu)",
+                        (unsigned long long)b->filed_at, SCORING_FILED_AHEAD_MAX,
+                        (unsigned long long)now);
     return 0;
 }
 
@@ -92,14 +100,14 @@ int scoring_take_verify(const Sos__Signed *take)
 }
 
 int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
-                        const ProtobufCBinaryData *request_id, uint8_t hash[SOS_HASH_BYTES],
-                        sos_status *st)
+                        const ProtobufCBinaryData *request_id, uint64_t now,
+                        uint8_t hash[SOS_HASH_BYTES], sos_status *st)
 {
-    return scoring_take_decide(r, t, take, request_id, SCORING_SIG_UNCHECKED, hash, st);
+    return scoring_take_decide(r, t, take, request_id, SCORING_SIG_UNCHECKED, now, hash, st);
 }
 
 int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
-                        const ProtobufCBinaryData *request_id, int sig,
+                        const ProtobufCBinaryData *request_id, int sig, uint64_t now,
                         uint8_t hash[SOS_HASH_BYTES], sos_status *st)
 {
     Sos__TakeBody *b = NULL;
@@ -123,7 +131,7 @@ int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
             "%s", why);
     }
     b = (Sos__TakeBody *)m;
-    if ((rc = s_body_check(b, st)))
+    if ((rc = s_body_check(b, now, st)))
         goto out;
     if (request_id && (request_id->len != b->take_id.len ||
                        memcmp(request_id->data, b->take_id.data, b->take_id.len) != 0)) {
@@ -429,7 +437,7 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         if ((rc = scoring_take_sender(sos_svc_peer(svc), r->take_file, &st)))
             break;
         rc = scoring_take_decide(sos_svc_app(svc), t, r->take_file, &r->request_id,
-                                 sos_svc_prepared(svc), hash, &st);
+                                 sos_svc_prepared(svc), (uint64_t)time(NULL), hash, &st);
         if (rc > 0 && st.upstream_may_know && !sos_svc_synced(svc))
             return SOS_SVC_SYNC; /* maybe submission knows more than we do yet */
         if (rc == 0) {
