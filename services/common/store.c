@@ -3,7 +3,20 @@
  * Why these flags: MDB_NOTLS so a read transaction is not tied to a thread
  * slot; MDB_NOSUBDIR off (a directory per store); never MDB_NOSYNC,
  * MDB_NOMETASYNC or MDB_WRITEMAP, since an acknowledgement promises the
- * commit is on disk. */
+ * commit is on disk.
+ *
+ * A full disk (LMDB 0.9, mdb.c): mdb_txn_commit runs mdb_page_flush (the
+ * dirty pages, pwritev), mdb_env_sync (fdatasync), then
+ * mdb_env_write_meta (the meta page, through an O_DSYNC descriptor), and
+ * stops at the first failure. Only the meta page makes a commit the
+ * store's state, and LMDB never writes over the pages of the last commit.
+ * mdb_page_flush returns the errno of a write that failed (ENOSPC when no
+ * block was left) and EIO, without a system call setting errno, when a
+ * write stopped short ("short write, filesystem full?": the disk filled
+ * part way). A failed meta write sets MDB_FATAL_ERROR: every later
+ * transaction gets MDB_PANIC. mdb_put writes nothing (the map is not the
+ * file: growing it writes nothing either) unless a transaction grows too
+ * large for memory and spills pages through mdb_page_flush. */
 #include "store.h"
 
 #include <assert.h>
@@ -58,6 +71,8 @@ static int s_rc(int rc)
     case MDB_CURSOR_FULL: /* a tree deeper than any LMDB writes: a loop of pages */
         sos_log_error("store.corrupt", "rc=%d msg=\"%s: %s\"", rc, mdb_strerror(rc), S_WHAT_TO_DO);
         return SOS_CORRUPT;
+    case ENOSPC: /* a page write refused: nothing of the transaction counts */
+    case EDQUOT: return SOS_NOSPACE;
     default: sos_log_error("store.error", "rc=%d msg=\"%s\"", rc, mdb_strerror(rc)); return SOS_EIO;
     }
 }
@@ -71,6 +86,7 @@ const char *sos_store_errstr(int rc)
     case SOS_FULL: return "store full: map_max reached";
     case SOS_EINVAL: return "invalid argument";
     case SOS_CORRUPT: return "store is damaged: run sos check, restore from a backup";
+    case SOS_NOSPACE: return "no space left on the disk";
     default: return "store I/O error";
     }
 }
@@ -592,14 +608,35 @@ int sos_txn_begin_child(sos_txn *parent, sos_txn **out)
     return SOS_OK;
 }
 
+/* What a failed commit means (the top of this file): SOS_NOSPACE when a
+ * page write found the disk full, the meta page unwritten and the store
+ * sound; else what s_rc says (an fdatasync's EIO: SOS_EIO). err: errno
+ * after the commit, 0 before it, so still 0 after a short write. */
+static int s_commit_rc(sos_store *s, int rc, int err)
+{
+    bool short_write = rc == EIO && err == 0;
+    if (rc != ENOSPC && rc != EDQUOT && !short_write)
+        return s_rc(rc);
+    MDB_txn *probe;
+    int prc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &probe);
+    if (prc != 0) /* MDB_PANIC: the meta page was not written */
+        return s_rc(rc);
+    mdb_txn_abort(probe);
+    sos_log_debug("store.nospace", "rc=%d short_write=%d", rc, short_write);
+    return SOS_NOSPACE;
+}
+
 int sos_txn_commit(sos_txn **tp)
 {
     sos_txn *t = *tp;
     assert(t);
+    errno = 0;
     int rc = mdb_txn_commit(t->txn);
+    int err = errno;
+    sos_store *s = t->s;
     free(t);
     *tp = NULL;
-    return s_rc(rc);
+    return rc == 0 ? SOS_OK : s_commit_rc(s, rc, err);
 }
 
 void sos_txn_abort(sos_txn **tp)

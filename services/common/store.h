@@ -12,6 +12,14 @@
  * at map_max with SOS_FULL. sos_store_write() does all of that around one
  * function.
  *
+ * Disk full: a commit whose pages do not fit on the disk returns
+ * SOS_NOSPACE. LMDB writes a commit's pages, fdatasyncs them, and only then
+ * writes the meta page that makes it the store's state; SOS_NOSPACE means
+ * the failure came before the meta page, so the transaction was aborted,
+ * the store holds the commit before it and the next one may succeed once
+ * there is room. SOS_EIO (a failed write or fdatasync, or a meta page not
+ * written) means the disk's state is unknown: stop.
+ *
  * Values returned by get and cursors point into the map: they are valid
  * until the transaction ends or the next write in it, whichever is first.
  * Copy or decode them before.
@@ -35,6 +43,7 @@ enum {
     SOS_EIO = -4,      /* the store failed: stop the daemon */
     SOS_EINVAL = -5,
     SOS_CORRUPT = -6, /* the file or a record in it is damaged: logged as store.corrupt */
+    SOS_NOSPACE = -7, /* the disk is full: nothing written, retry later */
 };
 
 typedef struct sos_store sos_store;

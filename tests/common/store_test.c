@@ -1,9 +1,12 @@
 /* unit.common.store: the LMDB store behind store.h. */
 #include "testutil.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -430,10 +433,53 @@ static void test_write_grows_and_retries(void **state)
     assert_int_equal(tu_count(e, DB_KV), 100); /* none of the 400 */
 }
 
+/* A commit whose page write stops short (LMDB says EIO, "short write,
+ * filesystem full?") is SOS_NOSPACE, not SOS_EIO: the meta page was not
+ * written, so the store holds the commit before it and goes on. A file
+ * size limit stops the write short as a full disk does (faults.disk_full
+ * fills a real one). */
+static void test_commit_short_write(void **state)
+{
+    tu_env *e = *state;
+    char path[128];
+    struct stat st;
+    struct rlimit old, lim;
+    static char big[64 << 10];
+    memset(big, 'x', sizeof big);
+    sos_txn *t = tu_begin(e, true);
+    s_put(t, DB_KV, "before", "1");
+    tu_commit(&t);
+
+    snprintf(path, sizeof path, "%s/data.mdb", e->path);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*old_xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = (rlim_t)st.st_size + 4096; /* one page past the end: the rest is cut */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    t = tu_begin(e, true);
+    assert_int_equal(sos_txn_put(t, DB_KV, "big", 3, big, sizeof big), SOS_OK);
+    int rc = sos_txn_commit(&t);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_xfsz);
+    assert_int_equal(rc, SOS_NOSPACE);
+    assert_null(t);
+
+    t = tu_begin(e, false); /* the commit before is there, the refused one is not */
+    s_expect(t, DB_KV, "before", "1");
+    assert_int_equal(sos_txn_get(t, DB_KV, "big", 3, NULL), SOS_NOTFOUND);
+    sos_txn_abort(&t);
+    t = tu_begin(e, true); /* and the next commit, with room, succeeds */
+    assert_int_equal(sos_txn_put(t, DB_KV, "big", 3, big, sizeof big), SOS_OK);
+    tu_commit(&t);
+    assert_int_equal(tu_count(e, DB_KV), 2);
+}
+
 static void test_errstr(void **state)
 {
     (void)state;
-    static const int codes[] = {SOS_OK, SOS_NOTFOUND, SOS_MAPFULL, SOS_FULL, SOS_EIO, SOS_EINVAL};
+    static const int codes[] = {SOS_OK,  SOS_NOTFOUND, SOS_MAPFULL, SOS_FULL,
+                                SOS_EIO, SOS_EINVAL,   SOS_NOSPACE};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *s = sos_store_errstr(codes[i]);
         assert_non_null(s);
@@ -578,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_errstr),
         cmocka_unit_test_setup_teardown(test_meta_check_table, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_pages_count, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_commit_short_write, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
