@@ -506,7 +506,7 @@ typedef struct {
 
 typedef struct {
     s_old *old;
-    size_t n;
+    size_t n, removed;
     uint64_t current, before, now;
 } s_prune_arg;
 
@@ -514,30 +514,35 @@ typedef struct {
  * one that has no record and was current once (one made before records
  * were kept, or retired by a render that died before recording it).
  * Releases past the one current before this render have no record and
- * never were current: renders that died left them. */
+ * never were current: renders that died left them. S_NOTHING when there
+ * was nothing to record: no commit. */
+enum { S_NOTHING = 1 };
+
 static int s_prune_record(sos_txn *t, void *arg)
 {
     s_prune_arg *a = arg;
     char key[40];
-    int rc;
+    int rc = S_NOTHING;
     for (size_t i = 0; i < a->n; i++) {
         s_old *o = &a->old[i];
         s_retired_key(key, sizeof key, o->release);
-        if ((rc = sos_meta_get_u64(t, key, &o->retired)))
-            return rc;
+        if (sos_meta_get_u64(t, key, &o->retired) != SOS_OK)
+            return SOS_EIO;
         if (o->retired || o->release > a->before)
             continue;
         o->retired = a->now;
         if ((rc = sos_meta_put_u64(t, key, a->now)))
             return rc;
     }
-    return SOS_OK;
+    return rc;
 }
 
 static int s_prune_forget(sos_txn *t, void *arg)
 {
     const s_prune_arg *a = arg;
     char key[40];
+    if (!a->removed)
+        return S_NOTHING;
     for (size_t i = 0; i < a->n; i++)
         if (a->old[i].removed) {
             s_retired_key(key, sizeof key, a->old[i].release);
@@ -563,12 +568,14 @@ static void s_prune(site_dir *d, uint64_t current, uint64_t before)
 {
     size_t n, kept = 0;
     uint64_t *present = s_releases(d, &n);
-    s_prune_arg a = {sos_xcalloc(n + 1, sizeof *a.old), 0, current, before, (uint64_t)time(NULL)};
+    s_prune_arg a = {
+        sos_xcalloc(n + 1, sizeof *a.old), 0, 0, current, before, (uint64_t)time(NULL)};
     for (size_t i = 0; i < n; i++)
         if (present[i] != current)
             a.old[a.n++].release = present[i];
     free(present);
-    if (sos_store_write(d->state, s_prune_record, &a) != SOS_OK) {
+    int rc = sos_store_write(d->state, s_prune_record, &a);
+    if (rc != SOS_OK && rc != S_NOTHING) {
         fprintf(stderr, "sos: render: cannot record old releases in %s/.state\n", d->out);
         goto out;
     }
@@ -588,8 +595,10 @@ static void s_prune(site_dir *d, uint64_t current, uint64_t before)
             continue;
         }
         o->removed = true;
+        a.removed++;
     }
-    if (sos_store_write(d->state, s_prune_forget, &a) != SOS_OK)
+    rc = sos_store_write(d->state, s_prune_forget, &a);
+    if (rc != SOS_OK && rc != S_NOTHING)
         fprintf(stderr, "sos: render: cannot update %s/.state\n", d->out);
 out:
     free(a.old);

@@ -349,7 +349,7 @@ static void test_release_exclusive(void **state)
 /* A render that fails half way (a page cannot be written: a file where its
  * directory must go) removes its release and leaves the cursor at the
  * current one: the next render takes on the same publications again
- * ("3 new", not "0 new") and shows them; the failed number is not reused. */
+ * ("4 new", not "0 new") and shows them; the failed number is not reused. */
 static void test_failed_render(void **state)
 {
     s_fix *f = *state;
@@ -366,7 +366,12 @@ static void test_failed_render(void **state)
     Sos__Verdict *vc = sf_verdict4(s_key, &f->c, 1735690000),
                  *vd = sf_verdict4(s_key, &td, 1735690100),
                  *ve = sf_verdict4(s_key, &te, 1735690200);
-    sf_event second[] = {{3, vd, NULL}, {4, ve, NULL}, {5, vc, NULL}};
+    Sos__Comparison cm = SOS__COMPARISON__INIT;
+    cm.slug = (char *)"alpha-vs-delta";
+    cm.tool_a = (char *)"alpha";
+    cm.tool_b = (char *)"delta";
+    cm.created_at = 1735690300;
+    sf_event second[] = {{3, vd, NULL}, {4, ve, NULL}, {5, vc, NULL}, {6, NULL, &cm}};
     char plant[512];
     snprintf(plant, sizeof plant, "%s/releases/1/tools/gamma", f->dir);
     s_create(plant, "a file where a directory must go");
@@ -375,10 +380,10 @@ static void test_failed_render(void **state)
     size_t news = 0;
     assert_int_equal(site_dir_open(f->dir, "https://example.org", &f->opts, &d, NULL, 0),
                      SITE_DIR_OK);
-    Sos__EventsPage *page = sf_page(second, 3);
+    Sos__EventsPage *page = sf_page(second, 4);
     assert_int_equal(site_dir_add_page(d, page, &news), SITE_DIR_OK);
     sos__events_page__free_unpacked(page, NULL);
-    assert_int_equal(news, 3);
+    assert_int_equal(news, 4);
     assert_int_equal(site_dir_render(d, false, &res), SITE_DIR_EWRITE);
     assert_non_null(strstr(site_dir_why(d), "releases/2"));
     site_dir_destroy(&d);
@@ -391,15 +396,16 @@ static void test_failed_render(void **state)
     assert_int_equal(site_dir_open(f->dir, "https://example.org", &f->opts, &d, NULL, 0),
                      SITE_DIR_OK);
     assert_int_equal(site_dir_cursor(d), 2); /* the current release's */
-    page = sf_page(second, 3);               /* what the pull gives again */
+    page = sf_page(second, 4);               /* what the pull gives again */
     assert_int_equal(site_dir_add_page(d, page, &news), SITE_DIR_OK);
     sos__events_page__free_unpacked(page, NULL);
-    assert_int_equal(news, 3);
+    assert_int_equal(news, 4);
     assert_int_equal(site_dir_render(d, false, &res), SITE_DIR_OK);
     site_dir_destroy(&d);
     assert_int_equal(res.release, 3);
-    assert_int_equal(res.cursor, 5);
+    assert_int_equal(res.cursor, 6);
     assert_int_equal(res.tools, 5);
+    assert_int_equal(res.comparisons, 1); /* once, though stored by the failed render too */
     s_current_is(f, "releases/3");
     static const char *const ids[] = {"alpha", "beta", "gamma", "delta", "epsilon"};
     for (size_t i = 0; i < 5; i++) {
@@ -414,6 +420,7 @@ static void test_failed_render(void **state)
     s_run(f, "https://example.org", NULL, 0, false, &res);
     assert_true(res.up_to_date);
     assert_int_equal(res.tools, 5);
+    assert_int_equal(res.comparisons, 1);
     sos__verdict__free_unpacked(va, NULL);
     sos__verdict__free_unpacked(vb, NULL);
     sos__verdict__free_unpacked(vc, NULL);
@@ -448,6 +455,8 @@ static void test_lock(void **state)
     assert_true(child >= 0);
     if (child == 0) {
         char c;
+        close(go[1]); /* so that a parent that failed is an end of file */
+        close(err[0]);
         dup2(err[1], 2);
         if (read(go[0], &c, 1) != 1)
             _exit(2);
@@ -496,6 +505,7 @@ static void test_lock(void **state)
     assert_true(child >= 0);
     if (child == 0) {
         site_dir *h = NULL;
+        close(sync[0]);
         if (site_dir_open(f->dir, "https://example.org", NULL, &h, NULL, 0) != SITE_DIR_OK)
             _exit(1);
         if (write(sync[1], "L", 1) != 1)
