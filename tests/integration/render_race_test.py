@@ -10,8 +10,9 @@ time. Every round both renders exit 0 (the second waits for the site lock),
 assertions are on outcomes, never on timing: the test waits for exits.
 
 Also: --no-wait against a held lock exits 75 naming the holder's pid; a
-render waits for a held lock and says for whom; in a --no-wait race one
-render may exit 75, never both."""
+render waits for a held lock and says for whom; a holder killed with
+SIGKILL holds nothing; [site] keep_seconds is read from the config; in a
+--no-wait race one render may exit 75, never both."""
 import fcntl
 import json
 import os
@@ -240,21 +241,45 @@ def test_no_wait_and_wait(build):
         c.close()
 
 
+def test_keep_seconds(build):
+    """[site] keep_seconds from the config file: 0 keeps current and the 2
+    before it; a value that is not a number of seconds exits 78."""
+    c, out = site(build)
+    try:
+        c.config = os.path.join(c.home, "render.ini")
+        with open(c.config, "w") as f:
+            f.write("[site]\nkeep_seconds = 0\n")
+        for _ in range(4):
+            c.sos("render", "--out", out, "--full")
+        releases = sorted(int(n) for n in os.listdir(os.path.join(out, "releases")))
+        assert releases == [3, 4, 5], releases
+        assert os.readlink(os.path.join(out, "current")) == "releases/5"
+        with open(c.config, "w") as f:
+            f.write("[site]\nkeep_seconds = -1\n")
+        r = c.sos("render", "--out", out, check=False)
+        assert r.returncode == 78 and "keep_seconds" in r.stderr, (r.returncode, r.stderr)
+    finally:
+        c.close()
+
+
 def test_no_wait_race(build):
     c, out = site(build)
     writer = Writer(c)
+    busy = 0
     try:
         writer.start()
         for i in range(5):
             res = barrier_pair(c, ("render", "--out", out, "--no-wait"))
             rcs = sorted(rc for _, rc, _ in res)
             assert rcs in ([0, 0], [0, 75]), (i, res)
+            busy += rcs == [0, 75]
             for (pid, rc, err), (other, _, _) in zip(res, reversed(res)):
                 if rc == 75:
                     m = re.search(r"another render \(pid (\d+)\) is writing", err)
                     assert m and int(m.group(1)) == other, (err, other)
             vrc, vout = verify(c, out)
             assert vrc == 0, (i, vout)
+        print("  5 rounds, %d with one render refused (75)" % busy, flush=True)
     finally:
         writer.stop.set()
         writer.join()
@@ -262,4 +287,4 @@ def test_no_wait_race(build):
 
 
 if __name__ == "__main__":
-    main([test_race_rounds, test_no_wait_and_wait, test_no_wait_race])
+    main([test_race_rounds, test_no_wait_and_wait, test_keep_seconds, test_no_wait_race])
