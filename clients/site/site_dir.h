@@ -68,7 +68,7 @@ typedef struct site_dir site_dir;
 
 /* What site_dir_render did. */
 typedef struct {
-    bool up_to_date;     /* nothing new and a current release: nothing changed */
+    bool up_to_date;     /* nothing new and a current release: no new release */
     bool layout_changed; /* base URL, templates or assets changed: a full render */
     bool incremental;    /* linked from the previous release */
     uint64_t release;    /* the current release's number */

@@ -98,9 +98,8 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
     for (size_t n = strlen(base_url); n > 0 && base_url[n - 1] == '/'; n--)
         base_url[n - 1] = '\0';
     so.no_wait = o.no_wait != NULL;
-    if (sos_conf_int(cli->conf, "site", "keep_seconds", SITE_DIR_KEEP_SECONDS, &so.keep_seconds) !=
-            0 ||
-        so.keep_seconds < 0) {
+    rc = sos_conf_int(cli->conf, "site", "keep_seconds", SITE_DIR_KEEP_SECONDS, &so.keep_seconds);
+    if (rc != 0 || so.keep_seconds < 0) {
         fprintf(stderr, "sos: render: [site] keep_seconds must be a number of seconds >= 0\n");
         rc = EX_CONFIG;
         goto out;
