@@ -1,6 +1,7 @@
 /* clnt: Lazy Pirate request/reply over the wire layer. */
 #include "clnt.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ struct sos_clnt {
     sos_sock *sock;
     char *endpoint;
     int timeout_ms, retries;
+    size_t request_size; /* the last request's, packed */
     const sos_tkey *own; /* borrowed; NULL: no CURVE */
     uint8_t server_key[SOS_PK_BYTES];
 };
@@ -56,6 +58,11 @@ const char *sos_clnt_endpoint(const sos_clnt *c)
     return c->endpoint;
 }
 
+size_t sos_clnt_request_size(const sos_clnt *c)
+{
+    return c->request_size;
+}
+
 void sos_clnt_new_id(uint8_t id[SOS_CLNT_ID_BYTES])
 {
     _Static_assert(SOS_CLNT_ID_BYTES == SOS_ID_BYTES, "request ids are sos_id_new's");
@@ -71,6 +78,9 @@ int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
     sos_buf b = SOS_BUF_INIT;
     int rc = SOS_CLNT_UNREACHABLE;
     sos_buf_pack(&b, req);
+    c->request_size = b.len;
+    if (b.len > SOS_WIRE_MAX_REQUEST)
+        rc = SOS_CLNT_TOO_BIG;
     for (int attempt = 0; attempt < c->retries && rc == SOS_CLNT_UNREACHABLE; attempt++) {
         sos_curve cv = {c->own, c->server_key};
         if (!c->sock && sos_sock_new_curve(c->wire, SOS_SOCK_DEALER, c->endpoint,
@@ -135,6 +145,23 @@ int sos_clnt_call_id(sos_clnt *c, ProtobufCMessage *req, const uint8_t *id, size
     *rid = (ProtobufCBinaryData){idlen, (uint8_t *)id};
     int rc = sos_clnt_call(c, req, reply_desc, reply);
     *rid = was; /* not left pointing at fresh, gone on return */
+    return rc;
+}
+
+int sos_clnt_call_oneof(sos_clnt *c, const ProtobufCMessageDescriptor *req_desc, unsigned member,
+                        const void *value, const uint8_t *id, size_t idlen,
+                        const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply)
+{
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(req_desc, member);
+    /* a stub naming a member its request does not have as a oneof: a bug */
+    assert(f && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+           (f->type == PROTOBUF_C_TYPE_MESSAGE || f->type == PROTOBUF_C_TYPE_STRING));
+    ProtobufCMessage *req = sos_xcalloc(1, req_desc->sizeof_message);
+    req_desc->message_init(req);
+    *(uint32_t *)((char *)req + f->quantifier_offset) = f->id;
+    *(const void **)((char *)req + f->offset) = value;
+    int rc = sos_clnt_call_id(c, req, id, idlen, reply_desc, reply);
+    free(req); /* not protobuf's free: value is the caller's */
     return rc;
 }
 

@@ -19,6 +19,7 @@ enum {
     SOS_CLNT_OK = 0,
     SOS_CLNT_UNREACHABLE = -1, /* no answer after every retry */
     SOS_CLNT_MALFORMED = -2,   /* an answer that does not parse */
+    SOS_CLNT_TOO_BIG = -3,     /* the request packs to over SOS_WIRE_MAX_REQUEST: not sent */
 };
 
 #define SOS_CLNT_ID_BYTES 16
@@ -30,13 +31,19 @@ int sos_clnt_new(const char *endpoint, int timeout_ms, int retries, sos_clnt **o
 void sos_clnt_destroy(sos_clnt **c);
 /* Borrowed, valid while c lives. */
 const char *sos_clnt_endpoint(const sos_clnt *c);
+/* The packed size of the last request c was given, sent or not (what
+ * SOS_CLNT_TOO_BIG refers to); 0 before the first. */
+size_t sos_clnt_request_size(const sos_clnt *c);
 /* CURVE for a tcp:// endpoint (wire.h): own is borrowed and must outlive
  * c; server_key (the service's public transport key) is copied. */
 void sos_clnt_curve(sos_clnt *c, const sos_tkey *own, const uint8_t server_key[SOS_PK_BYTES]);
 
 /* req's field 1 (request_id) must be set. On SOS_CLNT_OK *reply is an
  * unpacked reply_desc message the caller frees with
- * protobuf_c_message_free_unpacked(*reply, NULL). */
+ * protobuf_c_message_free_unpacked(*reply, NULL). A request over
+ * SOS_WIRE_MAX_REQUEST packed is SOS_CLNT_TOO_BIG and never sent: the
+ * service's socket would drop it, and the caller would wait every retry
+ * for an answer that cannot come. */
 int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
                   const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply);
 /* sos_clnt_call with req's field 1 (request_id) set for the call to id,
@@ -44,6 +51,14 @@ int sos_clnt_call(sos_clnt *c, const ProtobufCMessage *req,
  * as it was before returning. What every stub's typed call comes down to. */
 int sos_clnt_call_id(sos_clnt *c, ProtobufCMessage *req, const uint8_t *id, size_t idlen,
                      const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply);
+
+/* sos_clnt_call_id for a request of req_desc (a service's XRequest)
+ * whose oneof member number `member` (a message or a string field) is set
+ * to value, borrowed for the call: what a stub's typed call comes down to,
+ * so that the member and its case can never disagree. */
+int sos_clnt_call_oneof(sos_clnt *c, const ProtobufCMessageDescriptor *req_desc, unsigned member,
+                        const void *value, const uint8_t *id, size_t idlen,
+                        const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply);
 
 /* The queries every service answers. *out: free with the matching
  * sos__*__free_unpacked. */

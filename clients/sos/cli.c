@@ -60,6 +60,13 @@ int sos_cli_clnt_error(int rc, const char *service, const sos_clnt *c)
                 service, sos_clnt_endpoint(c));
         return EX_UNAVAILABLE;
     }
+    if (rc == SOS_CLNT_TOO_BIG) {
+        fprintf(stderr,
+                "sos: the request to %s is %zu bytes, over the limit of %u bytes (1 MiB); "
+                "nothing was sent\n",
+                service, sos_clnt_request_size(c), SOS_WIRE_MAX_REQUEST);
+        return EX_DATAERR;
+    }
     fprintf(stderr, "sos: %s sent a reply that does not parse\n", service);
     return EX_PROTOCOL;
 }

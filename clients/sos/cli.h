@@ -24,7 +24,9 @@ typedef struct {
  * pinning [<service>] server_key and presenting cli->tkey_path. Exit code on
  * failure (78 when a tcp endpoint lacks either key). */
 int sos_cli_connect(sos_cli *cli, const char *service, sos_clnt **out);
-/* Prints what a client error means and returns its exit code (69, 70). */
+/* Prints what a client error means and returns its exit code: 69 no
+ * answer, 65 a request over the size limit (not sent), 76 a reply that
+ * does not parse. */
 int sos_cli_clnt_error(int rc, const char *service, const sos_clnt *c);
 /* Prints a refusal ("sos: scoring refused: ...") and returns its sysexits
  * code; 0 when st is OK. */
@@ -46,6 +48,7 @@ int sos_cmd_status(sos_cli *cli, int argc, char **argv);
 int sos_cmd_render(sos_cli *cli, int argc, char **argv);
 int sos_cmd_verify(sos_cli *cli, int argc, char **argv);
 int sos_cmd_backup(sos_cli *cli, int argc, char **argv);
+int sos_cmd_check(sos_cli *cli, int argc, char **argv);
 
 /* True when argv holds -h or --help; the command prints usage then. */
 bool sos_cli_wants_help(int argc, char **argv);

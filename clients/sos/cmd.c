@@ -3,7 +3,9 @@
 #include "cmd.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -29,44 +31,109 @@ int sos_cmd_misuse(const sos_cmd *cmd)
     return EX_USAGE;
 }
 
+int sos_cmd_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    bool over = false;
+    if (!s || !*s) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9') {
+            errno = EINVAL;
+            return -1;
+        }
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            over = true; /* past UINT64_MAX: out of any range; read on for junk */
+        else
+            v = 10 * v + d;
+    }
+    if (over || v < min || v > max) {
+        errno = ERANGE;
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int sos_cmd_number(const char *opt, const char *what, const char *s, uint64_t min, uint64_t max,
+                   uint64_t *out)
+{
+    if (sos_cmd_parse_u64(s, min, max, out) == 0)
+        return 0;
+    fprintf(stderr, "sos: --%s must be %s from %" PRIu64 " to %" PRIu64 ", not '%s'\n", opt, what,
+            min, max, s ? s : "");
+    return EX_DATAERR;
+}
+
 int sos_cmd_getopt(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv, void *opts, int *first)
 {
-    struct option lo[SOS_CMD_MAX_OPTS + 2];
-    char so[2 * SOS_CMD_MAX_OPTS + 2];
-    size_t k = 0;
+    static const sos_cmd_opt json = SOS_CMD_OPT_JSON;
+    struct option lo[SOS_CMD_MAX_OPTS + 3];
+    char so[2 * SOS_CMD_MAX_OPTS + 4];
+    size_t k = 0, n = 0, n_words = 0;
+    bool has_json = false;
+    so[k++] = '-'; /* operands come back in order as 1: options may follow them, whatever
+                      POSIXLY_CORRECT says */
     assert(cmd->n_opts <= SOS_CMD_MAX_OPTS);
     for (size_t i = 0; i < cmd->n_opts; i++) {
         const sos_cmd_opt *o = &cmd->opts[i];
         assert(o->letter != 'h' && o->letter != '?' && o->letter != ':');
-        lo[i] =
+        assert(o->letter != 'j' || o->at == SOS_CMD_JSON);
+        has_json |= o->at == SOS_CMD_JSON;
+        lo[n++] =
             (struct option){o->name, o->value ? required_argument : no_argument, NULL, o->letter};
         so[k++] = (char)o->letter;
         if (o->value)
             so[k++] = ':';
     }
-    lo[cmd->n_opts] = (struct option){"help", no_argument, NULL, 'h'};
-    lo[cmd->n_opts + 1] = (struct option){NULL, 0, NULL, 0};
+    if (!has_json) { /* sos --json CMD works for every command: so does CMD --json */
+        lo[n++] = (struct option){json.name, no_argument, NULL, json.letter};
+        so[k++] = (char)json.letter;
+    }
+    lo[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    lo[n] = (struct option){NULL, 0, NULL, 0};
     so[k++] = 'h';
     so[k] = '\0';
+    char **words = sos_xcalloc((size_t)argc + 1, sizeof *words); /* the operands, in order */
+    int rc = SOS_CMD_GO;
     optind = 0; /* glibc: start over, as for a new argv */
-    for (int ch; (ch = getopt_long(argc, argv, so, lo, NULL)) != -1;) {
+    for (int ch; rc == SOS_CMD_GO && (ch = getopt_long(argc, argv, so, lo, NULL)) != -1;) {
         const sos_cmd_opt *o = NULL;
+        if (ch == 1) {
+            words[n_words++] = optarg;
+            continue;
+        }
         if (ch == 'h') {
             sos_cmd_usage(cmd, stdout);
-            return EX_OK;
+            rc = EX_OK;
+            break;
         }
+        if (ch == json.letter && !has_json)
+            o = &json;
         for (size_t i = 0; i < cmd->n_opts && !o; i++)
             if (cmd->opts[i].letter == ch)
                 o = &cmd->opts[i];
-        if (!o)
-            return sos_cmd_misuse(cmd);
+        if (!o) {
+            rc = sos_cmd_misuse(cmd);
+            break;
+        }
         if (o->at == SOS_CMD_JSON)
             cli->json = true;
         else
             *(const char **)((char *)opts + o->at) = o->value ? optarg : o->name;
     }
-    *first = optind;
-    return SOS_CMD_GO;
+    if (rc == SOS_CMD_GO) {
+        /* the operands at the end of argv: those met, then those after "--" */
+        for (int i = optind; i < argc; i++)
+            words[n_words++] = argv[i];
+        *first = argc - (int)n_words;
+        memcpy(argv + *first, words, n_words * sizeof *words);
+    }
+    free(words);
+    return rc;
 }
 
 int sos_cmd_run(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv)

@@ -5,7 +5,12 @@
  * sos_cmd_run() picks the verb from argv[1], naming the nearest verb when
  * the word is none of them; runs getopt_long over the verb's argv into
  * the command's options struct; checks the operands and calls the verb.
- * -h/--help prints the usage on stdout (exit 0), a misuse on stderr (64).
+ * Options and operands may come in any order after the verb (GNU
+ * permutation; "--" ends the options). -h/--help prints the usage on
+ * stdout (exit 0), a misuse on stderr (64); --json is taken by every
+ * command, whether or not its table names it, as it is before the command
+ * word. A value an option does not take is a data error (65), as --score
+ * has always been: sos_cmd_number.
  * The verb reaches its service through sos_cmd_connect() and
  * sos_cmd_reply(), which print what went wrong and return the exit code;
  * the client and the reply are sos_cmd_run()'s to free. */
@@ -14,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -81,14 +87,25 @@ struct sos_cmd {
 /* Runs cmd (argv[0] is its word) and returns the process exit code. */
 int sos_cmd_run(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv);
 /* getopt_long over argv (argv[0] a command or verb word) into opts, a
- * zeroed struct of cmd->opts_size bytes. SOS_CMD_GO with *first the index
- * of the first operand, or the exit code to stop with: 0 after --help,
- * 64 after a bad option (usage printed). */
+ * zeroed struct of cmd->opts_size bytes; options and operands in any order.
+ * SOS_CMD_GO with the operands, in the order given, moved to the end of
+ * argv from *first on; or the exit code to stop with: 0 after --help, 64
+ * after an unknown option or a missing value (usage printed). */
 int sos_cmd_getopt(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv, void *opts, int *first);
 /* "usage: sos <command> <verb> <synopsis>", a line a verb, then about. */
 void sos_cmd_usage(const sos_cmd *cmd, FILE *f);
 /* Prints the usage on stderr; returns 64 (EX_USAGE). */
 int sos_cmd_misuse(const sos_cmd *cmd);
+
+/* s as a whole number from min to max: decimal digits only, no sign,
+ * space, base prefix or trailing junk. 0 and *out, or -1 with errno EINVAL
+ * (not such a number) or ERANGE (one outside min..max; *out untouched). */
+int sos_cmd_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* sos_cmd_parse_u64 for the value of --opt: 0, or 65 (EX_DATAERR) after
+ * printing "sos: --<opt> must be <what> from <min> to <max>". what: "a
+ * whole number", "a whole number of seconds", ... */
+int sos_cmd_number(const char *opt, const char *what, const char *s, uint64_t min, uint64_t max,
+                   uint64_t *out);
 
 /* Connects x->clnt to service, once a verb; the exit code on failure. */
 int sos_cmd_connect(sos_cmd_ctx *x, const char *service);

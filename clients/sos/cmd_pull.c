@@ -27,17 +27,14 @@ static int s_pull(sos_cmd_ctx *x)
 {
     const s_pull_opts *o = x->opts;
     sos_cli *cli = x->cli;
-    uint64_t since = 0, limit = o->limit ? strtoull(o->limit, NULL, 10) : UINT64_MAX, seen = 0;
+    uint64_t since = 0, limit = UINT64_MAX, seen = 0;
     int rc;
     bool ok = true, first = true;
-    if (o->since) {
-        char *end;
-        since = strtoull(o->since, &end, 10);
-        if (*end || end == o->since) {
-            fprintf(stderr, "sos: --since must be a sequence number\n");
-            return EX_USAGE;
-        }
-    }
+    if ((o->since &&
+         (rc = sos_cmd_number("since", "a sequence number", o->since, 0, UINT64_MAX, &since))) ||
+        (o->limit && (rc = sos_cmd_number("limit", "a whole number of events", o->limit, 0,
+                                          UINT64_MAX, &limit))))
+        return rc;
     if (x->argc)
         return sos_cmd_misuse(x->cmd);
     if ((rc = sos_cmd_connect(x, "publishing")))

@@ -58,15 +58,19 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
         "release of the site: DIR/current points at it (serve that directory).\n"
         "Only the pages that show something new are rewritten; --full rewrites all.\n"
         "--base-url (default [site] base_url, else https://shiporskip.example) makes\n"
-        "the absolute links of feeds, sitemap and canonical tags.\n";
+        "the absolute links of feeds, sitemap and canonical tags.\n"
+        "One render writes DIR at a time: another waits for it, or with --no-wait\n"
+        "exits 75. A release that stopped being current is removed after [site]\n"
+        "keep_seconds (default 60); the two before current are always kept.\n";
     typedef struct {
-        const char *out, *full, *base;
+        const char *out, *full, *base, *no_wait;
     } s_render_opts;
     static const sos_cmd_verb verbs[] = {
-        {NULL, NULL, "--out DIR [--full] [--base-url URL]", 0, NULL}};
+        {NULL, NULL, "--out DIR [--full] [--base-url URL] [--no-wait]", 0, NULL}};
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("out", 'o', s_render_opts, out),
                                        SOS_CMD_FLAG("full", 'f', s_render_opts, full),
-                                       SOS_CMD_VALUE("base-url", 'b', s_render_opts, base)};
+                                       SOS_CMD_VALUE("base-url", 'b', s_render_opts, base),
+                                       SOS_CMD_FLAG("no-wait", 'n', s_render_opts, no_wait)};
     static const sos_cmd cmd = {"render", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),
                                 sizeof(s_render_opts), about};
     const char *out = NULL, *base = NULL;
@@ -74,7 +78,8 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
     site_dir *d = NULL;
     site_dir_result res;
     size_t news = 0;
-    char *base_url = NULL;
+    char *base_url = NULL, why[4608];
+    site_dir_opts so = {false, SITE_DIR_KEEP_SECONDS};
     int rc;
     s_render_opts o = {0};
     int first;
@@ -92,16 +97,27 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
     base_url = sos_xstrdup(base ? base : "https://shiporskip.example");
     for (size_t n = strlen(base_url); n > 0 && base_url[n - 1] == '/'; n--)
         base_url[n - 1] = '\0';
+    so.no_wait = o.no_wait != NULL;
+    rc = sos_conf_int(cli->conf, "site", "keep_seconds", SITE_DIR_KEEP_SECONDS, &so.keep_seconds);
+    if (rc != 0 || so.keep_seconds < 0) {
+        fprintf(stderr, "sos: render: [site] keep_seconds must be a number of seconds >= 0\n");
+        rc = EX_CONFIG;
+        goto out;
+    }
     int64_t t0 = sos_now_ms();
 
-    switch (site_dir_open(out, base_url, &d)) {
+    switch (site_dir_open(out, base_url, &so, &d, why, sizeof why)) {
     case SITE_DIR_OK: break;
+    case SITE_DIR_EBUSY:
+        fprintf(stderr, "sos: render: %s; try again later or drop --no-wait\n", why);
+        rc = EX_TEMPFAIL;
+        goto out;
     case SITE_DIR_ECREATE:
-        fprintf(stderr, "sos: render: cannot open %s/.state\n", out);
+        fprintf(stderr, "sos: render: %s\n", why);
         rc = EX_CANTCREAT;
         goto out;
     default:
-        fprintf(stderr, "sos: render: cannot read %s/.state\n", out);
+        fprintf(stderr, "sos: render: %s\n", why);
         rc = EX_IOERR;
         goto out;
     }

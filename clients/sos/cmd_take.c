@@ -2,6 +2,7 @@
  *
  * The take is signed here, on the reviewer's machine, with the secret key
  * file; only the signature and public key travel. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,19 +35,71 @@ int sos_take_file(sos_clnt *c, const sos_key *k, Sos__TakeBody *body, uint8_t ha
     return rc;
 }
 
-static int s_read_file(const char *path, char **out)
+/* The whole file at path, NUL-terminated, in *out (the caller's), its
+ * length in *len. -1 when it cannot be read. */
+static int s_read_file(const char *path, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     sos_buf b = SOS_BUF_INIT;
     char chunk[4096];
     size_t n;
+    int rc = -1;
     if (!f)
         return -1;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
         sos_buf_append(&b, chunk, n);
+    if (!ferror(f)) {
+        *len = b.len;
+        sos_buf_append(&b, "", 1);
+        *out = (char *)b.data;
+        b.data = NULL;
+        rc = 0;
+    }
     fclose(f);
-    sos_buf_append(&b, "", 1);
-    *out = (char *)b.data;
+    sos_buf_free(&b);
+    return rc;
+}
+
+/* A take's text as scoring will check it, before anything is signed or
+ * sent: no NUL (a C string would end there, silently), valid UTF-8 text.
+ * what names it: "--text" or the file. 0 or 65 (EX_DATAERR), said. */
+static int s_text_check(const char *what, const char *text, size_t len)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        fprintf(stderr, "sos: %s contains a NUL byte at offset %zu; takes are text\n", what,
+                (size_t)(nul - text));
+        return EX_DATAERR;
+    }
+    if (!sos_text_valid(text, len)) {
+        fprintf(stderr,
+                "sos: %s is not text: takes are UTF-8 without control characters other than "
+                "tab, CR and LF\n",
+                what);
+        return EX_DATAERR;
+    }
+    return 0;
+}
+
+/* The size limits scoring enforces, checked here so that an oversized take
+ * is refused with its limit named instead of never reaching scoring (a
+ * request over SOS_WIRE_MAX_REQUEST is dropped by the socket). Payload
+ * first, as scoring checks it (protocol.md, take_file). 0 or 65. */
+static int s_size_check(const Sos__TakeBody *b, size_t text_len)
+{
+    size_t payload = protobuf_c_message_get_packed_size(&b->base);
+    if (payload > SOS_ENVELOPE_TAKE_MAX) {
+        fprintf(stderr,
+                "sos: the take is %zu bytes, over the limit of %u bytes (64 KiB) for a signed "
+                "take; its text is %zu bytes, and a take's text may have %u\n",
+                payload, SOS_ENVELOPE_TAKE_MAX, text_len, SOS_ENVELOPE_TAKE_TEXT_MAX);
+        return EX_DATAERR;
+    }
+    if (text_len > SOS_ENVELOPE_TAKE_TEXT_MAX) {
+        fprintf(stderr, "sos: the take's text is %zu bytes, over the limit of %u bytes\n", text_len,
+                SOS_ENVELOPE_TAKE_TEXT_MAX);
+        return EX_DATAERR;
+    }
     return 0;
 }
 
@@ -77,7 +130,11 @@ static int s_take_list(sos_cmd_ctx *x)
     bool ok = true;
     for (size_t i = 0; rep->takes && i < rep->takes->n_takes; i++) {
         json_t *t = sos_json_take(rep->takes->takes[i], &ok);
-        if (!x->cli->json)
+        if (!x->cli->json && json_object_get(t, "error"))
+            /* never "(null)": say what the take is */
+            printf("DAMAGED   take %zu: %s\n", i + 1,
+                   json_string_value(json_object_get(t, "error")));
+        else if (!x->cli->json)
             printf("%-9s r%-2d %3d/100 · %-4s %s\n",
                    json_string_value(json_object_get(t, "persona")),
                    (int)json_integer_value(json_object_get(t, "revision")),
@@ -99,50 +156,59 @@ static int s_take_list(sos_cmd_ctx *x)
 static int s_take_file(sos_cmd_ctx *x)
 {
     const s_take_opts *o = x->opts;
-    const char *keyfile = o->key, *tool = o->tool, *persona = o->persona, *score = o->score,
-               *text = o->text, *textfile = o->text_file, *takeid = o->take_id,
-               *filedat = o->filed_at;
-    long revision = o->revision ? strtol(o->revision, NULL, 10) : 1;
+    const char *keyfile = o->key, *tool = o->tool, *persona = o->persona, *text = o->text,
+               *textfile = o->text_file, *takeid = o->take_id;
+    uint64_t revision = 1, score = 0, filed_at = (uint64_t)time(NULL);
     int ship = o->verdict ? !strcmp(o->verdict, "ship") : -1, rc;
     char *textbuf = NULL;
+    size_t text_len = 0;
     sos_key *k = NULL;
     Sos__ScoringReply *rep = NULL;
-    if (x->argc || !keyfile || !tool || !persona || !score || ship < 0 || (!text == !textfile)) {
+    if (x->argc || !keyfile || !tool || !persona || !o->score || ship < 0 || (!text == !textfile)) {
         fprintf(stderr, "sos: take file needs --key, --tool, --persona, --score, --ship or "
                         "--skip, and --text or --text-file\n");
         rc = EX_USAGE;
         goto out;
     }
-    char *end;
-    long sc = strtol(score, &end, 10);
     Sos__TakeBody b = SOS__TAKE_BODY__INIT;
     uint8_t id[SOS_CLNT_ID_BYTES], hash[SOS_HASH_BYTES];
     b.persona = sos_persona_parse(persona);
-    if (*end || end == score || sc < 0 || sc > 100) {
-        fprintf(stderr, "sos: --score must be a whole number from 0 to 100\n");
-        rc = EX_DATAERR;
+    /* filed_at stops at INT64_MAX: JSON (jansson) carries it exactly then,
+     * and scoring refuses anything a day past its clock anyway */
+    if ((rc = sos_cmd_number("score", "a whole number", o->score, 0, 100, &score)) ||
+        (o->revision &&
+         (rc = sos_cmd_number("revision", "a whole number", o->revision, 1, 1000000, &revision))) ||
+        (o->filed_at && (rc = sos_cmd_number("filed-at", "a whole number of seconds (Unix time)",
+                                             o->filed_at, 0, INT64_MAX, &filed_at))))
         goto out;
-    }
     if (b.persona == SOS__PERSONA__PERSONA_UNSPECIFIED) {
         fprintf(stderr, "sos: persona must be Builder, Skeptic, Futurist, Founder or Creator\n");
         rc = EX_DATAERR;
         goto out;
     }
-    if (revision < 1 || revision > 1000000) {
-        fprintf(stderr, "sos: --revision must be 1 or more\n");
-        rc = EX_DATAERR;
-        goto out;
-    }
-    if (textfile && s_read_file(textfile, &textbuf) != 0) {
+    if (textfile && s_read_file(textfile, &textbuf, &text_len) != 0) {
         fprintf(stderr, "sos: cannot read %s\n", textfile);
         rc = EX_NOINPUT;
         goto out;
     }
+    if (!textfile)
+        text_len = strlen(text);
+    if ((rc = s_text_check(textfile ? textfile : "--text", textbuf ? textbuf : text, text_len)))
+        goto out;
     if (takeid ? sos_unhex(takeid, id, sizeof id) != 0 : (sos_clnt_new_id(id), 0)) {
         fprintf(stderr, "sos: --take-id must be 32 hex digits\n");
         rc = EX_DATAERR;
         goto out;
     }
+    b.take_id = (ProtobufCBinaryData){sizeof id, id};
+    b.tool_id = (char *)tool;
+    b.score = (uint32_t)score;
+    b.ship = ship;
+    b.text = textbuf ? textbuf : (char *)text;
+    b.revision = (uint32_t)revision;
+    b.filed_at = filed_at;
+    if ((rc = s_size_check(&b, text_len)))
+        goto out;
     int kr = sos_key_load(keyfile, &k);
     if (kr != 0) {
         fprintf(stderr, "sos: cannot use key %s: %s\n", keyfile,
@@ -150,13 +216,8 @@ static int s_take_file(sos_cmd_ctx *x)
         rc = kr == -2 ? EX_NOPERM : EX_NOINPUT;
         goto out;
     }
-    b.take_id = (ProtobufCBinaryData){sizeof id, id};
-    b.tool_id = (char *)tool;
-    b.score = (uint32_t)sc;
-    b.ship = ship;
-    b.text = textbuf ? textbuf : (char *)text;
-    b.revision = (uint32_t)revision;
-    b.filed_at = filedat ? strtoull(filedat, NULL, 10) : (uint64_t)time(NULL);
+    if ((rc = sos_cmd_connect(x, "scoring")))
+        goto out;
     Sos__Status *st = NULL;
     rc = sos_take_file(x->clnt, k, &b, hash, &st, &rep);
     if ((rc = sos_cmd_reply(x, rc, rep)))
@@ -168,8 +229,8 @@ static int s_take_file(sos_cmd_ctx *x)
         sos_json_print(json_pack("{s:s, s:s, s:s, s:i}", "take_id", idhex, "hash", hhex, "tool",
                                  tool, "revision", (int)revision));
     else
-        printf("filed %s take on %s (revision %ld): take %s\n", sos_persona_name(b.persona), tool,
-               revision, idhex);
+        printf("filed %s take on %s (revision %" PRIu64 "): take %s\n", sos_persona_name(b.persona),
+               tool, revision, idhex);
 out:
     free(textbuf);
     sos_key_destroy(&k);
@@ -190,13 +251,14 @@ static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("filed-at", 'f', s_take_opts, filed_at),
     SOS_CMD_OPT_JSON,
 };
-/* Both connect before they check their operands, as they always have. */
+/* file checks everything it can before it connects (sizes included); list
+ * connects before it checks its operand, as it always has. */
 static const sos_cmd_verb s_verbs[] = {
     {"file", s_take_file,
      "--key FILE --tool ID --persona NAME --score 0-100\n"
      "                     (--ship | --skip) (--text TEXT | --text-file FILE)\n"
      "                     [--revision N] [--take-id HEX] [--filed-at UNIXTIME]",
-     SOS_CMD_ANY, "scoring"},
+     SOS_CMD_ANY, NULL},
     {"list", s_take_list, "TOOL [--json]", SOS_CMD_ANY, "scoring"},
 };
 static const sos_cmd s_cmd = {"take", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),

@@ -2,6 +2,7 @@
  * publishing pipeline and operators. It reaches the services only through
  * their client stubs (clients/<service>_clnt.h). Run `sos --help`. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ static const struct {
     {"verify", sos_cmd_verify, "check a rendered site's signatures and pages offline"},
     {"status", sos_cmd_status, "what each service is doing"},
     {"backup", sos_cmd_backup, "hot, compact copy of every store"},
+    {"check", sos_cmd_check, "is every store whole? (offline or online)"},
 };
 
 static void s_usage(FILE *f)
@@ -44,9 +46,11 @@ static void s_usage(FILE *f)
                "  --json         print JSON on stdout\n"
                "  --timeout MS   wait per try before retrying (default 2500; 3 tries)\n"
                "  --transport-key FILE  CURVE key (from `sos keygen`) for tcp:// services\n\n"
-               "`sos COMMAND --help` tells more. Exit codes (sysexits): 0 ok, 64 usage,\n"
-               "65 refused input, 69 service unreachable, 77 signature or key refused,\n"
-               "78 configuration.\n");
+               "`sos COMMAND --help` tells more. A command's options may come before or\n"
+               "after its operands; --json also after the command word. Exit codes\n"
+               "(sysexits): 0 ok, 64 usage, 65 refused input (a bad option value, a take\n"
+               "over its size limit, a refusal), 69 service unreachable, 77 signature or\n"
+               "key refused, 78 configuration.\n");
 }
 
 int main(int argc, char **argv)
@@ -63,6 +67,7 @@ int main(int argc, char **argv)
     sos_cli cli = {NULL, false, 2500, 3, NULL, NULL};
     char err[512];
     int ch, rc = EX_USAGE;
+    uint64_t timeout;
     bool timeout_set = false;
 
     while ((ch = getopt_long(argc, argv, "+H:c:jt:T:hV", opts, NULL)) != -1) {
@@ -71,7 +76,10 @@ int main(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'j': cli.json = true; break;
         case 't':
-            cli.timeout_ms = atoi(optarg);
+            if (sos_cmd_number("timeout", "a whole number of milliseconds", optarg, 1, INT_MAX,
+                               &timeout) != 0)
+                return EX_DATAERR;
+            cli.timeout_ms = (int)timeout;
             timeout_set = true;
             break;
         case 'T': tkey = optarg; break;
@@ -94,15 +102,12 @@ int main(int argc, char **argv)
         return EX_CONFIG;
     }
     long long v;
-    if (sos_conf_int(cli.conf, "client", "retries", 3, &v) == 0 && v > 0)
+    if (sos_conf_int(cli.conf, "client", "retries", 3, &v) == 0 && v > 0 && v <= INT_MAX)
         cli.retries = (int)v;
-    if (!timeout_set && sos_conf_int(cli.conf, "client", "timeout_ms", 2500, &v) == 0 && v > 0)
+    if (!timeout_set && sos_conf_int(cli.conf, "client", "timeout_ms", 2500, &v) == 0 && v > 0 &&
+        v <= INT_MAX)
         cli.timeout_ms = (int)v;
     cli.tkey_path = tkey ? tkey : sos_conf_get(cli.conf, "client", "transport_key");
-    if (cli.timeout_ms <= 0) {
-        fprintf(stderr, "sos: --timeout must be a positive number of milliseconds\n");
-        goto out;
-    }
     const char *cmd = argv[optind];
     size_t i;
     for (i = 0; i < sizeof s_cmds / sizeof s_cmds[0]; i++)

@@ -43,6 +43,9 @@ typedef struct {
 /* A reviewer's take: TakeBody under SOS_DOMAIN_TAKE, at most
  * SOS_ENVELOPE_TAKE_MAX bytes. */
 #define SOS_ENVELOPE_TAKE_MAX (64u << 10)
+/* ... whose text is at most this many bytes (scoring's rule; sos checks it
+ * before signing, to name the limit). */
+#define SOS_ENVELOPE_TAKE_TEXT_MAX 10000u
 extern const sos_envelope_kind sos_envelope_take;
 /* A panel verdict signed by aggregation: VerdictBody under
  * SOS_DOMAIN_VERDICT, at most 1 MiB (it carries its tool, which came in

@@ -15,7 +15,7 @@ int sos_evlog_head(sos_txn *t, uint64_t *head)
     if (rc == SOS_OK && k.len == 8)
         *head = sos_be64_get(k.data);
     else if (rc == SOS_OK)
-        rc = SOS_EIO; /* not a sequence number: the log is corrupt */
+        rc = sos_store_corrupt("events", k.data, k.len, "the last key is not a sequence number");
     else if (rc == SOS_NOTFOUND) {
         *head = 0;
         rc = SOS_OK;
@@ -110,7 +110,7 @@ int sos_meta_get_u64(sos_txn *t, const char *key, uint64_t *v)
     }
     if (rc == SOS_OK) {
         if (val.len != 8)
-            return SOS_EIO;
+            return sos_store_corrupt("meta", key, strlen(key), "value is not a number");
         *v = sos_be64_get(val.data);
     }
     return rc;
@@ -131,7 +131,7 @@ int sos_request_find(sos_txn *t, const ProtobufCBinaryData *id, const uint8_t ha
     if (rc != SOS_OK)
         return rc;
     if (v.len < 32)
-        return SOS_EIO;
+        return sos_store_corrupt("requests", id->data, id->len, "record shorter than its hash");
     *same = memcmp(v.data, hash, 32) == 0;
     reply->data = (const uint8_t *)v.data + 32;
     reply->len = v.len - 32;

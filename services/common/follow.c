@@ -30,7 +30,8 @@ struct sos_follow {
     bool bell_pending; /* a doorbell rang while a fetch was out */
     uint8_t inflight_id[8];
     int64_t inflight_deadline, next_fetch;
-    int64_t silent_since; /* first unanswered fetch of a silence; 0: answering */
+    int64_t silent_since;    /* first unanswered fetch of a silence; 0: answering */
+    int64_t disk_full_since; /* first page refused for a full disk; 0: none */
 };
 
 static int s_connect(sos_follow *f, sos_sock_kind kind, const char *ep, sos_sock **out)
@@ -151,6 +152,11 @@ int sos_follow_apply(sos_follow *f, const Sos__EventsPage *page)
             sos_log_debug("follow.applied", "upstream=%s cursor=%llu", f->upstream,
                           (unsigned long long)cursor);
             f->cursor = cursor;
+            if (f->disk_full_since) {
+                sos_log_info("store.disk_ok", "upstream=%s full_ms=%lld", f->upstream,
+                             (long long)(sos_now_ms() - f->disk_full_since));
+                f->disk_full_since = 0;
+            }
             return cursor < page->head;
         }
         sos_txn_abort(&t);
@@ -197,6 +203,14 @@ static int s_take(sos_follow *f, const uint8_t *data, size_t len)
     rc = sos_follow_apply(f, rep->events);
     if (rc >= 0) {
         more = rc;
+        goto out;
+    }
+    if (rc == SOS_NOSPACE) { /* nothing written: the next fetch asks again */
+        if (!f->disk_full_since) {
+            f->disk_full_since = sos_now_ms();
+            sos_log_error("store.disk_full", "upstream=%s msg=\"%s\" action=retry", f->upstream,
+                          sos_store_errstr(rc));
+        }
         goto out;
     }
     sos_log_error("follow.store", "rc=%d msg=\"%s\"", rc, sos_store_errstr(rc));

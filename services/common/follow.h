@@ -22,8 +22,10 @@
  *             code the daemon must stop with (logged, and returned again
  *             by every later call): EX_IOERR when the store failed under a
  *             page, EX_UNAVAILABLE when the DEALER cannot be replaced. A
- *             store at map_max (SOS_FULL) is not fatal: the cursor stays
- *             and the page is asked again on the next fetch.
+ *             store at map_max (SOS_FULL) or on a full disk (SOS_NOSPACE:
+ *             store.disk_full once, store.disk_ok when a page commits
+ *             again) is not fatal: the cursor stays and the page is asked
+ *             again on the next fetch.
  *
  * The follower knows nothing of the service loop that drives it: the
  * loop polls its sockets (sos_follow_socks) until sos_follow_wake, calls

@@ -3,17 +3,35 @@
  * Why these flags: MDB_NOTLS so a read transaction is not tied to a thread
  * slot; MDB_NOSUBDIR off (a directory per store); never MDB_NOSYNC,
  * MDB_NOMETASYNC or MDB_WRITEMAP, since an acknowledgement promises the
- * commit is on disk. */
+ * commit is on disk.
+ *
+ * A full disk (LMDB 0.9, mdb.c): mdb_txn_commit runs mdb_page_flush (the
+ * dirty pages, pwritev), mdb_env_sync (fdatasync), then
+ * mdb_env_write_meta (the meta page, through an O_DSYNC descriptor), and
+ * stops at the first failure. Only the meta page makes a commit the
+ * store's state, and LMDB never writes over the pages of the last commit.
+ * mdb_page_flush returns the errno of a write that failed (ENOSPC when no
+ * block was left) and EIO, without a system call setting errno, when a
+ * write stopped short ("short write, filesystem full?": the disk filled
+ * part way). A failed meta write sets MDB_FATAL_ERROR: every later
+ * transaction gets MDB_PANIC. mdb_put writes nothing (the map is not the
+ * file: growing it writes nothing either) unless a transaction grows too
+ * large for memory and spills pages through mdb_page_flush. */
 #include "store.h"
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "conf.h"
+#include "fault.h"
 #include "log.h"
 
 #define SOS_MAX_DBS 16
@@ -34,6 +52,11 @@ struct sos_cursor {
     MDB_cursor *cur;
 };
 
+/* What every store.corrupt line tells the operator. */
+#define S_WHAT_TO_DO                                                                               \
+    "stop the daemon, run sos check, restore the store from the last sos backup "                  \
+    "(docs/operations.md, Damaged stores)"
+
 static int s_rc(int rc)
 {
     switch (rc) {
@@ -42,6 +65,14 @@ static int s_rc(int rc)
     case MDB_MAP_FULL: return SOS_MAPFULL;
     case MDB_BAD_VALSIZE: return SOS_EINVAL; /* empty or oversize key */
     case EINVAL: return SOS_EINVAL;
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_INVALID:
+    case MDB_CURSOR_FULL: /* a tree deeper than any LMDB writes: a loop of pages */
+        sos_log_error("store.corrupt", "rc=%d msg=\"%s: %s\"", rc, mdb_strerror(rc), S_WHAT_TO_DO);
+        return SOS_CORRUPT;
+    case ENOSPC: /* a page write refused: nothing of the transaction counts */
+    case EDQUOT: return SOS_NOSPACE;
     default: sos_log_error("store.error", "rc=%d msg=\"%s\"", rc, mdb_strerror(rc)); return SOS_EIO;
     }
 }
@@ -54,6 +85,8 @@ const char *sos_store_errstr(int rc)
     case SOS_MAPFULL: return "map full";
     case SOS_FULL: return "store full: map_max reached";
     case SOS_EINVAL: return "invalid argument";
+    case SOS_CORRUPT: return "store is damaged: run sos check, restore from a backup";
+    case SOS_NOSPACE: return "no space left on the disk";
     default: return "store I/O error";
     }
 }
@@ -75,6 +108,20 @@ int sos_store_open(const sos_store_opts *o, sos_store **out)
         rc = SOS_EIO;
         goto out;
     }
+    char why[256];
+    int mc = sos_store_meta_check(o->dir, NULL, why, sizeof why);
+    if (mc == SOS_CORRUPT) {
+        sos_log_error("store.corrupt", "dir=%s msg=\"%s; refusing to map it: %s\"", o->dir, why,
+                      S_WHAT_TO_DO);
+        rc = SOS_CORRUPT;
+        goto out;
+    }
+    if (mc == SOS_EIO) {
+        sos_log_error("store.open", "dir=%s msg=\"cannot read data.mdb: %s\"", o->dir,
+                      strerror(errno));
+        rc = SOS_EIO;
+        goto out;
+    }
     if ((rc = mdb_env_create(&s->env)) != 0)
         goto fail;
     if ((rc = mdb_env_set_maxdbs(s->env, SOS_MAX_DBS)) != 0)
@@ -90,6 +137,7 @@ int sos_store_open(const sos_store_opts *o, sos_store **out)
     mdb_env_info(s->env, &info);
     if (info.me_mapsize > s->map_size)
         s->map_size = info.me_mapsize;
+    sos_fault_map(info.me_mapaddr, info.me_mapsize);
     int dead = 0;
     mdb_reader_check(s->env, &dead);
     if (dead)
@@ -105,9 +153,36 @@ int sos_store_open(const sos_store_opts *o, sos_store **out)
     txn = NULL;
     if (rc != 0)
         goto fail;
+    /* A daemon's own store, with no writer but us yet: every page must be
+     * a meta, in a tree or free (the trees' counts and the free list, no
+     * record read). A daemon refuses what does not add up, rather than
+     * fault on it later; sos check says where. */
+    sos_store_pages pg;
+    if (!o->read_only) {
+        rc = sos_store_pages_count(s, &pg, why, sizeof why);
+        if (rc == SOS_OK && pg.pages && pg.in_use + pg.free != pg.pages)
+            snprintf(why, sizeof why,
+                     "%llu pages in trees and %llu free do not add up to the %llu in use",
+                     (unsigned long long)pg.in_use, (unsigned long long)pg.free,
+                     (unsigned long long)pg.pages);
+        else if (rc == SOS_OK)
+            why[0] = '\0';
+        if (why[0]) {
+            sos_log_error("store.corrupt", "dir=%s msg=\"%s: %s\"", o->dir, why, S_WHAT_TO_DO);
+            rc = rc == SOS_EIO ? SOS_EIO : SOS_CORRUPT;
+            goto out;
+        }
+    }
     rc = SOS_OK;
     goto out;
 fail:
+    if (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND || rc == MDB_INVALID ||
+        rc == MDB_VERSION_MISMATCH || rc == MDB_INCOMPATIBLE || rc == MDB_CURSOR_FULL) {
+        sos_log_error("store.corrupt", "dir=%s rc=%d msg=\"%s: %s\"", o->dir, rc, mdb_strerror(rc),
+                      S_WHAT_TO_DO);
+        rc = SOS_CORRUPT;
+        goto out;
+    }
     sos_log_error("store.open", "dir=%s msg=\"%s\"", o->dir, mdb_strerror(rc));
     rc = rc == MDB_MAP_FULL ? SOS_MAPFULL : SOS_EIO;
 out:
@@ -125,8 +200,10 @@ void sos_store_destroy(sos_store **sp)
     sos_store *s = *sp;
     if (!s)
         return;
-    if (s->env)
+    if (s->env) {
+        sos_fault_map(NULL, 0);
         mdb_env_close(s->env);
+    }
     free(s);
     *sp = NULL;
 }
@@ -149,6 +226,9 @@ int sos_store_grow(sos_store *s)
         return s_rc(rc);
     sos_log_info("store.grow", "from=%zu to=%zu", s->map_size, n);
     s->map_size = n;
+    MDB_envinfo info;
+    if (mdb_env_info(s->env, &info) == 0)
+        sos_fault_map(info.me_mapaddr, info.me_mapsize);
     return SOS_OK;
 }
 
@@ -202,6 +282,301 @@ int sos_store_copy(sos_store *s, const char *dir)
     return s_rc(mdb_env_copy2(s->env, dir, MDB_CP_COMPACT));
 }
 
+/* LMDB's on-disk meta page (mdb.c, 0.9): a 16-byte page header (pgno u64,
+ * pad u16, flags u16, lower/upper u16) then MDB_meta: magic u32, version
+ * u32, address u64, mapsize u64, the free and main MDB_db records (48 bytes
+ * each: pad/psize u32, flags u16, depth u16, branch, leaf, overflow pages,
+ * entries, root: u64 each), last_pgno u64, txnid u64. Native byte order. */
+enum {
+    S_PAGEHDR = 16,
+    S_P_META = 0x08,
+    S_MAGIC = 0xBEEFC0DE,
+    S_DATA_VERSION = 1,
+    S_DB_BYTES = 48,
+    S_META_BYTES = 8 + 8 + 8 + 2 * S_DB_BYTES + 8 + 8,
+    S_ROOT_OFF = 40, /* in an MDB_db */
+};
+#define S_P_INVALID UINT64_MAX
+
+typedef struct {
+    uint32_t magic, version, psize;
+    uint16_t flags;
+    uint64_t mapsize, last_pgno, txnid, root[2], depth[2];
+} s_meta;
+
+static uint64_t s_u64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static uint32_t s_u32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static uint16_t s_u16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+static void s_meta_parse(const uint8_t *page, s_meta *m)
+{
+    const uint8_t *mm = page + S_PAGEHDR;
+    m->flags = s_u16(page + 10);
+    m->magic = s_u32(mm);
+    m->version = s_u32(mm + 4);
+    m->mapsize = s_u64(mm + 16);
+    m->psize = s_u32(mm + 24); /* the free db's md_pad */
+    for (int i = 0; i < 2; i++) {
+        const uint8_t *db = mm + 24 + (size_t)i * S_DB_BYTES;
+        m->depth[i] = s_u16(db + 6);
+        m->root[i] = s_u64(db + S_ROOT_OFF);
+    }
+    m->last_pgno = s_u64(mm + 24 + 2 * S_DB_BYTES);
+    m->txnid = s_u64(mm + 24 + 2 * S_DB_BYTES + 8);
+}
+
+/* NULL when m is a usable meta for a file of size bytes; else why not. */
+static const char *s_meta_bad(const s_meta *m, unsigned psize, uint64_t size, char *buf, size_t cap)
+{
+    if (!(m->flags & S_P_META))
+        return "not a meta page";
+    if (m->magic != S_MAGIC)
+        return "bad magic number";
+    if (m->version != S_DATA_VERSION)
+        return "unknown data version";
+    if (m->psize != psize)
+        return "page size differs from the other meta page";
+    if (m->last_pgno < 1 || m->last_pgno > (UINT64_MAX / psize) - 1)
+        return "last page number out of range";
+    if ((m->last_pgno + 1) * psize > size) {
+        snprintf(buf, cap,
+                 "file is %llu bytes but its last page ends at %llu (cut short, or a damaged "
+                 "meta page)",
+                 (unsigned long long)size, (unsigned long long)((m->last_pgno + 1) * psize));
+        return buf;
+    }
+    if (m->mapsize < (m->last_pgno + 1) * psize)
+        return "map size below the pages in use";
+    for (int i = 0; i < 2; i++) {
+        if (m->root[i] == S_P_INVALID ? m->depth[i] != 0
+                                      : (m->root[i] < 2 || m->root[i] > m->last_pgno ||
+                                         m->depth[i] == 0 || m->depth[i] > 64)) {
+            return i ? "main database root out of range" : "free database root out of range";
+        }
+    }
+    return NULL;
+}
+
+int sos_store_meta_check(const char *dir, sos_store_meta *out, char *why, size_t cap)
+{
+    char path[4200];
+    uint8_t page[2][S_PAGEHDR + S_META_BYTES];
+    s_meta m[2];
+    struct stat st;
+    int fd = -1, rc;
+    snprintf(why, cap, "ok");
+    if (snprintf(path, sizeof path, "%s/data.mdb", dir) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return SOS_EIO;
+    }
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        rc = errno == ENOENT ? SOS_NOTFOUND : SOS_EIO;
+        goto out;
+    }
+    if (fstat(fd, &st) != 0) {
+        rc = SOS_EIO;
+        goto out;
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    rc = SOS_CORRUPT;
+    if (size == 0) {
+        /* LMDB would take it for a new store and start over, empty */
+        snprintf(why, cap,
+                 "data.mdb is empty (cut short to nothing; if this store never "
+                 "held anything, delete the file)");
+        goto out;
+    }
+    if (size < sizeof page[0]) {
+        snprintf(why, cap, "data.mdb is %llu bytes: shorter than one meta page",
+                 (unsigned long long)size);
+        goto out;
+    }
+    if (pread(fd, page[0], sizeof page[0], 0) != (ssize_t)sizeof page[0]) {
+        rc = SOS_EIO;
+        goto out;
+    }
+    s_meta_parse(page[0], &m[0]);
+    unsigned psize = m[0].psize;
+    if (psize < 512 || psize > 65536 || (psize & (psize - 1)) != 0) {
+        snprintf(why, cap, "meta page 0: page size %u is not a power of two from 512 to 65536",
+                 psize);
+        goto out;
+    }
+    if (size < 2ull * psize) {
+        snprintf(why, cap, "data.mdb is %llu bytes: shorter than its two meta pages",
+                 (unsigned long long)size);
+        goto out;
+    }
+    if (pread(fd, page[1], sizeof page[1], psize) != (ssize_t)sizeof page[1]) {
+        rc = SOS_EIO;
+        goto out;
+    }
+    s_meta_parse(page[1], &m[1]);
+    char buf[200];
+    for (int i = 0; i < 2; i++) {
+        const char *bad = s_meta_bad(&m[i], psize, size, buf, sizeof buf);
+        if (bad) {
+            snprintf(why, cap, "meta page %d: %s", i, bad);
+            goto out;
+        }
+    }
+    /* The two metas are the last two commits: their ids differ by one (both
+     * 0 in a file no transaction has committed to yet). More means one of
+     * them is damaged, and LMDB would trust the larger. */
+    uint64_t a = m[0].txnid, b = m[1].txnid;
+    if ((a > b ? a - b : b - a) > 1) {
+        snprintf(why, cap, "meta pages name transactions %llu and %llu: one of them is damaged",
+                 (unsigned long long)a, (unsigned long long)b);
+        goto out;
+    }
+    const s_meta *cur = b > a ? &m[1] : &m[0];
+    if (cur->last_pgno < m[0].last_pgno || cur->last_pgno < m[1].last_pgno) {
+        snprintf(why, cap, "the newer meta page has fewer pages than the older");
+        goto out;
+    }
+    if (out)
+        *out = (sos_store_meta){psize, cur->last_pgno, cur->txnid, cur->mapsize, size};
+    rc = SOS_OK;
+out:
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+int sos_store_pages_count(sos_store *s, sos_store_pages *out, char *why, size_t cap)
+{
+    MDB_txn *txn = NULL;
+    MDB_cursor *c = NULL;
+    MDB_envinfo info;
+    MDB_stat st;
+    MDB_val k, v;
+    char name[512];
+    int rc;
+    memset(out, 0, sizeof *out);
+    snprintf(why, cap, "ok");
+    /* mdb_env_info tells the last page of the newest commit, not of the
+     * transaction's snapshot: count only in a snapshot that is the newest
+     * (a writer may be committing while we look) */
+    for (int tries = 0;; tries++) {
+        if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0) {
+            snprintf(why, cap, "read transaction: %s", mdb_strerror(rc));
+            goto out;
+        }
+        mdb_env_info(s->env, &info);
+        if (info.me_last_txnid == mdb_txn_id(txn))
+            break;
+        mdb_txn_abort(txn);
+        txn = NULL;
+        if (tries == 20) { /* too busy to count: say nothing */
+            rc = 0;
+            goto out;
+        }
+    }
+    out->pages = (uint64_t)info.me_last_pgno + 1;
+    out->in_use = 2; /* the metas */
+    /* FREE_DBI is 0, MAIN_DBI 1 in every LMDB */
+    for (MDB_dbi d = 0; d < 2; d++) {
+        if ((rc = mdb_stat(txn, d, &st)) != 0) {
+            snprintf(why, cap, "%s database: %s", d ? "main" : "free", mdb_strerror(rc));
+            goto out;
+        }
+        out->page_size = st.ms_psize;
+        out->in_use += st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
+    }
+    /* each free-list record: a count, then that many page numbers */
+    if ((rc = mdb_cursor_open(txn, 0, &c)) != 0) {
+        snprintf(why, cap, "free list: %s", mdb_strerror(rc));
+        goto out;
+    }
+    while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+        size_t n;
+        if (v.mv_size < sizeof n) {
+            snprintf(why, cap, "free list: a record of %zu bytes", v.mv_size);
+            rc = MDB_CORRUPTED;
+            goto out;
+        }
+        memcpy(&n, v.mv_data, sizeof n);
+        if (n > v.mv_size / sizeof n - 1) {
+            snprintf(why, cap, "free list: a record claims %zu pages in %zu bytes", n, v.mv_size);
+            rc = MDB_CORRUPTED;
+            goto out;
+        }
+        out->free += n;
+    }
+    if (rc != MDB_NOTFOUND) {
+        snprintf(why, cap, "free list: %s", mdb_strerror(rc));
+        goto out;
+    }
+    mdb_cursor_close(c);
+    c = NULL;
+    /* the named databases are the main database's keys */
+    if ((rc = mdb_cursor_open(txn, 1, &c)) != 0) {
+        snprintf(why, cap, "main database: %s", mdb_strerror(rc));
+        goto out;
+    }
+    while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+        MDB_dbi dbi;
+        if (k.mv_size == 0 || k.mv_size >= sizeof name || memchr(k.mv_data, 0, k.mv_size)) {
+            snprintf(why, cap, "main database: a name of %zu bytes", k.mv_size);
+            rc = MDB_CORRUPTED;
+            goto out;
+        }
+        memcpy(name, k.mv_data, k.mv_size);
+        name[k.mv_size] = '\0';
+        if ((rc = mdb_dbi_open(txn, name, 0, &dbi)) != 0 || (rc = mdb_stat(txn, dbi, &st)) != 0) {
+            snprintf(why, cap, "database %s: %s", name, mdb_strerror(rc));
+            goto out;
+        }
+        out->dbs++;
+        out->in_use += st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
+    }
+    if (rc != MDB_NOTFOUND) {
+        snprintf(why, cap, "main database: %s", mdb_strerror(rc));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (c)
+        mdb_cursor_close(c);
+    if (txn)
+        mdb_txn_abort(txn);
+    if (rc == 0)
+        return SOS_OK;
+    return rc == ENOMEM || rc == EIO || rc == MDB_READERS_FULL ? SOS_EIO : SOS_CORRUPT;
+}
+
+int sos_store_corrupt(const char *db, const void *key, size_t kl, const char *what)
+{
+    static const char digits[] = "0123456789abcdef";
+    char hex[2 * 256 + 1];
+    size_t n = kl < 256 ? kl : 256;
+    for (size_t i = 0; i < n; i++) {
+        hex[2 * i] = digits[((const uint8_t *)key)[i] >> 4];
+        hex[2 * i + 1] = digits[((const uint8_t *)key)[i] & 15];
+    }
+    hex[2 * n] = '\0';
+    sos_log_error("store.corrupt", "db=%s key=%s msg=\"%s: %s\"", db, n ? hex : "-", what,
+                  S_WHAT_TO_DO);
+    return SOS_CORRUPT;
+}
+
 int sos_txn_begin(sos_store *s, bool write, sos_txn **out)
 {
     MDB_txn *t;
@@ -233,14 +608,35 @@ int sos_txn_begin_child(sos_txn *parent, sos_txn **out)
     return SOS_OK;
 }
 
+/* What a failed commit means (the top of this file): SOS_NOSPACE when a
+ * page write found the disk full, the meta page unwritten and the store
+ * sound; else what s_rc says (an fdatasync's EIO: SOS_EIO). err: errno
+ * after the commit, 0 before it, so still 0 after a short write. */
+static int s_commit_rc(sos_store *s, int rc, int err)
+{
+    bool short_write = rc == EIO && err == 0;
+    if (rc != ENOSPC && rc != EDQUOT && !short_write)
+        return s_rc(rc);
+    MDB_txn *probe;
+    int prc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &probe);
+    if (prc != 0) /* MDB_PANIC: the meta page was not written */
+        return s_rc(rc);
+    mdb_txn_abort(probe);
+    sos_log_debug("store.nospace", "rc=%d short_write=%d", rc, short_write);
+    return SOS_NOSPACE;
+}
+
 int sos_txn_commit(sos_txn **tp)
 {
     sos_txn *t = *tp;
     assert(t);
+    errno = 0;
     int rc = mdb_txn_commit(t->txn);
+    int err = errno;
+    sos_store *s = t->s;
     free(t);
     *tp = NULL;
-    return s_rc(rc);
+    return rc == 0 ? SOS_OK : s_commit_rc(s, rc, err);
 }
 
 void sos_txn_abort(sos_txn **tp)

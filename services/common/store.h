@@ -12,6 +12,14 @@
  * at map_max with SOS_FULL. sos_store_write() does all of that around one
  * function.
  *
+ * Disk full: a commit whose pages do not fit on the disk returns
+ * SOS_NOSPACE. LMDB writes a commit's pages, fdatasyncs them, and only then
+ * writes the meta page that makes it the store's state; SOS_NOSPACE means
+ * the failure came before the meta page, so the transaction was aborted,
+ * the store holds the commit before it and the next one may succeed once
+ * there is room. SOS_EIO (a failed write or fdatasync, or a meta page not
+ * written) means the disk's state is unknown: stop.
+ *
  * Values returned by get and cursors point into the map: they are valid
  * until the transaction ends or the next write in it, whichever is first.
  * Copy or decode them before.
@@ -34,6 +42,8 @@ enum {
     SOS_FULL = -3,     /* grew to map_max: refuse until an operator raises it */
     SOS_EIO = -4,      /* the store failed: stop the daemon */
     SOS_EINVAL = -5,
+    SOS_CORRUPT = -6, /* the file or a record in it is damaged: logged as store.corrupt */
+    SOS_NOSPACE = -7, /* the disk is full: nothing written, retry later */
 };
 
 typedef struct sos_store sos_store;
@@ -56,7 +66,12 @@ typedef struct {
 } sos_store_opts;
 
 /* Opens (creating) the environment and every named database, and clears
- * reader slots left by dead processes. *out is the caller's. */
+ * reader slots left by dead processes. *out is the caller's. An existing
+ * data.mdb is first checked against its meta pages (sos_store_meta_check):
+ * a damaged one is never mapped, and gets SOS_CORRUPT with a store.corrupt
+ * line saying what to do; so does a file LMDB itself finds damaged, and
+ * (when not read_only: a daemon's own store) one whose pages do not add up
+ * (sos_store_pages_count). */
 int sos_store_open(const sos_store_opts *o, sos_store **out) __attribute__((warn_unused_result));
 void sos_store_destroy(sos_store **s);
 int sos_store_grow(sos_store *s) __attribute__((warn_unused_result));
@@ -90,6 +105,52 @@ int sos_store_write(sos_store *s, int (*fn)(sos_txn *t, void *arg), void *arg)
     __attribute__((warn_unused_result));
 /* Text of the last LMDB error seen by this store (static or borrowed). */
 const char *sos_store_errstr(int rc);
+
+/* What the meta pages of a data.mdb say: the newer of the two (the larger
+ * transaction id), which is the one LMDB uses. */
+typedef struct {
+    unsigned page_size;
+    uint64_t last_pgno; /* pages in use: last_pgno + 1, counting both metas */
+    uint64_t txnid;
+    uint64_t map_size;
+    uint64_t file_size;
+} sos_store_meta;
+
+/* Reads <dir>/data.mdb's two meta pages without mapping the file (LMDB
+ * keeps no checksums, so this is what can be checked before a map turns a
+ * damaged file into SIGBUS): each must be a meta page with LMDB's magic and
+ * data version and a sane page size; their roots must lie below their last
+ * page, and the file must hold every page up to the last page of each.
+ * SOS_OK with *m filled; SOS_NOTFOUND when there is no file yet (a new
+ * store; an empty file is damage); SOS_CORRUPT with a sentence in why[cap]; SOS_EIO
+ * when the file cannot be read (errno). m may be NULL. */
+int sos_store_meta_check(const char *dir, sos_store_meta *m, char *why, size_t cap)
+    __attribute__((warn_unused_result));
+
+/* Every page of the environment, accounted for: pages (last_pgno + 1) must
+ * equal the two meta pages, plus the branch, leaf and overflow pages of the
+ * main and free databases and of every named database, plus the pages the
+ * free database lists. A walk by the counts the trees keep, as mdb_stat -f. */
+typedef struct {
+    unsigned page_size;
+    uint64_t pages;  /* last_pgno + 1 */
+    uint64_t in_use; /* in some tree, metas included */
+    uint64_t free;   /* listed as free */
+    unsigned dbs;    /* named databases found */
+} sos_store_pages;
+/* In one read transaction that is the newest commit (a writer may be
+ * busy: tried again a few times; when it never settles, SOS_OK with pages
+ * 0: not counted). SOS_OK (compare the counts yourself), or
+ * SOS_CORRUPT when a tree or the free list cannot be read (why says
+ * which). The store may be open read-only. */
+int sos_store_pages_count(sos_store *s, sos_store_pages *out, char *why, size_t cap)
+    __attribute__((warn_unused_result));
+
+/* A record read back that is not what was written (a value of the wrong
+ * length, a take whose signature fails): logs one store.corrupt line with
+ * db, the key in hex (up to 256 bytes of it), what and what to do; returns
+ * SOS_CORRUPT for the caller to pass on. Never serve such a record. */
+int sos_store_corrupt(const char *db, const void *key, size_t kl, const char *what);
 
 int sos_txn_begin(sos_store *s, bool write, sos_txn **out) __attribute__((warn_unused_result));
 /* A transaction inside a write transaction (LMDB nesting): its writes

@@ -20,8 +20,9 @@
  *             below) with the cursor in one transaction, so nothing is
  *             lost or applied twice.
  *   store     map growth on SOS_MAPFULL; a store I/O error stops the daemon
- *             (exit 74) without acknowledging; a full store (map_max) gets
- *             UNAVAILABLE replies and the daemon goes on.
+ *             (exit 74) without acknowledging; a full store (map_max) or
+ *             a full disk (SOS_NOSPACE) gets UNAVAILABLE replies and the
+ *             daemon goes on.
  *   access    ipc endpoints are plain; tcp endpoints are CURVE with a ZAP
  *             handler over the access list (wire.h, access.h); a request
  *             from a key whose roles may not make it gets FORBIDDEN.

@@ -95,7 +95,8 @@ static void s_send(sos_svc *svc, const sos_frames *f, const sos_buf *out)
 
 /* Commits the batch, then sends its replies; on a failed commit nothing is
  * acknowledged: a full map runs each request again alone (which grows the
- * map), anything else stops the daemon. */
+ * map), a full disk refuses them all (UNAVAILABLE: the clients file them
+ * again later), anything else stops the daemon. */
 static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
 {
     int64_t t0 = s_ns();
@@ -111,6 +112,11 @@ static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
             svc_request_run(svc, &p->req[i], &out);
             s_send(svc, &p->req[i], &out);
         }
+    } else if (rc == SOS_NOSPACE) {
+        for (size_t i = 0; i < p->n; i++) {
+            svc_request_refuse_full(svc, &p->req[i], &out);
+            s_send(svc, &p->req[i], &out);
+        }
     } else if (rc != SOS_OK) {
         sos_log_error("store.failed", "rc=%d msg=\"%s\" action=exit unacknowledged=%zu", rc,
                       sos_store_errstr(rc), p->n);
@@ -122,6 +128,8 @@ static void s_flush(sos_svc *svc, sos_txn **batch, s_pending *p)
          * replies, which wait on nothing but the commit */
         if (sos_log_holding())
             sos_log_release(1);
+        if (p->n > 0)
+            svc_request_disk_ok(svc); /* a commit that wrote: room again */
         if (p->n > 0)
             sos_log_debug("batch.commit",
                           "requests=%zu verifier_wait_us=%lld decide_us=%lld commit_us=%lld", p->n,

@@ -40,6 +40,8 @@ struct sos_svc {
     int fatal; /* exit code once the loop must stop, 0 otherwise */
     uint64_t published_head;
     int64_t next_reader_check;
+    int64_t disk_full_since;    /* sos_now_ms of the first SOS_NOSPACE of an episode, or 0 */
+    uint64_t disk_full_refused; /* requests refused in the episode */
     const ProtobufCFieldDescriptor *f_id, *f_events, *f_status;
 };
 
@@ -75,5 +77,13 @@ void svc_request_run(sos_svc *svc, const sos_frames *f, sos_buf *out);
  * it with svc_request_run. prep: what spec->prepare returned for it. */
 bool svc_request_batched(sos_svc *svc, sos_txn *batch, const sos_frames *f,
                          const ProtobufCMessage *req, int prep, sos_buf *out);
+/* The request in f was not written because the store's disk is full
+ * (SOS_NOSPACE): packs UNAVAILABLE "the store's disk is full; free space
+ * and retry" into out, under its request id when it decodes, and counts
+ * it. The first refusal of an episode logs store.disk_full (error). */
+void svc_request_refuse_full(sos_svc *svc, const sos_frames *f, sos_buf *out);
+/* A write committed: a disk-full episode, if one was going on, is over
+ * (store.disk_ok, with how long it lasted and what was refused). */
+void svc_request_disk_ok(sos_svc *svc);
 
 #endif

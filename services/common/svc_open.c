@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "fault.h"
 #include "log.h"
 #include "sign.h"
 #include "svc.h"
@@ -122,6 +123,7 @@ int svc_open(sos_svc *svc, const char *config, const char *home)
     long long map_size, map_max;
     const sos_svc_spec *spec = svc->spec;
 
+    (void)sos_fault_install(spec->name); /* best effort: no log line is worse, not fatal */
     if (sos_conf_load(config, home, &svc->conf, err, sizeof err) != 0) {
         sos_log_error("config", "msg=\"%s\"", err);
         return EX_CONFIG;

@@ -24,8 +24,48 @@
 #define S_MAX_ID 64
 
 /* handle() returns a verb (>= 0) or a store code: they must not overlap */
-_Static_assert(SOS_NOTFOUND < 0 && SOS_MAPFULL < 0 && SOS_FULL < 0 && SOS_EIO < 0 && SOS_EINVAL < 0,
+_Static_assert(SOS_NOTFOUND < 0 && SOS_MAPFULL < 0 && SOS_FULL < 0 && SOS_EIO < 0 &&
+                   SOS_EINVAL < 0 && SOS_NOSPACE < 0,
                "store codes are negative");
+
+/* Refuses a write the full disk had no room for: nothing of it was
+ * written, and the client files the same request id again later, so it
+ * is written once. The first refusal of an episode logs store.disk_full. */
+static void s_refuse_full(sos_svc *svc, const ProtobufCBinaryData *rid, sos_buf *out)
+{
+    if (!svc->disk_full_since) {
+        svc->disk_full_since = sos_now_ms();
+        sos_log_error("store.disk_full", "service=%s msg=\"%s\" action=refuse_writes",
+                      svc->spec->name, sos_store_errstr(SOS_NOSPACE));
+    }
+    svc->disk_full_refused++;
+    sos_buf_reset(out);
+    sos_svc_error_reply(rid, SOS__CODE__CODE_UNAVAILABLE,
+                        "the store's disk is full; free space and retry", out);
+}
+
+void svc_request_refuse_full(sos_svc *svc, const sos_frames *f, sos_buf *out)
+{
+    ProtobufCMessage *req = f->len[1] > SOS_WIRE_MAX_REQUEST
+                                ? NULL
+                                : sos_unpack(svc->spec->request, f->data[1], f->len[1]);
+    ProtobufCBinaryData rid = {0, NULL};
+    if (req)
+        rid = *(const ProtobufCBinaryData *)((const char *)req + svc->f_id->offset);
+    s_refuse_full(svc, req ? &rid : NULL, out);
+    protobuf_c_message_free_unpacked(req, NULL);
+}
+
+void svc_request_disk_ok(sos_svc *svc)
+{
+    if (!svc->disk_full_since)
+        return;
+    sos_log_info("store.disk_ok", "service=%s full_ms=%lld refused=%llu", svc->spec->name,
+                 (long long)(sos_now_ms() - svc->disk_full_since),
+                 (unsigned long long)svc->disk_full_refused);
+    svc->disk_full_since = 0;
+    svc->disk_full_refused = 0;
+}
 
 /* A oneof member of msg, when it is the one set. */
 static const void *s_oneof(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
@@ -263,6 +303,7 @@ void svc_request_run(sos_svc *svc, const sos_frames *f, sos_buf *out)
                 rc = sos_txn_commit(&t);
                 if (rc == SOS_OK) {
                     sos_log_release(1);
+                    svc_request_disk_ok(svc);
                     goto out;
                 }
             }
@@ -286,6 +327,10 @@ void svc_request_run(sos_svc *svc, const sos_frames *f, sos_buf *out)
         sos_log_error("store.full", "map_size=%zu", sos_store_map_size(svc->store));
         sos_svc_error_reply(&rid, SOS__CODE__CODE_UNAVAILABLE,
                             "store is full; raise [store] map_max and retry", out);
+    } else if (rc == SOS_NOSPACE) {
+        /* the commit's pages did not fit: the meta page was not written,
+         * the store is as it was (store.h), the daemon goes on */
+        s_refuse_full(svc, &rid, out);
     } else if (rc == SOS_NOTFOUND) {
         /* a lookup's "not found" that the daemon's rule let out: a bug in
          * the daemon (the store is sound), and never a refusal */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -52,7 +53,7 @@ static int s_close(sos_txn *t, const char *tool_id, const char *rule, size_t *n_
     return 0;
 }
 
-static int s_body_check(const Sos__TakeBody *b, sos_status *st)
+static int s_body_check(const Sos__TakeBody *b, uint64_t now, sos_status *st)
 {
     int rc;
     if (b->take_id.len < 8 || b->take_id.len > 64)
@@ -68,6 +69,13 @@ static int s_body_check(const Sos__TakeBody *b, sos_status *st)
         return rc;
     if (b->revision < 1)
         return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "revision must be 1 or more");
+    /* the reviewer's clock, not checked for the past (imports carry 0);
+     * a date far ahead is a mistake (-1 read as 2^64 - 1), never a clock */
+    if (b->filed_at > now && b->filed_at - now > SCORING_FILED_AHEAD_MAX)
+        return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST,
+                        "filed_at %llu is more than a day (%u s) ahead of scoring's clock (%llu)",
+                        (unsigned long long)b->filed_at, SCORING_FILED_AHEAD_MAX,
+                        (unsigned long long)now);
     return 0;
 }
 
@@ -92,14 +100,14 @@ int scoring_take_verify(const Sos__Signed *take)
 }
 
 int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
-                        const ProtobufCBinaryData *request_id, uint8_t hash[SOS_HASH_BYTES],
-                        sos_status *st)
+                        const ProtobufCBinaryData *request_id, uint64_t now,
+                        uint8_t hash[SOS_HASH_BYTES], sos_status *st)
 {
-    return scoring_take_decide(r, t, take, request_id, SCORING_SIG_UNCHECKED, hash, st);
+    return scoring_take_decide(r, t, take, request_id, SCORING_SIG_UNCHECKED, now, hash, st);
 }
 
 int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
-                        const ProtobufCBinaryData *request_id, int sig,
+                        const ProtobufCBinaryData *request_id, int sig, uint64_t now,
                         uint8_t hash[SOS_HASH_BYTES], sos_status *st)
 {
     Sos__TakeBody *b = NULL;
@@ -123,7 +131,7 @@ int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
             "%s", why);
     }
     b = (Sos__TakeBody *)m;
-    if ((rc = s_body_check(b, st)))
+    if ((rc = s_body_check(b, now, st)))
         goto out;
     if (request_id && (request_id->len != b->take_id.len ||
                        memcmp(request_id->data, b->take_id.data, b->take_id.len) != 0)) {
@@ -235,6 +243,25 @@ static Sos__Event *s_take_event_v0(const sos_val *v)
     return out;
 }
 
+/* What is wrong with a stored take as read back (the store keeps no
+ * checksums: the take's signature is its checksum), or NULL. */
+static const char *s_take_damage(const Sos__Event *ev)
+{
+    if (!ev)
+        return "the take's event is missing or does not decode";
+    if (ev->kind_case != SOS__EVENT__KIND_TAKE || !ev->take)
+        return "the index names an event that is not a take";
+    ProtobufCMessage *m = NULL;
+    int rc = sos_envelope_open(&sos_envelope_take, ev->take, false, &m);
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
+    if (rc == SOS_ENVELOPE_FORGED)
+        return "the stored take's signature does not verify";
+    if (rc != SOS_ENVELOPE_OK)
+        return "the stored take is not a well-formed signed take";
+    return NULL;
+}
+
 int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_t *n)
 {
     char key[S_KEY_MAX];
@@ -256,10 +283,12 @@ int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_
             v.len == 8
                 ? (Sos__Event *)sos_rules_get(t, SOS_DB_EVENTS, &sos__event__descriptor, v.data, 8)
                 : s_take_event_v0(&v);
-        if (!ev || ev->kind_case != SOS__EVENT__KIND_TAKE) {
+        const char *bad = s_take_damage(ev);
+        if (bad) {
             if (ev)
                 sos__event__free_unpacked(ev, NULL);
-            rc = SOS_EIO; /* the index names an event that is not a take */
+            /* refused, never served; sos check finds the rest */
+            rc = sos_store_corrupt("takes", k.data, k.len, bad);
             break;
         }
         if (*n == cap) {
@@ -408,7 +437,7 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         if ((rc = scoring_take_sender(sos_svc_peer(svc), r->take_file, &st)))
             break;
         rc = scoring_take_decide(sos_svc_app(svc), t, r->take_file, &r->request_id,
-                                 sos_svc_prepared(svc), hash, &st);
+                                 sos_svc_prepared(svc), (uint64_t)time(NULL), hash, &st);
         if (rc > 0 && st.upstream_may_know && !sos_svc_synced(svc))
             return SOS_SVC_SYNC; /* maybe submission knows more than we do yet */
         if (rc == 0) {

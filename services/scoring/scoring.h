@@ -23,7 +23,9 @@ enum {
     SCORING_DB_CLOSED, /* tool id -> packed PanelClosed */
 };
 #define SCORING_MAX_PAYLOAD SOS_ENVELOPE_TAKE_MAX
-#define SCORING_MAX_TEXT 10000
+#define SCORING_MAX_TEXT SOS_ENVELOPE_TAKE_TEXT_MAX
+/* filed_at is the reviewer's clock: at most this far ahead of scoring's. */
+#define SCORING_FILED_AHEAD_MAX 86400u
 
 typedef struct {
     unsigned quorum; /* personas whose takes close a panel, 1..5 */
@@ -49,23 +51,25 @@ int scoring_take_verify(const Sos__Signed *take);
  * scoring_take_verify returned for this very take (SCORING_SIG_UNCHECKED:
  * check it here). */
 int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
-                        const ProtobufCBinaryData *request_id, int sig,
+                        const ProtobufCBinaryData *request_id, int sig, uint64_t now,
                         uint8_t hash_out[SOS_HASH_BYTES], sos_status *st);
 
 /* Every take on tool_id, every revision, in (persona, revision) order, as
  * the events that carry them (each ->take). *out is malloc'd; free it
- * with sos_rules_list_free((ProtobufCMessage **)*out, *n). SOS_EIO when
- * the index names an event that is not a take. */
+ * with sos_rules_list_free((ProtobufCMessage **)*out, *n). SOS_CORRUPT
+ * (logged as store.corrupt with the takes key) when a take as read does
+ * not verify or decode, or the index names an event that is not a take. */
 int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_t *n);
 
 /* Verifies and stores one signed take, then closes the panel when the
  * quorum is reached. hash_out: BLAKE2b of the payload. NOT_FOUND (unknown
  * tool) and FORBIDDEN (unregistered key) may turn into a yes once upstream
  * is caught up: the service asks for that before refusing. request_id, when
- * not NULL, must equal the take id. */
+ * not NULL, must equal the take id. now: scoring's clock (Unix seconds);
+ * a filed_at more than SCORING_FILED_AHEAD_MAX past it is BAD_REQUEST. */
 int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *take,
-                        const ProtobufCBinaryData *request_id, uint8_t hash_out[SOS_HASH_BYTES],
-                        sos_status *st);
+                        const ProtobufCBinaryData *request_id, uint64_t now,
+                        uint8_t hash_out[SOS_HASH_BYTES], sos_status *st);
 /* Closes a tool's panel now (the editor finalizes): the latest take of each
  * persona is listed in a PanelClosed event and stored in SCORING_DB_CLOSED. */
 int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_status *st);

@@ -189,8 +189,11 @@ def main():
                 c.sos("render", "--out", site)
             la0 = loadavg()
             t0 = time.time()
+            # --timeout-ms: how long a panel may wait for its publication, a
+            # hang guard (the figures are what measures the time)
             cmd = [probe, c.home, keydir, pf, "--mode", mode, "--wait", wait,
-                   "--render-every", "1" if render else "0", "--sos", sos, "--site", site]
+                   "--render-every", "1" if render else "0", "--sos", sos, "--site", site,
+                   "--timeout-ms", "60000"]
             bg = None
             if load:
                 n_bg = len(open(bg_tools).read().split())
@@ -208,7 +211,13 @@ def main():
                     bg.terminate()
                     bg.wait()
             if load and not bg_alive:
-                raise SystemExit("bench: the background load ended before the panels did")
+                # the background is sized in time at full speed: a slow machine
+                # may outrun it. That spoils the figures, which a full run
+                # refuses; a smoke run checks that the work is done, not speed.
+                if not args.smoke:
+                    raise SystemExit("bench: the background load ended before the panels did")
+                print("bench: note: the background load ended before the panels did (a slow "
+                      "machine): the :load figures are partly without load", flush=True)
             rows = []
             for ln in r.stdout.splitlines():
                 if ln.startswith("panel "):

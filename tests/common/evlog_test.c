@@ -185,9 +185,9 @@ static void test_meta(void **state)
         assert_int_equal(v, vals[i]);
     }
     assert_int_equal(sos_meta_put_u64(t, "format", SOS_STORE_FORMAT), SOS_OK);
-    /* a value of the wrong size is an I/O error, not a number */
+    /* a value of the wrong size is a damaged record (store.corrupt), not a number */
     assert_int_equal(sos_txn_put(t, SOS_DB_META, "broken", 6, "abc", 3), SOS_OK);
-    assert_int_equal(sos_meta_get_u64(t, "broken", &v), SOS_EIO);
+    assert_int_equal(sos_meta_get_u64(t, "broken", &v), SOS_CORRUPT);
     tu_commit(&t);
 
     t = tu_begin(e, false);
@@ -248,7 +248,7 @@ static void test_requests(void **state)
     /* a value shorter than a hash is corrupt */
     assert_int_equal(sos_txn_put(t, SOS_DB_REQUESTS, "bad", 3, "short", 5), SOS_OK);
     ProtobufCBinaryData id3 = {3, (uint8_t *)"bad"};
-    assert_int_equal(sos_request_find(t, &id3, h1, &got, &same), SOS_EIO);
+    assert_int_equal(sos_request_find(t, &id3, h1, &got, &same), SOS_CORRUPT);
     tu_commit(&t);
     assert_int_equal(tu_count(e, SOS_DB_REQUESTS), 3);
     sos_buf_free(&reply);

@@ -133,6 +133,7 @@ static void test_apply_cases(void **state)
         {"EINVAL skips the event", 0, {1, 2, 3}, 3, 2, SOS_EINVAL, 0, 3, {1, 2, 3}, {1, 3}},
         {"a store error applies nothing", 0, {1, 2, 3}, 3, 2, SOS_EIO, SOS_EIO, 0, {1, 2}, {0}},
         {"full: nothing, cursor kept", 1, {2, 3}, 3, 3, SOS_FULL, SOS_FULL, 1, {2, 3}, {0}},
+        {"disk full: cursor kept", 1, {2, 3}, 3, 3, SOS_NOSPACE, SOS_NOSPACE, 1, {2, 3}, {0}},
         {"a NOTFOUND let out is no success", 0, {1}, 1, 1, SOS_NOTFOUND, SOS_NOTFOUND, 0, {1}, {0}},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

@@ -1,9 +1,12 @@
 /* unit.common.store: the LMDB store behind store.h. */
 #include "testutil.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -430,16 +433,178 @@ static void test_write_grows_and_retries(void **state)
     assert_int_equal(tu_count(e, DB_KV), 100); /* none of the 400 */
 }
 
+/* A commit whose page write stops short (LMDB says EIO, "short write,
+ * filesystem full?") is SOS_NOSPACE, not SOS_EIO: the meta page was not
+ * written, so the store holds the commit before it and goes on. A file
+ * size limit stops the write short as a full disk does (faults.disk_full
+ * fills a real one). */
+static void test_commit_short_write(void **state)
+{
+    tu_env *e = *state;
+    char path[128];
+    struct stat st;
+    struct rlimit old, lim;
+    static char big[64 << 10];
+    memset(big, 'x', sizeof big);
+    sos_txn *t = tu_begin(e, true);
+    s_put(t, DB_KV, "before", "1");
+    tu_commit(&t);
+
+    snprintf(path, sizeof path, "%s/data.mdb", e->path);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*old_xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = (rlim_t)st.st_size + 4096; /* one page past the end: the rest is cut */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    t = tu_begin(e, true);
+    assert_int_equal(sos_txn_put(t, DB_KV, "big", 3, big, sizeof big), SOS_OK);
+    int rc = sos_txn_commit(&t);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_xfsz);
+    assert_int_equal(rc, SOS_NOSPACE);
+    assert_null(t);
+
+    t = tu_begin(e, false); /* the commit before is there, the refused one is not */
+    s_expect(t, DB_KV, "before", "1");
+    assert_int_equal(sos_txn_get(t, DB_KV, "big", 3, NULL), SOS_NOTFOUND);
+    sos_txn_abort(&t);
+    t = tu_begin(e, true); /* and the next commit, with room, succeeds */
+    assert_int_equal(sos_txn_put(t, DB_KV, "big", 3, big, sizeof big), SOS_OK);
+    tu_commit(&t);
+    assert_int_equal(tu_count(e, DB_KV), 2);
+}
+
 static void test_errstr(void **state)
 {
     (void)state;
-    static const int codes[] = {SOS_OK, SOS_NOTFOUND, SOS_MAPFULL, SOS_FULL, SOS_EIO, SOS_EINVAL};
+    static const int codes[] = {SOS_OK,  SOS_NOTFOUND, SOS_MAPFULL, SOS_FULL,
+                                SOS_EIO, SOS_EINVAL,   SOS_NOSPACE};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *s = sos_store_errstr(codes[i]);
         assert_non_null(s);
         assert_true(strlen(s) > 0);
         for (size_t j = 0; j < i; j++)
             assert_string_not_equal(s, sos_store_errstr(codes[j]));
+    }
+}
+
+/* A data.mdb damaged while closed, table-driven: each case on a fresh
+ * copy of one written store. sos_store_meta_check must call it corrupt and
+ * sos_store_open refuse it with SOS_CORRUPT before mapping it (a map of a
+ * file cut short is SIGBUS on the first read). */
+static void s_file_put(const char *path, const uint8_t *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void test_meta_check_table(void **state)
+{
+    tu_env *e = *state;
+    sos_txn *t = tu_begin(e, true);
+    char k[16];
+    for (int i = 0; i < 300; i++) { /* some pages: a tree of depth 2 */
+        snprintf(k, sizeof k, "key-%04d", i);
+        s_put(t, DB_KV, k, "a value long enough to fill pages sooner..........");
+    }
+    tu_commit(&t);
+    sos_store_destroy(&e->store);
+
+    char path[160], lock[160], why[256];
+    snprintf(path, sizeof path, "%s/data.mdb", e->path);
+    snprintf(lock, sizeof lock, "%s/lock.mdb", e->path);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static uint8_t orig[1 << 20], copy[1 << 20];
+    size_t size = fread(orig, 1, sizeof orig, f);
+    fclose(f);
+    assert_true(size > 8 * 4096 && size < sizeof orig);
+
+    sos_store_meta m;
+    assert_int_equal(sos_store_meta_check(e->path, &m, why, sizeof why), SOS_OK);
+    assert_int_equal(m.page_size, 4096);
+    assert_int_equal(m.file_size, size);
+    assert_true((m.last_pgno + 1) * m.page_size <= size);
+
+    enum { CUT, FLIP };
+    static const struct {
+        const char *name;
+        int how;
+        size_t at; /* CUT: new length; FLIP: offset of the byte */
+    } cases[] = {
+        {"cut to half", CUT, 0}, /* at = size / 2, below */
+        {"cut to one page", CUT, 4096},
+        {"cut to nothing", CUT, 0},
+        {"cut inside the first meta", CUT, 100},
+        {"meta 0 flags", FLIP, 10},
+        {"meta 0 magic", FLIP, 16},
+        {"meta 0 version", FLIP, 16 + 4},
+        {"meta 0 page size", FLIP, 16 + 24 + 1},
+        {"meta 0 main root", FLIP, 16 + 24 + 48 + 40 + 2},
+        {"meta 0 last page", FLIP, 16 + 120 + 3},
+        {"meta 0 txnid", FLIP, 16 + 128 + 2},
+        {"meta 1 magic", FLIP, 4096 + 16},
+        {"meta 1 main root", FLIP, 4096 + 16 + 24 + 48 + 40 + 2},
+        {"meta 1 last page", FLIP, 4096 + 16 + 120 + 3},
+        {"meta 1 txnid", FLIP, 4096 + 16 + 128 + 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = size;
+        memcpy(copy, orig, size);
+        if (cases[i].how == CUT)
+            n = i == 0 ? size / 2 : cases[i].at;
+        else
+            copy[cases[i].at] ^= 0xff;
+        unlink(lock);
+        s_file_put(path, copy, n);
+        int rc = sos_store_meta_check(e->path, NULL, why, sizeof why);
+        if (rc != SOS_CORRUPT)
+            fail_msg("%s: meta check %d (%s)", cases[i].name, rc, why);
+        sos_store_opts o = {
+            e->path, (const char *const[]){"meta", "events", "requests", "kv", "log"}, 5, 0, 0,
+            false};
+        sos_store *s = NULL;
+        if ((rc = sos_store_open(&o, &s)) != SOS_CORRUPT)
+            fail_msg("%s: open %d", cases[i].name, rc);
+        assert_null(s);
+    }
+    /* put back, it opens and reads; and no file at all is a new store */
+    unlink(lock);
+    s_file_put(path, orig, size);
+    tu_env_reopen(e, s_dbs, 2, false);
+    t = tu_begin(e, false);
+    s_expect(t, DB_KV, "key-0123", "a value long enough to fill pages sooner..........");
+    sos_txn_abort(&t);
+    char none[200];
+    snprintf(none, sizeof none, "%s/none", e->dir);
+    assert_int_equal(sos_store_meta_check(none, NULL, why, sizeof why), SOS_NOTFOUND);
+}
+
+/* Every page is a meta, in a tree, or free; and a store written, partly
+ * deleted and rewritten still adds up. */
+static void test_pages_count(void **state)
+{
+    tu_env *e = *state;
+    char k[16], why[256];
+    for (int round = 0; round < 3; round++) {
+        sos_txn *t = tu_begin(e, true);
+        for (int i = 0; i < 200; i++) {
+            snprintf(k, sizeof k, "key-%04d", i);
+            if (round == 1 && i % 2)
+                assert_int_equal(sos_txn_del(t, DB_KV, k, strlen(k)), SOS_OK);
+            else
+                s_put(t, DB_KV, k, "a value long enough to fill pages sooner..........");
+        }
+        tu_commit(&t);
+        sos_store_pages pg;
+        assert_int_equal(sos_store_pages_count(e->store, &pg, why, sizeof why), SOS_OK);
+        assert_int_equal(pg.page_size, 4096);
+        assert_int_equal(pg.dbs, 5);
+        assert_true(pg.pages > 4);
+        assert_int_equal(pg.in_use + pg.free, pg.pages);
     }
 }
 
@@ -457,6 +622,9 @@ int main(void)
         cmocka_unit_test(test_open_creates_dirs),
         cmocka_unit_test(test_be_round_trips),
         cmocka_unit_test(test_errstr),
+        cmocka_unit_test_setup_teardown(test_meta_check_table, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_pages_count, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_commit_short_write, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

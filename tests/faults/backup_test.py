@@ -15,7 +15,12 @@ gives the very same items for the tools finalized before the backup, every
 signature verifying; every take in the restored scoring store is one the
 original acknowledged, and every take acknowledged before the backup began
 is there; the restored system accepts new takes and publishes a new verdict
-signed with the original aggregation key."""
+signed with the original aggregation key.
+
+The stream is known to run, not assumed to: the backup starts only once
+the clients have acknowledged STREAM takes on the open tools, and the
+stream stops only once they have acknowledged STREAM more after it; each
+wait polls for those takes, its limit only guards against a hang."""
 import os
 import random
 import shutil
@@ -31,6 +36,8 @@ FINAL = ["omega", "sigma"]  # finalized before the backup
 OPEN = ["delta", "theta"]  # amended during the backup
 PERSONAS = ["Builder", "Skeptic", "Futurist", "Founder"]
 UPSTREAM = {"scoring": "submission", "aggregation": "scoring", "publishing": "aggregation"}
+STREAM = 8  # takes acknowledged on the open tools before the backup, and again after it
+HANG_GUARD = 120.0  # seconds
 
 
 def submit(c, tool):
@@ -39,7 +46,7 @@ def submit(c, tool):
 
 def file_take(c, keys, tool, persona, rev, check=True):
     tid = "%032x" % random.getrandbits(128)
-    r = c.sos("--timeout", "1000", "take", "file", "--key", keys[persona], "--tool", tool,
+    r = c.sos("--timeout", "10000", "take", "file", "--key", keys[persona], "--tool", tool,
               "--persona", persona, "--score", str(40 + rev % 60), "--ship" if rev % 3 else "--skip",
               "--text", "take %d on %s" % (rev, tool), "--revision", str(rev), "--take-id", tid,
               check=check)
@@ -69,7 +76,7 @@ def test_backup_restore(build):
             for p in PERSONAS:
                 acked.add(file_take(c, keys, t, p, 1)[0])
             c.sos("verdict", "finalize", t)
-        _, orig_final = wait_for(lambda: published(c, FINAL), timeout=15,
+        _, orig_final = wait_for(lambda: published(c, FINAL), timeout=HANG_GUARD,
                                  what="the finalized verdicts published")
 
         lock = threading.Lock()
@@ -96,14 +103,21 @@ def test_backup_restore(build):
         for th in threads:
             th.start()
         try:
-            time.sleep(1.0)
+            with lock:
+                n_final = len(acked)
+            wait_for(lambda: len(acked) >= n_final + STREAM or errors, timeout=HANG_GUARD,
+                     what="%d takes streamed before the backup" % STREAM)
             with lock:
                 acked_before = set(acked)
             bdir = os.path.join(c.home, "bk")
             t0 = time.time()
             b = c.sos("--json", "backup", "--to", bdir, check=False)
             took = time.time() - t0
-            time.sleep(1.0)  # the stream goes on after the copy
+            with lock:
+                n_backup = len(acked)
+            # the stream goes on after the copy
+            wait_for(lambda: len(acked) >= n_backup + STREAM or errors, timeout=HANG_GUARD,
+                     what="%d takes streamed after the backup" % STREAM)
         finally:
             stop.set()
             for th in threads:
@@ -139,7 +153,7 @@ def test_backup_restore(build):
             assert st[down]["cursor"] <= st[up]["head"], (
                 "restored %s's cursor %d is past %s's head %d: it would skip events" %
                 (down, st[down]["cursor"], up, st[up]["head"]))
-        out, got = wait_for(lambda: published(r2, FINAL), timeout=15,
+        out, got = wait_for(lambda: published(r2, FINAL), timeout=HANG_GUARD,
                             what="the restored verdicts")
         assert out["verified"], "restored pull: a signature does not verify"
         for t in FINAL:
@@ -162,13 +176,14 @@ def test_backup_restore(build):
         for p in PERSONAS:
             file_take(r2, keys, "zeta", p, 1)
         r2.sos("verdict", "finalize", "zeta")
-        out, got = wait_for(lambda: published(r2, FINAL + ["zeta"]), timeout=15,
+        out, got = wait_for(lambda: published(r2, FINAL + ["zeta"]), timeout=HANG_GUARD,
                             what="a new verdict published by the restored system")
         assert out["verified"]
         signer = orig_final[FINAL[0]]["verdict"]["signed"]["signer"]
         assert got["zeta"]["verdict"]["signed"]["signer"] == signer, "new verdict: another key"
         wait_for(lambda: all(status(r2)[d]["cursor"] == status(r2)[u]["head"]
-                             for d, u in UPSTREAM.items()), timeout=10, what="followers caught up")
+                             for d, u in UPSTREAM.items()), timeout=HANG_GUARD,
+                 what="followers caught up")
         print("  stream: %d filings, %d acknowledged (%d before the backup), %d restored" %
               (tried[0], len(acked), len(acked_before), len(restored)))
         print("  backup took %.2fs; copy/live bytes: %s" % (took, ", ".join(sizes)))

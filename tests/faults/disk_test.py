@@ -29,7 +29,9 @@ def _config(c, map_max):
         f.write("[scoring]\nquorum = 5\n[store]\nmap_size = 1048576\nmap_max = %d\n" % map_max)
 
 
-def _file(c, keys, rev, timeout="2000"):
+def _file(c, keys, rev, timeout="30000"):
+    """Files revision rev; timeout is each try's (3 tries): for a filing that
+    must be answered, a hang guard (a loaded disk is slow, not broken)."""
     return c.sos("--timeout", timeout, "take", "file", "--key", keys["Builder"], "--tool",
                  "disk-tool", "--persona", "Builder", "--score", str(rev % 100), "--ship",
                  "--text", TEXT, "--revision", str(rev), check=False)
@@ -99,7 +101,7 @@ def test_fsync_eio(build):
         r = _file(c, keys, 6, timeout="500")
         print("  with fsync failing: sos exit %d: %s" % (r.returncode, r.stderr.strip()))
         assert r.returncode != 0, "a take was acknowledged although its commit failed"
-        rc = p.wait(timeout=10)
+        rc = p.wait(timeout=60)  # a hang guard: scoring stops on the failed commit
         assert rc == 74, "scoring exited %d, not 74" % rc
         del c.procs["scoring"]
         with open(os.path.join(c.home, "log", "scoring.log")) as f:

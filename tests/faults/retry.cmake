@@ -6,4 +6,4 @@ target_link_libraries(retry PRIVATE sosclnt)
 add_test(NAME faults.retry
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/retry_test.py
                  ${CMAKE_BINARY_DIR})
-set_tests_properties(faults.retry PROPERTIES TIMEOUT 120 LABELS faults)
+set_tests_properties(faults.retry PROPERTIES TIMEOUT 600 LABELS faults)

@@ -37,7 +37,7 @@ def test_retry_same_bytes(build):
         prog = os.path.join(c.build, "tests", "faults", "retry")
         ep = "ipc://%s/run/scoring.api" % c.home
         r = subprocess.run([prog, ep, key, TOOL, "2", str(COUNT)], capture_output=True,
-                           text=True, timeout=120)
+                           text=True, timeout=600)  # a hang guard; retry.c's own are 120 s
         for line in r.stdout.splitlines():
             print("  " + line)
         if r.stderr.strip():

@@ -232,7 +232,7 @@ static void s_take(fz_world *w, const char *tool, int persona, unsigned score, i
     fz_take_payload(tool, persona, score, ship, revision, "Set up by the fuzz harness.", &payload);
     fz_take_sign(w, persona - 1, &payload, sig, &s);
     sos_txn *t = fz_begin(w->score);
-    fz_check(scoring_take_accept(&w->rules, t, &s, NULL, hash, &st) == 0, st.msg);
+    fz_check(scoring_take_accept(&w->rules, t, &s, NULL, FZ_NOW, hash, &st) == 0, st.msg);
     s_commit(&t, "take");
     sos_buf_free(&payload);
 }

@@ -28,7 +28,7 @@ static void s_accept(fz_world *w, const Sos__Signed *s, const ProtobufCBinaryDat
     sos_txn *t = fz_begin(w->score);
     uint64_t before = 0, after = 0;
     fz_check(sos_evlog_head(t, &before) == SOS_OK, "scoring head");
-    int rc = scoring_take_accept(&w->rules, t, s, rid, hash, &st);
+    int rc = scoring_take_accept(&w->rules, t, s, rid, FZ_NOW, hash, &st);
     fz_check(sos_evlog_head(t, &after) == SOS_OK, "scoring head");
     if (rc == 0) {
         /* accepted: logged (and maybe the panel closed), hash is the payload's */

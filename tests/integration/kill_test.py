@@ -4,15 +4,17 @@ find every acknowledged take present exactly once, every verdict published
 exactly once, and every signature valid.
 
 Two client threads file amendments (quorum 5 and four personas, so panels
-stay open) while the main thread kills and restarts one daemon at a time.
-A take counts as acknowledged when `sos take file` exited 0."""
+stay open) while the main thread kills and restarts one daemon at a time;
+each kill waits until a take has been acknowledged since the last one, so
+the kills land in a flowing stream however slow the machine. A take counts
+as acknowledged when `sos take file` exited 0."""
 import os
 import random
 import signal
 import threading
 import time
 
-from harness import SERVICES, Cluster, main, wait_for
+from harness import HANG_GUARD, SERVICES, Cluster, main, wait_for
 
 TOOLS = ["kappa", "lambda", "mu", "nu"]
 PERSONAS = ["Builder", "Skeptic", "Futurist", "Founder"]
@@ -60,13 +62,17 @@ def test_kill_each_daemon(build):
         for rnd in range(2):
             for svc in SERVICES:
                 time.sleep(rng.uniform(0.2, 0.5))
+                n = len(acked)  # the stream flows: a take acknowledged since the last kill
+                wait_for(lambda: len(acked) > n or stop.is_set(),
+                         what="a take acknowledged before killing %s" % svc)
+                assert not stop.is_set(), "a client stopped on a refusal"
                 c.kill(svc, signal.SIGKILL)
                 kills += 1
                 time.sleep(rng.uniform(0.05, 0.3))
                 c.start(svc)
         # keep filing after the last restart until enough takes are in to
         # mean something (a loaded or sanitized machine files slowly)
-        end = time.time() + 60
+        end = time.time() + HANG_GUARD
         while time.time() < end:
             with lock:
                 if len(acked) >= 20:
@@ -96,7 +102,7 @@ def test_kill_each_daemon(build):
         for t in TOOLS:
             c.sos("verdict", "finalize", t)
         out = wait_for(lambda: (lambda o: o if len(o["items"]) == len(TOOLS) else None)(
-            c.sos_json("pull")), timeout=15, what="every verdict published")
+            c.sos_json("pull")), what="every verdict published")
         assert out["verified"]
         assert sorted(i["tool"]["id"] for i in out["items"]) == sorted(TOOLS)
         for item in out["items"]:  # each verdict counts the latest revision of each persona

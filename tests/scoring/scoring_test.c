@@ -25,6 +25,10 @@ typedef struct {
     size_t id_len; /* 0: 16 */
 } body;
 
+#define S_FILED 1763840000u           /* every take's filed_at, but test_filed_at_ahead's */
+#define S_NOW (S_FILED + 60u)         /* scoring's clock, passed to the rule */
+static uint64_t s_filed_at = S_FILED; /* what s_make signs */
+
 typedef struct {
     sos_buf payload;
     uint8_t sig[SOS_SIG_BYTES];
@@ -113,7 +117,7 @@ static void s_make(take *tk, const body *b, const sos_key *key, const char *doma
     tb.ship = b->score >= 50;
     tb.text = (char *)b->text;
     tb.revision = b->revision;
-    tb.filed_at = 1763840000;
+    tb.filed_at = s_filed_at;
     sos_buf_pack(&tk->payload, &tb.base);
     if (unknown) {
         static const uint8_t f99[] = {0x98, 0x06, 0x01}; /* field 99, varint 1 */
@@ -135,7 +139,7 @@ static int s_accept_rid(fx *f, const take *tk, const ProtobufCBinaryData *rid,
     uint8_t h[SOS_HASH_BYTES];
     sos_status s = SOS_STATUS_OK;
     sos_txn *t = tu_begin(f->e, true);
-    int rc = scoring_take_accept(&f->r, t, &tk->s, rid, hash ? hash : h, st ? st : &s);
+    int rc = scoring_take_accept(&f->r, t, &tk->s, rid, S_NOW, hash ? hash : h, st ? st : &s);
     assert_true(rc >= 0);
     tu_commit(&t);
     return rc;
@@ -477,6 +481,51 @@ static void test_refusals(void **state)
     assert_int_equal(s_file(f, "tool-x", BUILDER, 80, 1, NULL), 0);
 }
 
+/* filed_at is the reviewer's clock: any time in the past, up to a day
+ * ahead of scoring's (the `now` the rule is given); beyond, BAD_REQUEST
+ * naming both, and nothing stored. -1 as sent by a loose parser
+ * (UINT64_MAX) is the case that broke `sos verify`. */
+static void test_filed_at_ahead(void **state)
+{
+    fx *f = *state;
+    static const struct {
+        uint64_t filed_at;
+        int want;
+    } cases[] = {
+        {1, 0},                               /* long past: not checked */
+        {S_NOW, 0},                           /* now */
+        {S_NOW + SCORING_FILED_AHEAD_MAX, 0}, /* a day ahead, the limit */
+        {S_NOW + SCORING_FILED_AHEAD_MAX + 1, SOS__CODE__CODE_BAD_REQUEST}, /* a second more */
+        {S_NOW + 10 * SCORING_FILED_AHEAD_MAX, SOS__CODE__CODE_BAD_REQUEST},
+        {(uint64_t)INT64_MAX, SOS__CODE__CODE_BAD_REQUEST},
+        {UINT64_MAX, SOS__CODE__CODE_BAD_REQUEST}, /* --filed-at -1, read by strtoull */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        take tk;
+        sos_status st = SOS_STATUS_OK;
+        /* a persona each accepted case, so no revision is ever stale */
+        body b = {"tool-x", BUILDER, 70, "On time?", (unsigned)i + 1, 0};
+        uint64_t head = tu_head(f->e);
+        s_filed_at = cases[i].filed_at;
+        s_make(&tk, &b, f->keys[BUILDER], SOS_DOMAIN_TAKE, false);
+        s_filed_at = S_FILED;
+        ProtobufCBinaryData rid = {tk.id_len, tk.id};
+        int rc = s_accept_rid(f, &tk, &rid, NULL, &st);
+        if (rc != cases[i].want)
+            fail_msg("filed_at %llu: got %d (%s), wanted %d", (unsigned long long)cases[i].filed_at,
+                     rc, st.msg, cases[i].want);
+        if (rc) {
+            char want[64];
+            snprintf(want, sizeof want, "filed_at %llu is more than a day",
+                     (unsigned long long)cases[i].filed_at);
+            assert_non_null(strstr(st.msg, want));
+            assert_non_null(strstr(st.msg, "ahead of scoring's clock (1763840060)"));
+            assert_int_equal(tu_head(f->e), head); /* nothing stored */
+        }
+        s_take_free(&tk);
+    }
+}
+
 static void test_amendments(void **state)
 {
     fx *f = *state;
@@ -726,7 +775,7 @@ static int s_decide(fx *f, const take *tk, int sig)
     sos_status st = SOS_STATUS_OK;
     ProtobufCBinaryData rid = {tk->id_len, (uint8_t *)tk->id};
     sos_txn *t = tu_begin(f->e, true);
-    int rc = scoring_take_decide(&f->r, t, &tk->s, &rid, sig, h, &st);
+    int rc = scoring_take_decide(&f->r, t, &tk->s, &rid, sig, S_NOW, h, &st);
     assert_true(rc >= 0);
     sos_txn_abort(&t); /* nothing kept: each call decides on the same store */
     return rc;
@@ -762,6 +811,68 @@ static void test_prepared_signature(void **state)
     s_take_free(&other);
 }
 
+/* A take damaged in the store (LMDB keeps no checksums) is refused when
+ * read, as SOS_CORRUPT with a store.corrupt line, never listed: a flipped
+ * signature byte, a flipped payload byte, an index naming an event that is
+ * not a take. Before, the first two were served (and printed as "(null)"). */
+static void test_damaged_take_refused(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(s_file(f, "tool-x", BUILDER, 60, 1, NULL), 0);
+    assert_int_equal(s_listed(f, "tool-x", NULL), 1);
+    char key[64];
+    size_t kl = sos_rules_latest_key(key, "tool-x", BUILDER);
+    sos_be32_put((uint8_t *)key + kl, 1);
+    sos_txn *t = tu_begin(f->e, false);
+    sos_val v;
+    assert_int_equal(sos_txn_get(t, SCORING_DB_TAKES, key, kl + 4, &v), SOS_OK);
+    assert_int_equal(v.len, 8);
+    uint64_t seq = sos_be64_get(v.data);
+    sos_txn_abort(&t);
+    Sos__Event *good = tu_event(f->e, seq);
+    assert_non_null(good);
+    assert_int_equal(good->kind_case, SOS__EVENT__KIND_TAKE);
+
+    enum { SIGNATURE, PAYLOAD, NOT_A_TAKE };
+    for (int how = SIGNATURE; how <= NOT_A_TAKE; how++) {
+        sos_buf b = SOS_BUF_INIT;
+        uint8_t k[8], seqv[8];
+        sos_be64_put(k, seq);
+        t = tu_begin(f->e, true);
+        if (how == NOT_A_TAKE) {
+            sos_be64_put(seqv, 1); /* the tool event */
+            assert_int_equal(sos_txn_put(t, SCORING_DB_TAKES, key, kl + 4, seqv, 8), SOS_OK);
+        } else {
+            uint8_t *p = how == SIGNATURE ? good->take->signature.data : good->take->payload.data;
+            p[how == SIGNATURE ? 10 : good->take->payload.len - 1] ^= 0x01;
+            sos_buf_pack(&b, &good->base);
+            p[how == SIGNATURE ? 10 : good->take->payload.len - 1] ^= 0x01;
+            assert_int_equal(sos_txn_put(t, SOS_DB_EVENTS, k, 8, b.data, b.len), SOS_OK);
+        }
+        tu_commit(&t);
+        sos_buf_free(&b);
+
+        Sos__Event **evs = (Sos__Event **)&f; /* not NULL: must be cleared */
+        size_t n = 99;
+        t = tu_begin(f->e, false);
+        assert_int_equal(scoring_takes_list(t, "tool-x", &evs, &n), SOS_CORRUPT);
+        sos_txn_abort(&t);
+        assert_null(evs);
+        assert_int_equal(n, 0);
+
+        /* put it back: listed again */
+        t = tu_begin(f->e, true);
+        sos_buf_pack(&b, &good->base);
+        sos_be64_put(seqv, seq);
+        assert_int_equal(sos_txn_put(t, SOS_DB_EVENTS, k, 8, b.data, b.len), SOS_OK);
+        assert_int_equal(sos_txn_put(t, SCORING_DB_TAKES, key, kl + 4, seqv, 8), SOS_OK);
+        tu_commit(&t);
+        sos_buf_free(&b);
+        assert_int_equal(s_listed(f, "tool-x", NULL), 1);
+    }
+    sos__event__free_unpacked(good, NULL);
+}
+
 int main(void)
 {
     if (sos_sign_init() != 0)
@@ -769,6 +880,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_accepted, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_refusals, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_filed_at_ahead, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_amendments, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_quorum_closes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_amendment_is_not_a_persona, s_setup, s_teardown),
@@ -776,6 +888,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_apply, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_prepared_signature, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_takes_old_layout, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_take_refused, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

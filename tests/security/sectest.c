@@ -82,7 +82,7 @@ void sec_pack(sec_take *tk, const sec_body *b)
     tb.ship = b->score >= 50;
     tb.text = (char *)b->text;
     tb.revision = b->revision;
-    tb.filed_at = 1763840000;
+    tb.filed_at = SEC_NOW - 60;
     sos_buf_pack(&tk->payload, &tb.base);
 }
 
@@ -116,7 +116,7 @@ int sec_accept_signed(sec_fx *f, const Sos__Signed *s, const ProtobufCBinaryData
     uint8_t hash[SOS_HASH_BYTES];
     *st = (sos_status)SOS_STATUS_OK;
     sos_txn *t = tu_begin(f->e, true);
-    int rc = scoring_take_accept(&f->r, t, s, rid, hash, st);
+    int rc = scoring_take_accept(&f->r, t, s, rid, SEC_NOW, hash, st);
     assert_true(rc >= 0); /* a refusal or a yes, never a store error */
     tu_commit(&t);
     return rc;

@@ -1,13 +1,18 @@
 /* unit.site.site_dir: rendering a small model into a temporary directory
  * (clients/site/site_dir.c): the files of a release, the swap of
  * OUT/current, the .state cursor across runs, incremental releases made of
- * hard links, pruning, and a full render when the layout changes. */
+ * hard links, pruning after the grace period, a full render when the
+ * layout changes, the site lock, release numbers never reused, and a
+ * failed render that leaves nothing behind. */
 #include "sitefix.h"
 
+#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "site_dir.h"
@@ -17,6 +22,7 @@ static sos_key *s_key;
 typedef struct {
     char dir[64];
     Sos__Tool a, b, c;
+    site_dir_opts opts; /* what s_run opens with */
 } s_fix;
 
 static int s_setup(void **state)
@@ -26,6 +32,7 @@ static int s_setup(void **state)
     sf_tool(&f->a, "alpha", "Alpha");
     sf_tool(&f->b, "beta", "Beta");
     sf_tool(&f->c, "gamma", "Gamma");
+    f->opts = (site_dir_opts){false, SITE_DIR_KEEP_SECONDS};
     *state = f;
     return 0;
 }
@@ -43,7 +50,7 @@ static void s_run(s_fix *f, const char *base, const sf_event *evs, size_t n, boo
                   site_dir_result *res)
 {
     site_dir *d = NULL;
-    assert_int_equal(site_dir_open(f->dir, base, &d), SITE_DIR_OK);
+    assert_int_equal(site_dir_open(f->dir, base, &f->opts, &d, NULL, 0), SITE_DIR_OK);
     if (n) {
         Sos__EventsPage *page = sf_page(evs, n);
         size_t news = 0;
@@ -200,13 +207,14 @@ static void test_incremental_release(void **state)
     sos__verdict__free_unpacked(vc, NULL);
 }
 
-/* The last SITE_DIR_KEEP releases stay; a changed base URL is a full
- * render; --full rewrites everything. */
+/* With no grace period, current and the SITE_DIR_KEEP_PREVIOUS before it
+ * stay; a changed base URL is a full render; --full rewrites everything. */
 static void test_prune_layout_full(void **state)
 {
     s_fix *f = *state;
     site_dir_result res;
     uint64_t seq = 0;
+    f->opts.keep_seconds = 0;
     for (int i = 0; i < 5; i++) {
         Sos__Tool t;
         char id[16];
@@ -221,7 +229,7 @@ static void test_prune_layout_full(void **state)
     for (int r = 1; r <= 5; r++) {
         char path[512];
         snprintf(path, sizeof path, "%s/releases/%d", f->dir, r);
-        assert_int_equal(access(path, F_OK) == 0, r > 5 - SITE_DIR_KEEP);
+        assert_int_equal(access(path, F_OK) == 0, r >= 5 - SITE_DIR_KEEP_PREVIOUS);
     }
     s_run(f, "https://other.example", NULL, 0, false, &res);
     assert_false(res.up_to_date);
@@ -249,8 +257,277 @@ static void test_open_fails(void **state)
     fclose(fp);
     snprintf(below, sizeof below, "%s/out", file);
     site_dir *d = (site_dir *)1;
-    assert_int_equal(site_dir_open(below, "https://example.org", &d), SITE_DIR_ECREATE);
+    char why[256];
+    assert_int_equal(site_dir_open(below, "https://example.org", NULL, &d, why, sizeof why),
+                     SITE_DIR_ECREATE);
     assert_null(d);
+    assert_non_null(strstr(why, below));
+}
+
+static void s_create(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wx");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static bool s_exists(const s_fix *f, const char *rel)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", f->dir, rel);
+    return access(path, F_OK) == 0;
+}
+
+/* One new tool per render, seq after seq. */
+static void s_run_tool(s_fix *f, uint64_t seq, site_dir_result *res)
+{
+    Sos__Tool t;
+    char id[32];
+    snprintf(id, sizeof id, "tool%" PRIu64, seq);
+    sf_tool(&t, id, id);
+    Sos__Verdict *v = sf_verdict4(s_key, &t, 1735689600 + seq);
+    sf_event ev[] = {{seq, v, NULL}};
+    s_run(f, "https://example.org", ev, 1, false, res);
+    sos__verdict__free_unpacked(v, NULL);
+}
+
+/* A release that stopped being current stays for keep_seconds, whoever
+ * renders meanwhile (an up-to-date render prunes too); past it, only the
+ * SITE_DIR_KEEP_PREVIOUS before current stay. */
+static void test_grace_period(void **state)
+{
+    s_fix *f = *state;
+    site_dir_result res;
+    f->opts.keep_seconds = 3600;
+    for (uint64_t i = 1; i <= 5; i++)
+        s_run_tool(f, i, &res);
+    assert_int_equal(res.release, 5);
+    for (int r = 1; r <= 5; r++) {
+        char rel[32];
+        snprintf(rel, sizeof rel, "releases/%d", r);
+        if (!s_exists(f, rel))
+            fail_msg("%s was removed within its grace period", rel);
+    }
+    f->opts.keep_seconds = 0; /* the grace is over */
+    s_run(f, "https://example.org", NULL, 0, false, &res);
+    assert_true(res.up_to_date);
+    assert_false(s_exists(f, "releases/1"));
+    assert_false(s_exists(f, "releases/2"));
+    assert_true(s_exists(f, "releases/3") && s_exists(f, "releases/4"));
+    s_current_is(f, "releases/5");
+    s_run_tool(f, 6, &res);
+    s_current_is(f, "releases/6");
+    assert_false(s_exists(f, "releases/3"));
+    assert_true(s_exists(f, "releases/4") && s_exists(f, "releases/5"));
+}
+
+/* A release number in use (another writer's, or left by a render that
+ * died) is never written into nor reused: the release is the next number. */
+static void test_release_exclusive(void **state)
+{
+    s_fix *f = *state;
+    site_dir_result res;
+    char path[512];
+    s_run_tool(f, 1, &res);
+    assert_int_equal(res.release, 1);
+    snprintf(path, sizeof path, "%s/releases/2", f->dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/releases/2/marker", f->dir);
+    s_create(path, "not a release of ours");
+    s_run_tool(f, 2, &res);
+    assert_int_equal(res.release, 3);
+    s_current_is(f, "releases/3");
+    assert_false(s_exists(f, "current/marker"));
+    assert_true(s_exists(f, "current/tools/tool2/index.html"));
+    /* never current, so nobody reads it: the render removed what was left */
+    assert_false(s_exists(f, "releases/2"));
+    s_run_tool(f, 3, &res);
+    assert_int_equal(res.release, 4);
+}
+
+/* A render that fails half way (a page cannot be written: a file where its
+ * directory must go) removes its release and leaves the cursor at the
+ * current one: the next render takes on the same publications again
+ * ("4 new", not "0 new") and shows them; the failed number is not reused. */
+static void test_failed_render(void **state)
+{
+    s_fix *f = *state;
+    Sos__Verdict *va = sf_verdict4(s_key, &f->a, 1735689600),
+                 *vb = sf_verdict4(s_key, &f->b, 1735689700);
+    sf_event first[] = {{1, va, NULL}, {2, vb, NULL}};
+    site_dir_result res;
+    s_run(f, "https://example.org", first, 2, false, &res);
+    assert_int_equal(res.release, 1);
+
+    Sos__Tool td, te;
+    sf_tool(&td, "delta", "Delta");
+    sf_tool(&te, "epsilon", "Epsilon");
+    Sos__Verdict *vc = sf_verdict4(s_key, &f->c, 1735690000),
+                 *vd = sf_verdict4(s_key, &td, 1735690100),
+                 *ve = sf_verdict4(s_key, &te, 1735690200);
+    Sos__Comparison cm = SOS__COMPARISON__INIT;
+    cm.slug = (char *)"alpha-vs-delta";
+    cm.tool_a = (char *)"alpha";
+    cm.tool_b = (char *)"delta";
+    cm.created_at = 1735690300;
+    sf_event second[] = {{3, vd, NULL}, {4, ve, NULL}, {5, vc, NULL}, {6, NULL, &cm}};
+    char plant[512];
+    snprintf(plant, sizeof plant, "%s/releases/1/tools/gamma", f->dir);
+    s_create(plant, "a file where a directory must go");
+
+    site_dir *d = NULL;
+    size_t news = 0;
+    assert_int_equal(site_dir_open(f->dir, "https://example.org", &f->opts, &d, NULL, 0),
+                     SITE_DIR_OK);
+    Sos__EventsPage *page = sf_page(second, 4);
+    assert_int_equal(site_dir_add_page(d, page, &news), SITE_DIR_OK);
+    sos__events_page__free_unpacked(page, NULL);
+    assert_int_equal(news, 4);
+    assert_int_equal(site_dir_render(d, false, &res), SITE_DIR_EWRITE);
+    assert_non_null(strstr(site_dir_why(d), "releases/2"));
+    site_dir_destroy(&d);
+    s_current_is(f, "releases/1");
+    assert_false(s_exists(f, "releases/2")); /* its partial release is gone */
+    assert_false(s_exists(f, "current.tmp"));
+
+    assert_int_equal(unlink(plant), 0); /* the operator frees the disk */
+    news = 0;
+    assert_int_equal(site_dir_open(f->dir, "https://example.org", &f->opts, &d, NULL, 0),
+                     SITE_DIR_OK);
+    assert_int_equal(site_dir_cursor(d), 2); /* the current release's */
+    page = sf_page(second, 4);               /* what the pull gives again */
+    assert_int_equal(site_dir_add_page(d, page, &news), SITE_DIR_OK);
+    sos__events_page__free_unpacked(page, NULL);
+    assert_int_equal(news, 4);
+    assert_int_equal(site_dir_render(d, false, &res), SITE_DIR_OK);
+    site_dir_destroy(&d);
+    assert_int_equal(res.release, 3);
+    assert_int_equal(res.cursor, 6);
+    assert_int_equal(res.tools, 5);
+    assert_int_equal(res.comparisons, 1); /* once, though stored by the failed render too */
+    s_current_is(f, "releases/3");
+    static const char *const ids[] = {"alpha", "beta", "gamma", "delta", "epsilon"};
+    for (size_t i = 0; i < 5; i++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "current/tools/%s/index.json", ids[i]);
+        if (!s_exists(f, rel))
+            fail_msg("%s is missing", rel);
+    }
+    char *index = s_file(f, "current/index.json");
+    assert_non_null(strstr(index, "\"gamma\""));
+    free(index);
+    s_run(f, "https://example.org", NULL, 0, false, &res);
+    assert_true(res.up_to_date);
+    assert_int_equal(res.tools, 5);
+    assert_int_equal(res.comparisons, 1);
+    sos__verdict__free_unpacked(va, NULL);
+    sos__verdict__free_unpacked(vb, NULL);
+    sos__verdict__free_unpacked(vc, NULL);
+    sos__verdict__free_unpacked(vd, NULL);
+    sos__verdict__free_unpacked(ve, NULL);
+}
+
+/* Reads a line from fd (blocking) into b. */
+static void s_read_line(int fd, char *b, size_t cap)
+{
+    size_t n = 0;
+    while (n + 1 < cap && read(fd, b + n, 1) == 1 && b[n] != '\n')
+        n++;
+    b[n] = '\0';
+}
+
+/* The site lock: a second opener fails with --no-wait (naming the
+ * holder's pid) or waits and then sees the first one's release; a holder
+ * killed with SIGKILL holds nothing. */
+static void test_lock(void **state)
+{
+    s_fix *f = *state;
+    site_dir *d1 = NULL, *d2 = NULL;
+    site_dir_opts nowait = {true, 0};
+    char why[512], want[64];
+    /* a waiter, forked before d1 exists (a child would share d1's lock):
+     * it says for whom it waits, then reads what d1 released */
+    int err[2], go[2], st = 0;
+    assert_int_equal(pipe(err), 0);
+    assert_int_equal(pipe(go), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        char c;
+        close(go[1]); /* so that a parent that failed is an end of file */
+        close(err[0]);
+        dup2(err[1], 2);
+        if (read(go[0], &c, 1) != 1)
+            _exit(2);
+        site_dir *w = NULL;
+        site_dir_result r;
+        int ok = site_dir_open(f->dir, "https://example.org", NULL, &w, NULL, 0) == SITE_DIR_OK &&
+                 site_dir_cursor(w) == 1 && site_dir_render(w, false, &r) == SITE_DIR_OK &&
+                 r.up_to_date && r.release == 1;
+        site_dir_destroy(&w);
+        _exit(ok ? 0 : 1);
+    }
+    close(err[1]);
+    close(go[0]);
+    assert_int_equal(site_dir_open(f->dir, "https://example.org", NULL, &d1, NULL, 0), SITE_DIR_OK);
+    assert_int_equal(site_dir_open(f->dir, "https://example.org", &nowait, &d2, why, sizeof why),
+                     SITE_DIR_EBUSY);
+    assert_null(d2);
+    snprintf(want, sizeof want, "another render (pid %ld) is writing", (long)getpid());
+    if (!strstr(why, want))
+        fail_msg("%s: no \"%s\"", why, want);
+    assert_int_equal(write(go[1], "g", 1), 1);
+    close(go[1]);
+    char line[512];
+    s_read_line(err[0], line, sizeof line);
+    close(err[0]);
+    snprintf(want, sizeof want, "waiting for another render (pid %ld)", (long)getpid());
+    if (!strstr(line, want))
+        fail_msg("%s: no \"%s\"", line, want);
+    assert_int_equal(waitpid(child, &st, WNOHANG), 0); /* we hold the lock: it waits */
+    Sos__Verdict *va = sf_verdict4(s_key, &f->a, 1735689600);
+    sf_event ev[] = {{1, va, NULL}};
+    Sos__EventsPage *page = sf_page(ev, 1);
+    site_dir_result res;
+    assert_int_equal(site_dir_add_page(d1, page, NULL), SITE_DIR_OK);
+    assert_int_equal(site_dir_render(d1, false, &res), SITE_DIR_OK);
+    sos__events_page__free_unpacked(page, NULL);
+    sos__verdict__free_unpacked(va, NULL);
+    site_dir_destroy(&d1);
+    assert_int_equal(waitpid(child, &st, 0), child);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+    /* a holder killed with SIGKILL: the kernel drops its lock */
+    int sync[2];
+    assert_int_equal(pipe(sync), 0);
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        site_dir *h = NULL;
+        close(sync[0]);
+        if (site_dir_open(f->dir, "https://example.org", NULL, &h, NULL, 0) != SITE_DIR_OK)
+            _exit(1);
+        if (write(sync[1], "L", 1) != 1)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    close(sync[1]);
+    char c = 0;
+    assert_int_equal(read(sync[0], &c, 1), 1);
+    close(sync[0]);
+    st = 0;
+    assert_int_equal(site_dir_open(f->dir, "https://example.org", &nowait, &d2, why, sizeof why),
+                     SITE_DIR_EBUSY);
+    snprintf(want, sizeof want, "(pid %ld)", (long)child);
+    if (!strstr(why, want))
+        fail_msg("%s: no \"%s\"", why, want);
+    assert_int_equal(kill(child, SIGKILL), 0);
+    assert_int_equal(waitpid(child, &st, 0), child);
+    assert_int_equal(site_dir_open(f->dir, "https://example.org", &nowait, &d2, why, sizeof why),
+                     SITE_DIR_OK);
+    site_dir_destroy(&d2);
 }
 
 int main(void)
@@ -262,6 +539,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_incremental_release, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_prune_layout_full, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_open_fails, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_grace_period, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_release_exclusive, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_render, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_lock, s_setup, s_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sos_key_destroy(&s_key);

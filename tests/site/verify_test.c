@@ -38,7 +38,7 @@ static int s_setup(void **state)
     Sos__EventsPage *page = sf_page(evs, 3);
     site_dir *d = NULL;
     site_dir_result res;
-    assert_int_equal(site_dir_open(f->dir, "https://example.org", &d), SITE_DIR_OK);
+    assert_int_equal(site_dir_open(f->dir, "https://example.org", NULL, &d, NULL, 0), SITE_DIR_OK);
     assert_int_equal(site_dir_add_page(d, page, NULL), SITE_DIR_OK);
     assert_int_equal(site_dir_render(d, false, &res), SITE_DIR_OK);
     site_dir_destroy(&d);

@@ -1,7 +1,11 @@
-/* unit.sos.cmd: the nearest-name suggestion behind "did you mean", and
- * options parsed from a command's table. */
+/* unit.sos.cmd: the nearest-name suggestion behind "did you mean",
+ * options parsed from a command's table (in any order with the operands),
+ * and the one strict number parser every option value goes through. */
 #include "testutil.h"
 
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
@@ -116,12 +120,111 @@ static void test_getopt(void **state)
     assert_int_equal(sos_cmd_getopt(&s_cmd, &cli, 2, bad, &o, &first), EX_USAGE);
 }
 
+/* Options after operands, between them, and before them all come out the
+ * same: the operands in order at argv[first..], the options set. "--" ends
+ * the options. --json is taken although this table has no json entry,
+ * and works with POSIXLY_CORRECT set. */
+static void test_getopt_order(void **state)
+{
+    (void)state;
+    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("out", 'o', s_opts_t, out)};
+    static const sos_cmd cmd = {"order", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(opts),
+                                sizeof(s_opts_t), NULL};
+    static const struct {
+        int argc;
+        const char *argv[7];
+        int operands; /* want: "A" then "B" (then "--x" after --) */
+        bool json;
+    } cases[] = {
+        {5, {"order", "--out", "x", "A", "B"}, 2, false},
+        {5, {"order", "A", "B", "--out", "x"}, 2, false},
+        {5, {"order", "A", "--out", "x", "B"}, 2, false},
+        {6, {"order", "A", "B", "--out", "x", "--json"}, 2, true},
+        {6, {"order", "--json", "A", "-o", "x", "B"}, 2, true},
+        {6, {"order", "A", "-ox", "-j", "--", "B"}, 2, true},
+        {6, {"order", "A", "--out=x", "--", "B", "--json"}, 3, false}, /* --json an operand */
+    };
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass)
+            setenv("POSIXLY_CORRECT", "1", 1);
+        for (size_t i = 0; i < SOS_CMD_N(cases); i++) {
+            char *argv[8] = {0};
+            sos_cli cli = {0};
+            s_opts_t o = {0};
+            int first = -1;
+            for (int a = 0; a < cases[i].argc; a++)
+                argv[a] = (char *)cases[i].argv[a];
+            assert_int_equal(sos_cmd_getopt(&cmd, &cli, cases[i].argc, argv, &o, &first),
+                             SOS_CMD_GO);
+            if (!o.out || strcmp(o.out, "x") != 0 || cli.json != cases[i].json ||
+                cases[i].argc - first != cases[i].operands || strcmp(argv[first], "A") != 0 ||
+                strcmp(argv[first + 1], "B") != 0)
+                fail_msg("case %zu (POSIXLY_CORRECT %s): out %s, json %d, %d operands from %s", i,
+                         pass ? "set" : "unset", o.out ? o.out : "unset", cli.json,
+                         cases[i].argc - first, first < cases[i].argc ? argv[first] : "-");
+            if (cases[i].operands == 3)
+                assert_string_equal(argv[first + 2], "--json");
+        }
+    }
+    unsetenv("POSIXLY_CORRECT");
+}
+
+/* Decimal digits only, each bound checked, ERANGE past it or past
+ * UINT64_MAX; EINVAL for anything else. *out is set only on success. */
+static void test_parse_u64(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        uint64_t min, max;
+        int err; /* 0: parses to want */
+        uint64_t want;
+    } cases[] = {
+        {"0", 0, 100, 0, 0},
+        {"100", 0, 100, 0, 100},
+        {"007", 0, 100, 0, 7}, /* leading zeros are decimal, not octal */
+        {"101", 0, 100, ERANGE, 0},
+        {"0", 1, 100, ERANGE, 0},
+        {"18446744073709551615", 0, UINT64_MAX, 0, UINT64_MAX},
+        {"18446744073709551616", 0, UINT64_MAX, ERANGE, 0}, /* UINT64_MAX + 1 */
+        {"99999999999999999999999", 0, UINT64_MAX, ERANGE, 0},
+        {"9223372036854775807", 0, INT64_MAX, 0, INT64_MAX},
+        {"9223372036854775808", 0, INT64_MAX, ERANGE, 0},
+        {"-1", 0, UINT64_MAX, EINVAL, 0}, /* strtoull: UINT64_MAX */
+        {"+1", 0, 100, EINVAL, 0},
+        {"abc", 0, UINT64_MAX, EINVAL, 0},   /* atoi: 0 */
+        {"0x10", 0, UINT64_MAX, EINVAL, 0},  /* strtoull base 10: 0 */
+        {"12abc", 0, UINT64_MAX, EINVAL, 0}, /* strtoull: 12 */
+        {" 12", 0, 100, EINVAL, 0},
+        {"12 ", 0, 100, EINVAL, 0},
+        {"1e3", 0, 10000, EINVAL, 0},
+        {"1.5", 0, 100, EINVAL, 0},
+        {"", 0, 100, EINVAL, 0},
+        {"99999999999999999999x", 0, UINT64_MAX, EINVAL, 0}, /* junk wins over range */
+    };
+    for (size_t i = 0; i < SOS_CMD_N(cases); i++) {
+        uint64_t v = 12345;
+        errno = 0;
+        int rc = sos_cmd_parse_u64(cases[i].s, cases[i].min, cases[i].max, &v);
+        if (cases[i].err ? rc != -1 || errno != cases[i].err || v != 12345
+                         : rc != 0 || v != cases[i].want)
+            fail_msg("'%s' in %llu..%llu: rc %d errno %d value %llu", cases[i].s,
+                     (unsigned long long)cases[i].min, (unsigned long long)cases[i].max, rc, errno,
+                     (unsigned long long)v);
+    }
+    uint64_t v;
+    assert_int_equal(sos_cmd_parse_u64(NULL, 0, 1, &v), -1);
+    assert_int_equal(sos_cmd_number("filed-at", "a whole number", "-1", 0, 10, &v), EX_DATAERR);
+    assert_int_equal(sos_cmd_number("filed-at", "a whole number", "10", 0, 10, &v), 0);
+    assert_int_equal(v, 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_suggest_table),
-        cmocka_unit_test(test_suggest_verbs),
-        cmocka_unit_test(test_getopt),
+        cmocka_unit_test(test_suggest_table), cmocka_unit_test(test_suggest_verbs),
+        cmocka_unit_test(test_getopt),        cmocka_unit_test(test_getopt_order),
+        cmocka_unit_test(test_parse_u64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
