@@ -151,8 +151,10 @@ int sos_envelope_open_verdict(const Sos__Verdict *v, const char *tool_id, bool v
         if (t)
             protobuf_c_message_free_unpacked(t, NULL);
         if (trc != SOS_ENVELOPE_OK) {
+            char twhy[200];
             rc = SOS_ENVELOPE_TAKE;
-            snprintf(why, cap, "a counted take's signature does not verify");
+            sos_envelope_describe(&sos_envelope_take, trc, twhy, sizeof twhy);
+            snprintf(why, cap, "counted take %zu: %s", i + 1, twhy);
             goto out;
         }
     }

@@ -97,7 +97,8 @@ int sos_envelope_open(const sos_envelope_kind *kind, const Sos__Signed *env, boo
  * verdict's decoded body, the caller's to free as sos_envelope_open's; or
  * the first rule broken, *body NULL and a sentence in why[cap] (the
  * verdict's own from sos_envelope_describe, or one naming the record's
- * part: SOS_ENVELOPE_MISSING, _MISMATCH, _TAKE). */
+ * part: SOS_ENVELOPE_MISSING, _MISMATCH, and _TAKE with "counted take N:"
+ * and the take's own). */
 int sos_envelope_open_verdict(const Sos__Verdict *v, const char *tool_id, bool verified,
                               Sos__VerdictBody **body, char *why, size_t cap)
     __attribute__((warn_unused_result));

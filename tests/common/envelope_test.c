@@ -327,7 +327,7 @@ static void test_open_verdict(void **state)
     tsig[3] ^= 1; /* a counted take forged: checked unless verified */
     assert_int_equal(sos_envelope_open_verdict(&v, NULL, false, NULL, why, sizeof why),
                      SOS_ENVELOPE_TAKE);
-    assert_string_equal(why, "a counted take's signature does not verify");
+    assert_string_equal(why, "counted take 1: take signature does not verify");
     assert_int_equal(sos_envelope_open_verdict(&v, NULL, true, NULL, why, sizeof why),
                      SOS_ENVELOPE_OK);
     tsig[3] ^= 1;
