@@ -69,13 +69,16 @@ static const char *s_take_open(const Sos__Signed *s, Sos__TakeBody **b)
     return s_signed_open(s, &sos_envelope_take, (ProtobufCMessage **)b);
 }
 
-/* A Verdict record whole (envelope.h): NULL, or what is wrong. */
+/* A Verdict record whole (envelope.h): NULL, or what is wrong. A counted
+ * take that fails is reported in one sentence whatever the rule it breaks,
+ * as the check always has (docs and faults.damage read it). */
 static const char *s_verdict_check(const Sos__Verdict *v, const char *tool_id)
 {
     static char why[256]; /* one thread: the walk's */
-    return sos_envelope_open_verdict(v, tool_id, false, NULL, why, sizeof why) == SOS_ENVELOPE_OK
-               ? NULL
-               : why;
+    int rc = sos_envelope_open_verdict(v, tool_id, false, NULL, why, sizeof why);
+    if (rc == SOS_ENVELOPE_TAKE)
+        return "a counted take's signature does not verify";
+    return rc == SOS_ENVELOPE_OK ? NULL : why;
 }
 
 /* The event at seq, decoded, or NULL. */
