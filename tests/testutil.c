@@ -142,3 +142,24 @@ bool tu_bin_eq(ProtobufCBinaryData a, const void *b, size_t n)
 {
     return a.len == n && (n == 0 || memcmp(a.data, b, n) == 0);
 }
+
+char *tu_stderr_of(void (*fn)(void *arg), void *arg)
+{
+    char path[] = "/tmp/sos-test-log-XXXXXX";
+    int fd = mkstemp(path), saved = dup(2);
+    assert_true(fd >= 0 && saved >= 0);
+    fflush(stderr);
+    assert_int_equal(dup2(fd, 2), 2);
+    fn(arg);
+    fflush(stderr);
+    assert_int_equal(dup2(saved, 2), 2);
+    close(saved);
+    off_t n = lseek(fd, 0, SEEK_END);
+    assert_true(n >= 0);
+    char *text = calloc(1, (size_t)n + 1);
+    assert_non_null(text);
+    assert_int_equal(pread(fd, text, (size_t)n, 0), n);
+    close(fd);
+    unlink(path);
+    return text;
+}

@@ -57,4 +57,8 @@ Sos__Event *tu_event(tu_env *e, uint64_t seq);
 /* Binary data that tests compare. */
 bool tu_bin_eq(ProtobufCBinaryData a, const void *b, size_t n);
 
+/* Runs fn(arg) with stderr (where the log goes) sent to a temp file, and
+ * returns what was written there, NUL-terminated: the caller frees it. */
+char *tu_stderr_of(void (*fn)(void *arg), void *arg);
+
 #endif

@@ -68,9 +68,12 @@ out:
 
 /* The takes a closed panel lists, by hash: each is the latest of one of
  * the tool's personas (events arrive in scoring's order, so aggregation's
- * latest entries are scoring's when it closed the panel). */
+ * latest entries are scoring's when it closed the panel). verify: for a
+ * reader, every take is opened with its signature checked, and one that
+ * fails is refused as SOS_CORRUPT (store.corrupt names it); else a take
+ * missing is SOS_NOTFOUND and one that does not open SOS_EIO. */
 static int s_takes_load(sos_txn *t, const char *tool_id, const ProtobufCBinaryData *hashes,
-                        size_t n, Sos__Signed **signed_out, Sos__TakeBody **bodies)
+                        size_t n, bool verify, Sos__Signed **signed_out, Sos__TakeBody **bodies)
 {
     char key[S_KEY_MAX];
     if (strlen(tool_id) + 2 > S_KEY_MAX)
@@ -101,12 +104,19 @@ static int s_takes_load(sos_txn *t, const char *tool_id, const ProtobufCBinaryDa
             return SOS_NOTFOUND;
         signed_out[i] = (Sos__Signed *)sos_rules_get(t, AGGREGATION_DB_TAKES,
                                                      &sos__signed__descriptor, takek, takekl);
-        if (!signed_out[i])
-            return SOS_NOTFOUND;
         ProtobufCMessage *m = NULL;
-        /* verified by scoring before it logged the take */
-        if (sos_envelope_open(&sos_envelope_take, signed_out[i], true, &m) != SOS_ENVELOPE_OK)
-            return SOS_EIO;
+        /* scoring verified the take before it logged it; read back for a
+         * reader (verify), its signature is its only checksum */
+        int orc = signed_out[i] ? sos_envelope_open(&sos_envelope_take, signed_out[i], !verify, &m)
+                                : SOS_ENVELOPE_UNDECODABLE;
+        if (orc != SOS_ENVELOPE_OK && !verify)
+            return signed_out[i] ? SOS_EIO : SOS_NOTFOUND;
+        if (orc != SOS_ENVELOPE_OK) {
+            char why[256] = "the take its latest entry names is missing or does not decode";
+            if (signed_out[i])
+                sos_envelope_describe(&sos_envelope_take, orc, why, sizeof why);
+            return sos_store_corrupt("takes", takek, takekl, why);
+        }
         bodies[i] = (Sos__TakeBody *)m;
     }
     return 0;
@@ -140,7 +150,7 @@ static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelCl
         sos_log_error("panel.corrupt", "tool=%s takes=%zu", pc->tool_id, n);
         return 0;
     }
-    rc = s_takes_load(t, pc->tool_id, pc->take_hashes, n, takes, bodies);
+    rc = s_takes_load(t, pc->tool_id, pc->take_hashes, n, false, takes, bodies);
     if (rc == SOS_NOTFOUND || rc == SOS_EIO) {
         /* scoring listed a take it never sent us: a bug upstream */
         sos_log_error("panel.missing_take", "tool=%s", pc->tool_id);
@@ -235,16 +245,27 @@ int aggregation_verdict_view(sos_txn *t, const char *tool_id, Sos__VerdictView *
 
     if ((rc = sos_rules_id(st, "tool id", tool_id)))
         return rc;
-    Sos__Verdict *fin = (Sos__Verdict *)sos_rules_get(
-        t, AGGREGATION_DB_VERDICTS, &sos__verdict__descriptor, tool_id, strlen(tool_id));
-    if (fin) {
+    sos_val fv;
+    rc = sos_txn_get(t, AGGREGATION_DB_VERDICTS, tool_id, strlen(tool_id), &fv);
+    if (rc == SOS_OK) {
+        /* the store keeps no checksums: the signatures are the record's */
+        char why[256];
+        Sos__Verdict *fin = (Sos__Verdict *)sos_unpack(&sos__verdict__descriptor, fv.data, fv.len);
+        int orc = fin ? sos_envelope_open_verdict(fin, tool_id, false, &view->body, why, sizeof why)
+                      : SOS_ENVELOPE_UNDECODABLE;
+        if (orc != SOS_ENVELOPE_OK) {
+            if (fin)
+                sos__verdict__free_unpacked(fin, NULL);
+            return sos_store_corrupt("verdicts", tool_id, strlen(tool_id),
+                                     fin ? why : "the stored verdict does not decode");
+        }
         view->final = true;
         view->signed_ = fin;
-        view->body = (Sos__VerdictBody *)sos_unpack(
-            &sos__verdict_body__descriptor, fin->verdict->payload.data, fin->verdict->payload.len);
         view->signer = fin->verdict->signer;
-        return view->body ? 0 : SOS_EIO;
+        return 0;
     }
+    if (rc != SOS_NOTFOUND)
+        return rc;
     rc = sos_txn_get(t, AGGREGATION_DB_TOOLS, tool_id, strlen(tool_id), NULL);
     if (rc == SOS_NOTFOUND)
         return sos_fail(st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", tool_id);
@@ -252,7 +273,7 @@ int aggregation_verdict_view(sos_txn *t, const char *tool_id, Sos__VerdictView *
         return rc;
     if ((rc = sos_rules_latest_hashes(t, AGGREGATION_DB_LATEST, tool_id, hbuf, hashes, &n)))
         return rc;
-    rc = s_takes_load(t, tool_id, hashes, n, takes, bodies);
+    rc = s_takes_load(t, tool_id, hashes, n, true, takes, bodies);
     if (rc == 0) {
         sos_tally tally;
         sos_tally_takes((const Sos__TakeBody *const *)bodies, n, &tally);
@@ -272,7 +293,7 @@ int aggregation_verdict_view(sos_txn *t, const char *tool_id, Sos__VerdictView *
         view->body = (Sos__VerdictBody *)sos_unpack(&sos__verdict_body__descriptor, b.data, b.len);
         sos_buf_free(&b);
         view->final = false;
-    } else {
+    } else if (rc != SOS_CORRUPT) {
         rc = SOS_EIO;
     }
     s_takes_free(takes, bodies, n);

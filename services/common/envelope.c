@@ -115,6 +115,59 @@ out:
     return rc;
 }
 
+int sos_envelope_open_verdict(const Sos__Verdict *v, const char *tool_id, bool verified,
+                              Sos__VerdictBody **body, char *why, size_t cap)
+{
+    ProtobufCMessage *m = NULL;
+    Sos__VerdictBody *b = NULL;
+    int rc;
+    if (body)
+        *body = NULL;
+    if (!v || !v->verdict) {
+        rc = SOS_ENVELOPE_MISSING;
+        snprintf(why, cap, "no signed envelope");
+        goto out;
+    }
+    if ((rc = sos_envelope_open(&sos_envelope_verdict, v->verdict, verified, &m)) !=
+        SOS_ENVELOPE_OK) {
+        sos_envelope_describe(&sos_envelope_verdict, rc, why, cap);
+        goto out;
+    }
+    b = (Sos__VerdictBody *)m;
+    if (tool_id && strcmp(b->tool_id, tool_id) != 0) {
+        rc = SOS_ENVELOPE_MISMATCH;
+        snprintf(why, cap, "verdict is for another tool than its key");
+        goto out;
+    }
+    if (b->n_take_hashes != v->n_takes) {
+        rc = SOS_ENVELOPE_MISMATCH;
+        snprintf(why, cap, "verdict lists another number of takes than it carries");
+        goto out;
+    }
+    for (size_t i = 0; i < v->n_takes; i++) {
+        ProtobufCMessage *t = NULL;
+        int trc = v->takes[i] ? sos_envelope_open(&sos_envelope_take, v->takes[i], verified, &t)
+                              : SOS_ENVELOPE_UNDECODABLE;
+        if (t)
+            protobuf_c_message_free_unpacked(t, NULL);
+        if (trc != SOS_ENVELOPE_OK) {
+            char twhy[200];
+            rc = SOS_ENVELOPE_TAKE;
+            sos_envelope_describe(&sos_envelope_take, trc, twhy, sizeof twhy);
+            snprintf(why, cap, "counted take %zu: %s", i + 1, twhy);
+            goto out;
+        }
+    }
+    if (body) {
+        *body = b;
+        b = NULL;
+    }
+out:
+    if (b)
+        sos__verdict_body__free_unpacked(b, NULL);
+    return rc;
+}
+
 void sos_envelope_describe(const sos_envelope_kind *kind, int rc, char *out, size_t cap)
 {
     switch (rc) {
@@ -139,6 +192,11 @@ void sos_envelope_describe(const sos_envelope_kind *kind, int rc, char *out, siz
                  "twice or a default value written out)",
                  kind->name);
         break;
+    case SOS_ENVELOPE_MISSING: snprintf(out, cap, "no signed envelope"); break;
+    case SOS_ENVELOPE_MISMATCH:
+        snprintf(out, cap, "%s is not the one its record names", kind->name);
+        break;
+    case SOS_ENVELOPE_TAKE: snprintf(out, cap, "a counted take does not open"); break;
     default: snprintf(out, cap, "%s envelope: unknown error %d", kind->name, rc); break;
     }
 }

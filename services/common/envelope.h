@@ -62,6 +62,10 @@ enum {
     SOS_ENVELOPE_UNDECODABLE = -34, /* the payload is not the kind's message */
     SOS_ENVELOPE_EXTRA = -35,       /* the payload carries unknown fields */
     SOS_ENVELOPE_NONCANONICAL = -36,
+    /* sos_envelope_open_verdict only: */
+    SOS_ENVELOPE_MISSING = -37,  /* a Verdict record without its signed verdict */
+    SOS_ENVELOPE_MISMATCH = -38, /* for another tool, or listing another number of takes */
+    SOS_ENVELOPE_TAKE = -39,     /* a counted take fails one of the four rules */
 };
 
 /* Packs body (a kind->body message), signs it with k and fills *env.
@@ -85,6 +89,22 @@ int sos_envelope_verify(const sos_envelope_kind *kind, const Sos__Signed *env)
  * protobuf_c_message_free_unpacked(*body, NULL); otherwise *body is NULL. */
 int sos_envelope_open(const sos_envelope_kind *kind, const Sos__Signed *env, bool verified,
                       ProtobufCMessage **body) __attribute__((warn_unused_result));
+
+/* A Verdict record (the tool, the signed verdict, the counted signed takes)
+ * as aggregation stores it and publishing serves it, opened whole: the
+ * verdict by all four rules, for tool_id (unless NULL), listing as many
+ * take hashes as it carries takes, then every counted take by all four
+ * rules. verified as for sos_envelope_open, for the verdict and its takes
+ * alike (false: every signature is checked here, one Ed25519 check per
+ * envelope). SOS_ENVELOPE_OK, with *body (when body is not NULL) the
+ * verdict's decoded body, the caller's to free as sos_envelope_open's; or
+ * the first rule broken, *body NULL and a sentence in why[cap] (the
+ * verdict's own from sos_envelope_describe, or one naming the record's
+ * part: SOS_ENVELOPE_MISSING, _MISMATCH, and _TAKE with "counted take N:"
+ * and the take's own). */
+int sos_envelope_open_verdict(const Sos__Verdict *v, const char *tool_id, bool verified,
+                              Sos__VerdictBody **body, char *why, size_t cap)
+    __attribute__((warn_unused_result));
 
 /* What rc means for an envelope of kind, as one sentence for a reply or a
  * report ("take signature does not verify"). Writes at most cap bytes. */

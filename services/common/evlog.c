@@ -52,6 +52,12 @@ int sos_evlog_append(sos_txn *t, Sos__Event *ev)
 int sos_evlog_page(sos_txn *t, const ProtobufCBinaryData *request_id, uint64_t after, uint32_t max,
                    sos_buf *out)
 {
+    return sos_evlog_page_checked(t, request_id, after, max, NULL, out);
+}
+
+int sos_evlog_page_checked(sos_txn *t, const ProtobufCBinaryData *request_id, uint64_t after,
+                           uint32_t max, sos_evlog_check_fn check, sos_buf *out)
+{
     Sos__RawEventsReply rep = SOS__RAW_EVENTS_REPLY__INIT;
     Sos__Status st = SOS__STATUS__INIT;
     Sos__RawEventsPage page = SOS__RAW_EVENTS_PAGE__INIT;
@@ -81,6 +87,10 @@ int sos_evlog_page(sos_txn *t, const ProtobufCBinaryData *request_id, uint64_t a
          rc = sos_cursor_next(c, &k, &v)) {
         if (page.n_events > 0 && bytes + v.len > SOS_EVLOG_PAGE_BYTES)
             break;
+        if (check && (rc = check(&k, &v)) != SOS_OK) {
+            rc = rc == SOS_NOTFOUND ? SOS_CORRUPT : rc; /* never read as the log's end */
+            break;
+        }
         if (page.n_events == cap) {
             cap = cap ? cap * 2 : 64;
             ProtobufCBinaryData *ne = realloc(page.events, cap * sizeof *ne);

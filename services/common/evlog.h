@@ -31,6 +31,15 @@ int sos_evlog_head(sos_txn *t, uint64_t *head);
 /* Packs a RawEventsReply (events after `after`, at most max) into out. */
 int sos_evlog_page(sos_txn *t, const ProtobufCBinaryData *request_id, uint64_t after, uint32_t max,
                    sos_buf *out);
+/* Checks one stored event (its key and value, borrowed for the call)
+ * before a page carries it: SOS_OK, or a negative store code that refuses
+ * the whole page (SOS_CORRUPT once sos_store_corrupt has named the
+ * record: a damaged record is never served). */
+typedef int (*sos_evlog_check_fn)(const sos_val *key, const sos_val *event);
+/* sos_evlog_page with check (NULL: none) run on every event of the page;
+ * out is untouched when it refuses. */
+int sos_evlog_page_checked(sos_txn *t, const ProtobufCBinaryData *request_id, uint64_t after,
+                           uint32_t max, sos_evlog_check_fn check, sos_buf *out);
 
 int sos_meta_get_u64(sos_txn *t, const char *key, uint64_t *v); /* 0 when absent */
 int sos_meta_put_u64(sos_txn *t, const char *key, uint64_t v) __attribute__((warn_unused_result));

@@ -83,6 +83,11 @@ typedef struct {
     /* Apply one upstream event inside txn. SOS_OK (applied or deliberately
      * ignored: log why) or a negative store code. */
     int (*apply)(sos_svc *svc, sos_txn *txn, const Sos__Event *ev);
+    /* Optional: checks each stored event an events page is about to carry
+     * (publishing: the signed verdicts and takes its publications hold),
+     * in the page's read transaction. A negative store code refuses the
+     * whole page with INTERNAL (sos_evlog_page_checked). */
+    sos_evlog_check_fn event_check;
 } sos_svc_spec;
 
 /* Parses argv (--config, --home, --verbose, --help, --version), runs the

@@ -238,7 +238,7 @@ void svc_request_run(sos_svc *svc, const sos_frames *f, sos_buf *out)
         goto out;
     if ((q = s_oneof(req, svc->f_events)) != NULL) {
         if ((rc = sos_txn_begin(svc->store, false, &t)) == SOS_OK)
-            rc = sos_evlog_page(t, &rid, q->after, q->max, out);
+            rc = sos_evlog_page_checked(t, &rid, q->after, q->max, svc->spec->event_check, out);
         sos_txn_abort(&t);
         if (rc != SOS_OK)
             sos_svc_error_reply(&rid, SOS__CODE__CODE_INTERNAL, sos_store_errstr(rc), out);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "envelope.h"
 #include "log.h"
 #include "rules.h"
 
@@ -155,6 +156,32 @@ int publishing_apply(sos_txn *t, const Sos__Event *ev)
     }
 }
 
+/* Decode and shape only: every page of the pull and the render passes
+ * here, and checking the six signatures of each publication (about 0.29 ms
+ * of Ed25519) made publishing's CPU for a pull of 3,000 publications 0.87 s
+ * instead of 0.02 s, nearly doubling the pull, while the readers check
+ * them anyway (sos pull: exit 77; the site's JSON flags each signature
+ * and sos verify refuses a site with a bad one) and sos check verifies
+ * them in the store. A flipped byte in a payload, a tag or a length fails
+ * here: decode, unknown fields, canonical form. */
+int publishing_event_check(const sos_val *key, const sos_val *event)
+{
+    char why[256];
+    int rc = SOS_OK;
+    Sos__Event *ev = (Sos__Event *)sos_unpack(&sos__event__descriptor, event->data, event->len);
+    if (!ev)
+        return sos_store_corrupt("events", key->data, key->len, "the stored event does not decode");
+    if (key->len != 8 || ev->seq != sos_be64_get(key->data))
+        rc = sos_store_corrupt("events", key->data, key->len,
+                               "the stored event says it is another number than its key");
+    else if (ev->kind_case == SOS__EVENT__KIND_PUBLICATION &&
+             sos_envelope_open_verdict(ev->publication, NULL, true, NULL, why, sizeof why) !=
+                 SOS_ENVELOPE_OK)
+        rc = sos_store_corrupt("events", key->data, key->len, why);
+    sos__event__free_unpacked(ev, NULL);
+    return rc;
+}
+
 /* --- the service ----------------------------------------------------- */
 
 static bool s_is_write(const ProtobufCMessage *m)
@@ -190,4 +217,5 @@ const sos_svc_spec publishing_spec = {
     .is_write = s_is_write,
     .handle = s_handle,
     .apply = s_apply,
+    .event_check = publishing_event_check,
 };

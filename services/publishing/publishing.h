@@ -22,5 +22,13 @@ extern const sos_svc_spec publishing_spec;
 /* Apply one aggregation event: a verdict is published at once; a
  * comparison once both of its tools have a final verdict. */
 int publishing_apply(sos_txn *t, const Sos__Event *ev);
+/* One event of publishing's log before an events page (the pull, the
+ * render) carries it: an event that does not decode, is numbered other
+ * than its key, or is a publication whose Verdict record does not open
+ * whole (sos_envelope_open_verdict, verified: the shape, decode and
+ * canonical form of the verdict and of every counted take; the signatures
+ * are left to the readers and sos check, see publishing.c) is refused:
+ * SOS_CORRUPT after a store.corrupt line naming db events and the key. */
+int publishing_event_check(const sos_val *key, const sos_val *event);
 
 #endif

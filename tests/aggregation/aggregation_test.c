@@ -393,6 +393,104 @@ static void test_verdict_view(void **state)
     aggregation_view_clear(&view);
 }
 
+/* Flips one byte of a signature inside the packed message stored at
+ * (db, key), as a disk would. */
+static void s_flip_stored(fx *f, sos_db db, const void *key, size_t kl,
+                          const ProtobufCMessageDescriptor *d, uint8_t *(*sig)(ProtobufCMessage *m))
+{
+    sos_txn *t = tu_begin(f->e, true);
+    sos_val v;
+    sos_buf b = SOS_BUF_INIT;
+    assert_int_equal(sos_txn_get(t, db, key, kl, &v), SOS_OK);
+    ProtobufCMessage *m = sos_unpack(d, v.data, v.len);
+    assert_non_null(m);
+    sig(m)[9] ^= 0x40;
+    sos_buf_pack(&b, m);
+    assert_int_equal(sos_txn_put(t, db, key, kl, b.data, b.len), SOS_OK);
+    tu_commit(&t);
+    sos_buf_free(&b);
+    protobuf_c_message_free_unpacked(m, NULL);
+}
+
+static uint8_t *s_verdict_sig(ProtobufCMessage *m)
+{
+    return ((Sos__Verdict *)m)->verdict->signature.data;
+}
+
+static uint8_t *s_counted_take_sig(ProtobufCMessage *m)
+{
+    return ((Sos__Verdict *)m)->takes[1]->signature.data;
+}
+
+static uint8_t *s_take_sig(ProtobufCMessage *m)
+{
+    return ((Sos__Signed *)m)->signature.data;
+}
+
+typedef struct {
+    fx *f;
+    Sos__VerdictView view;
+    int rc;
+} s_view_call;
+
+static void s_view_damaged(void *arg)
+{
+    s_view_call *c = arg;
+    sos_status st;
+    c->rc = s_view(c->f, "tool-x", &c->view, &st);
+}
+
+/* A stored verdict, or a take it counts or a provisional verdict tallies,
+ * whose signature no longer verifies is refused (SOS_CORRUPT, a
+ * store.corrupt line naming the db and key), never shown. */
+static void test_verdict_view_damaged(void **state)
+{
+    const struct {
+        const char *name;
+        bool final;
+        sos_db db;
+        const ProtobufCMessageDescriptor *d;
+        uint8_t *(*sig)(ProtobufCMessage *m);
+        const char *logged;
+    } cases[] = {
+        {"the verdict's signature", true, AGGREGATION_DB_VERDICTS, &sos__verdict__descriptor,
+         s_verdict_sig, "db=verdicts key=746f6f6c2d78 msg=\"verdict signature does not verify"},
+        {"a counted take's signature", true, AGGREGATION_DB_VERDICTS, &sos__verdict__descriptor,
+         s_counted_take_sig,
+         "db=verdicts key=746f6f6c2d78 msg=\"counted take 2: take signature does not verify"},
+        {"a provisional take's signature", false, AGGREGATION_DB_TAKES, &sos__signed__descriptor,
+         s_take_sig, "db=takes key=0000000000000002 msg=\"take signature does not verify"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        fx *f = *state;
+        uint8_t h[2][SOS_HASH_BYTES], seq[8];
+        tu_env_free(&f->e);
+        f->e = tu_env_new(aggregation_spec.dbs, aggregation_spec.n_dbs);
+        f->upstream_seq = 0;
+        s_tool(f, "tool-x");
+        s_take(f, "tool-x", BUILDER, 80, true, 1, h[0]);
+        s_take(f, "tool-x", SKEPTIC, 40, false, 1, h[1]);
+        if (cases[c].final) {
+            s_closed(f, "tool-x", h, 2, "editor");
+            s_flip_stored(f, cases[c].db, "tool-x", 6, cases[c].d, cases[c].sig);
+        } else {
+            sos_be64_put(seq, 2); /* SKEPTIC's take, scoring's seq 2 */
+            s_flip_stored(f, cases[c].db, seq, 8, cases[c].d, cases[c].sig);
+        }
+        s_view_call call = {f, SOS__VERDICT_VIEW__INIT, 0};
+        char *log = tu_stderr_of(s_view_damaged, &call);
+        if (call.rc != SOS_CORRUPT || !strstr(log, cases[c].logged))
+            print_error("%s: rc %d, logged:\n%s\n", cases[c].name, call.rc, log);
+        assert_int_equal(call.rc, SOS_CORRUPT);
+        assert_non_null(strstr(log, "event=store.corrupt"));
+        assert_non_null(strstr(log, cases[c].logged));
+        assert_null(call.view.signed_);
+        assert_null(call.view.body);
+        aggregation_view_clear(&call.view);
+        free(log);
+    }
+}
+
 int main(void)
 {
     if (sos_sign_init() != 0)
@@ -404,6 +502,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verdict_counts_listed_takes_only, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_closed_without_material, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_verdict_view, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_verdict_view_damaged, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

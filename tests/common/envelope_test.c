@@ -285,6 +285,64 @@ static void test_describe(void **state)
     assert_non_null(strstr(out, "take payload is not in canonical form"));
 }
 
+/* A Verdict record opened whole: the verdict, its tool, its count of
+ * takes, every counted take; one broken part each. */
+static void test_open_verdict(void **state)
+{
+    fx *f = *state;
+    Sos__VerdictBody vb = SOS__VERDICT_BODY__INIT, *body = NULL;
+    sos_buf vp = SOS_BUF_INIT, tp = SOS_BUF_INIT;
+    uint8_t vsig[SOS_SIG_BYTES], tsig[SOS_SIG_BYTES], hash[SOS_HASH_BYTES];
+    Sos__Signed venv, tenv, *takes[1] = {&tenv};
+    char why[256];
+    sos_envelope_seal(&sos_envelope_take, f->other, &f->body.base, &tp, tsig, &tenv);
+    sos_hash(tp.data, tp.len, hash);
+    ProtobufCBinaryData hashes[1] = {{SOS_HASH_BYTES, hash}};
+    vb.tool_id = (char *)"mistral-small-3-1";
+    vb.n_take_hashes = 1;
+    vb.take_hashes = hashes;
+    vb.ship = 1;
+    sos_envelope_seal(&sos_envelope_verdict, f->key, &vb.base, &vp, vsig, &venv);
+    Sos__Verdict v = SOS__VERDICT__INIT;
+    v.verdict = &venv;
+    v.n_takes = 1;
+    v.takes = takes;
+
+    assert_int_equal(
+        sos_envelope_open_verdict(&v, "mistral-small-3-1", false, &body, why, sizeof why),
+        SOS_ENVELOPE_OK);
+    assert_non_null(body);
+    assert_int_equal(body->ship, 1);
+    sos__verdict_body__free_unpacked(body, NULL);
+    assert_int_equal(sos_envelope_open_verdict(&v, NULL, false, NULL, why, sizeof why),
+                     SOS_ENVELOPE_OK);
+    assert_int_equal(sos_envelope_open_verdict(&v, "other-tool", false, &body, why, sizeof why),
+                     SOS_ENVELOPE_MISMATCH);
+    assert_null(body);
+    assert_string_equal(why, "verdict is for another tool than its key");
+    v.n_takes = 0;
+    assert_int_equal(sos_envelope_open_verdict(&v, NULL, false, NULL, why, sizeof why),
+                     SOS_ENVELOPE_MISMATCH);
+    v.n_takes = 1;
+    tsig[3] ^= 1; /* a counted take forged: checked unless verified */
+    assert_int_equal(sos_envelope_open_verdict(&v, NULL, false, NULL, why, sizeof why),
+                     SOS_ENVELOPE_TAKE);
+    assert_string_equal(why, "counted take 1: take signature does not verify");
+    assert_int_equal(sos_envelope_open_verdict(&v, NULL, true, NULL, why, sizeof why),
+                     SOS_ENVELOPE_OK);
+    tsig[3] ^= 1;
+    vsig[5] ^= 1; /* the verdict forged */
+    assert_int_equal(sos_envelope_open_verdict(&v, NULL, false, &body, why, sizeof why),
+                     SOS_ENVELOPE_FORGED);
+    assert_null(body);
+    assert_string_equal(why, "verdict signature does not verify");
+    v.verdict = NULL;
+    assert_int_equal(sos_envelope_open_verdict(&v, NULL, false, NULL, why, sizeof why),
+                     SOS_ENVELOPE_MISSING);
+    sos_buf_free(&vp);
+    sos_buf_free(&tp);
+}
+
 int main(void)
 {
     if (sos_sign_init() != 0) {
@@ -299,6 +357,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verified_skips_only_the_signature, s_setup,
                                         s_teardown),
         cmocka_unit_test(test_describe),
+        cmocka_unit_test_setup_teardown(test_open_verdict, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -248,6 +248,140 @@ static void test_other_events(void **state)
     assert_int_equal(tu_head(e), 0);
 }
 
+/* --- the events pages: a damaged publication is never served ---------- */
+
+/* Rewrites the stored event at seq with what fn packs into raw from it
+ * (decoded; fn puts back what it borrowed), as a disk or a hand would,
+ * bypassing sos_evlog_append's checks. */
+static void s_rewrite(tu_env *e, uint64_t seq, void (*fn)(Sos__Event *ev, sos_buf *raw))
+{
+    uint8_t k[8];
+    sos_buf b = SOS_BUF_INIT;
+    Sos__Event *ev = tu_event(e, seq);
+    assert_non_null(ev);
+    fn(ev, &b);
+    sos_be64_put(k, seq);
+    sos_txn *t = tu_begin(e, true);
+    assert_int_equal(sos_txn_put(t, SOS_DB_EVENTS, k, 8, b.data, b.len), SOS_OK);
+    tu_commit(&t);
+    sos_buf_free(&b);
+    sos__event__free_unpacked(ev, NULL);
+}
+
+static uint8_t s_garbage[] = {0xff, 0xff, 0xff};
+
+static void s_verdict_payload(Sos__Event *ev, sos_buf *raw)
+{
+    ProtobufCBinaryData *p = &ev->publication->verdict->payload, was = *p;
+    *p = (ProtobufCBinaryData){sizeof s_garbage, s_garbage};
+    sos_buf_pack(raw, &ev->base);
+    *p = was;
+}
+
+static void s_short_signer(Sos__Event *ev, sos_buf *raw)
+{
+    ev->publication->verdict->signer.len = SOS_PK_BYTES - 1;
+    sos_buf_pack(raw, &ev->base);
+}
+
+static void s_takes_count(Sos__Event *ev, sos_buf *raw)
+{
+    Sos__Signed take = SOS__SIGNED__INIT, *takes[1] = {&take};
+    ev->publication->n_takes = 1; /* the verdict lists none */
+    ev->publication->takes = takes;
+    sos_buf_pack(raw, &ev->base);
+    ev->publication->n_takes = 0;
+    ev->publication->takes = NULL;
+}
+
+static void s_renumbered(Sos__Event *ev, sos_buf *raw)
+{
+    ev->seq = 9;
+    sos_buf_pack(raw, &ev->base);
+}
+
+static void s_undecodable(Sos__Event *ev, sos_buf *raw)
+{
+    (void)ev;
+    sos_buf_append(raw, s_garbage, sizeof s_garbage);
+}
+
+static void s_signature_flipped(Sos__Event *ev, sos_buf *raw)
+{
+    ev->publication->verdict->signature.data[3] ^= 0x10;
+    sos_buf_pack(raw, &ev->base);
+}
+
+typedef struct {
+    tu_env *e;
+    sos_buf out;
+    int rc;
+} s_page_call;
+
+/* An events query as the skeleton answers it, with publishing's check. */
+static void s_page(void *arg)
+{
+    s_page_call *c = arg;
+    ProtobufCBinaryData rid = {2, (uint8_t *)"r1"};
+    sos_txn *t = tu_begin(c->e, false);
+    c->rc = sos_evlog_page_checked(t, &rid, 0, 0, publishing_spec.event_check, &c->out);
+    sos_txn_abort(&t);
+}
+
+static void test_events_damaged(void **state)
+{
+    const struct {
+        const char *name;
+        void (*damage)(Sos__Event *ev, sos_buf *raw);
+        const char *logged; /* NULL: served */
+    } cases[] = {
+        {"a verdict payload that does not decode", s_verdict_payload,
+         "db=events key=0000000000000002 msg=\"verdict payload is not a VerdictBody"},
+        {"a signer of the wrong length", s_short_signer,
+         "db=events key=0000000000000002 msg=\"signer must be 32 bytes, signature 64"},
+        {"a take the verdict does not list", s_takes_count,
+         "db=events key=0000000000000002 msg=\"verdict lists another number of takes"},
+        {"an event numbered other than its key", s_renumbered,
+         "db=events key=0000000000000002 msg=\"the stored event says it is another number"},
+        {"a value that does not decode", s_undecodable,
+         "db=events key=0000000000000002 msg=\"the stored event does not decode"},
+        /* signatures are the readers' and sos check's (publishing.c) */
+        {"a flipped signature byte", s_signature_flipped, NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        tu_env *e = *state;
+        tu_env_free(&e);
+        *state = e = tu_env_new(publishing_spec.dbs, publishing_spec.n_dbs);
+        s_verdict(e, "tool-a", SOS__LABEL__LABEL_SHIP);
+        s_verdict(e, "tool-b", SOS__LABEL__LABEL_SKIP);
+        s_page_call call = {e, SOS_BUF_INIT, 0};
+        s_page(&call); /* whole: served */
+        assert_int_equal(call.rc, SOS_OK);
+        Sos__EventsReply *rep =
+            sos__events_reply__unpack(NULL, call.out.len, (const uint8_t *)call.out.data);
+        assert_non_null(rep);
+        assert_int_equal(rep->events->n_events, 2);
+        sos__events_reply__free_unpacked(rep, NULL);
+        sos_buf_reset(&call.out);
+
+        s_rewrite(e, 2, cases[c].damage);
+        char *log = tu_stderr_of(s_page, &call);
+        if (cases[c].logged && (call.rc != SOS_CORRUPT || !strstr(log, cases[c].logged)))
+            print_error("%s: rc %d, logged:\n%s\n", cases[c].name, call.rc, log);
+        if (cases[c].logged) {
+            assert_int_equal(call.rc, SOS_CORRUPT);
+            assert_int_equal(call.out.len, 0); /* nothing of the page is served */
+            assert_non_null(strstr(log, "event=store.corrupt"));
+            assert_non_null(strstr(log, cases[c].logged));
+        } else {
+            assert_int_equal(call.rc, SOS_OK);
+            assert_null(strstr(log, "store.corrupt"));
+        }
+        free(log);
+        sos_buf_free(&call.out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +391,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_one_verdict_many_comparisons, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_many_waiting, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_other_events, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_events_damaged, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
