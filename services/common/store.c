@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lmdb.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,14 @@ int sos_store_write(sos_store *s, int (*fn)(sos_txn *t, void *arg), void *arg)
 size_t sos_store_map_size(const sos_store *s)
 {
     return s->map_size;
+}
+
+void sos_store_release_pages(sos_store *s)
+{
+    MDB_envinfo info;
+    if (mdb_env_info(s->env, &info) == 0 && info.me_mapaddr)
+        (void)madvise(info.me_mapaddr, info.me_mapsize,
+                      MADV_DONTNEED); /* a hint: nothing to do on failure */
 }
 
 void sos_store_set_max(sos_store *s, size_t map_max)

@@ -87,6 +87,12 @@ int sos_store_grow_ahead(sos_store *s);
  * receives how many. Cheap; the service loop calls it every few seconds. */
 int sos_store_reader_check(sos_store *s, int *cleared);
 size_t sos_store_map_size(const sos_store *s);
+/* Drops the map's pages from this process's resident memory (madvise
+ * MADV_DONTNEED: the map is read-only and file-backed, so they stay in the
+ * page cache and come back on the next access; values read earlier stay
+ * valid). For a process that keeps a store open after reading much of it
+ * once, as `sos render` does with a site's state. */
+void sos_store_release_pages(sos_store *s);
 /* A new growth limit (an operator raised [store] map_max): writes refused
  * with SOS_FULL can go on, without a restart. Never below the current map. */
 void sos_store_set_max(sos_store *s, size_t map_max);
