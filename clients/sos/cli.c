@@ -55,8 +55,8 @@ int sos_cli_clnt_error(int rc, const char *service, const sos_clnt *c)
 {
     if (rc == SOS_CLNT_UNREACHABLE) {
         fprintf(stderr,
-                "sos: %s did not answer at %s (is it running? `deploy/sos-up` starts "
-                "everything)\n",
+                "sos: %s did not answer at %s: is it running? `sos status` shows; "
+                "`deploy/sos-up` starts it\n",
                 service, sos_clnt_endpoint(c));
         return EX_UNAVAILABLE;
     }

@@ -89,6 +89,12 @@ static int s_keygen(sos_cmd_ctx *x)
         fprintf(stderr, "sos: wrote %s (transport secret, 0600) and %s.pub\n", tpath, tpath);
     if (k && tk)
         fprintf(stderr, "sos: a reviewer's access-list line: reviewer %s %s\n", thex, shex);
+    if (k) /* a take is refused until its key is on the panel */
+        fprintf(stderr,
+                "sos: next: send %s.pub to an editor, who runs `sos panel add --persona "
+                "PERSONA --key %s.pub`;\n"
+                "     then file takes with `sos take file --key %s --persona PERSONA ...`\n",
+                spath, spath, spath);
 out:
     sos_key_destroy(&k);
     sos_tkey_destroy(&tk);
