@@ -196,8 +196,10 @@ static int s_take_file(sos_cmd_ctx *x)
     const Sos__Status *refusal;
     const char *const names[] = {"--key",   "--tool",           "--persona",
                                  "--score", "--ship or --skip", "--text or --text-file"};
+    /* --text "" is given: an empty take is scoring's to refuse, as it always has
+     * ("text must not be empty", 65); an empty --text-file name is missing */
     const char *const values[] = {
-        keyfile, tool, persona, o->score, o->ship ? o->ship : o->skip, text ? text : textfile};
+        keyfile, tool, persona, o->score, o->ship ? o->ship : o->skip, text ? "--text" : textfile};
     if (x->argc) {
         rc = sos_cmd_misuse(x->cmd);
         goto out;

@@ -97,7 +97,11 @@ static int s_tool_ids(sos_cli *cli, char ***ids, size_t *n)
     int rc = -1;
     *ids = NULL;
     *n = 0;
-    if (sos_cli_connect(cli, "submission", &c) != 0)
+    int retries = cli->retries;
+    cli->retries = 1; /* one try: a suggestion is not worth another wait */
+    int crc = sos_cli_connect(cli, "submission", &c);
+    cli->retries = retries;
+    if (crc != 0)
         goto out;
     for (;;) {
         Sos__SubmissionReply *rep = NULL;
