@@ -32,7 +32,11 @@ static int s_keygen(sos_cmd_ctx *x)
     sos_key *k = NULL;
     sos_tkey *tk = NULL;
     int rc = EX_OK;
-    if (!out || (only && strcmp(only, "signing") != 0 && strcmp(only, "transport") != 0))
+    if (sos_cmd_missing(out)) {
+        fprintf(stderr, "sos: keygen needs --out FILE (`sos keygen --help`)\n");
+        return EX_USAGE;
+    }
+    if (only && strcmp(only, "signing") != 0 && strcmp(only, "transport") != 0)
         return sos_cmd_misuse(x->cmd);
     bool want_s = !only || !strcmp(only, "signing"), want_t = !only || !strcmp(only, "transport");
     if (snprintf(spath, sizeof spath, "%s", out) >= (int)sizeof spath ||

@@ -11,6 +11,14 @@ TOOL = "Mistral Small 3.1"
 TOOL_ID = "mistral-small-3-1"
 
 
+def _tcp_conf(c):
+    """A config putting submission on tcp, so that sos loads its transport key."""
+    path = os.path.join(c.home, "tcp.ini")
+    with open(path, "w") as f:
+        f.write("[submission]\napi = tcp://127.0.0.1:1\nserver_key = %s\n" % ("00" * 32))
+    return path
+
+
 def setup(c):
     c.start_all()
     c.submit_tool(TOOL)
@@ -59,6 +67,10 @@ def test_public_key_as_secret(build):
         r = take(c, keys["Builder"] + ".pub")
         expect(r, 66, "sos: %s.pub is a public key; use the secret key file (%s)" %
                (keys["Builder"], keys["Builder"]), absent=("chmod",))
+        # the transport key too (checked before any connection is made)
+        tk = keys["Builder"] + ".curve.pub"
+        r = c.sos("--transport-key", tk, "--config", _tcp_conf(c), "status", check=False)
+        expect(r, 78, "sos: %s is a public key; use the secret transport key file" % tk)
     finally:
         c.close()
 
@@ -86,6 +98,15 @@ def test_flags(build):
                   "--score", "70", "--ship", "--text", "", check=False)
         expect(r, 65, "sos: take refused (bad_request): text must not be empty")
         assert c.sos_json("take", "list", TOOL_ID)["takes"] == []
+        # the same for the other commands with required options
+        r = c.sos("panel", "add", "--persona", "Skeptic", check=False)
+        expect(r, 64, "sos: panel add needs --key (", absent=("--persona,",))
+        r = c.sos("panel", "add", "--persona", "", "--key", k + ".pub", check=False)
+        expect(r, 64, "sos: panel add needs --persona (")
+        expect(c.sos("keygen", "--out", "", check=False), 64, "sos: keygen needs --out FILE")
+        r = c.sos("tool", "submit", "--name", "N", "--tagline", "t", "--category", "",
+                  "--tier", "Free", check=False)
+        expect(r, 64, "sos: tool submit needs --category (", absent=("--name,", "--tier"))
     finally:
         c.close()
 
