@@ -61,11 +61,8 @@ static int s_tool_submit(sos_cmd_ctx *x)
     tool.pricing = s_or_empty(o->pricing);
     tool.description = s_or_empty(o->description);
     tool.link = s_or_empty(o->link);
-    const char *const names[] = {"--name", "--tagline", "--category", "--tier"}, *const values[] = {
-                                                                                     o->name,
-                                                                                     o->tagline,
-                                                                                     o->category,
-                                                                                     o->tier};
+    const char *const names[] = {"--name", "--tagline", "--category", "--tier"};
+    const char *const values[] = {o->name, o->tagline, o->category, o->tier};
     char missing[64];
     if (sos_cmd_missing_list(names, values, SOS_CMD_N(names), missing, sizeof missing)) {
         fprintf(stderr, "sos: tool submit needs %s (`sos tool submit --help`)\n", missing);
