@@ -28,6 +28,13 @@ int sos_cli_connect(sos_cli *cli, const char *service, sos_clnt **out)
             return EX_CONFIG;
         }
         int krc = cli->tkey ? 0 : sos_tkey_load(cli->tkey_path, &cli->tkey);
+        if (krc != 0 && sos_pub_read(cli->tkey_path, server_key) == 0) {
+            fprintf(stderr,
+                    "sos: %s is a public key; use the secret transport key file (the one "
+                    "without .pub)\n",
+                    cli->tkey_path);
+            return EX_CONFIG;
+        }
         if (krc != 0) {
             fprintf(stderr, "sos: cannot load transport key %s: %s\n", cli->tkey_path,
                     krc == -2 ? "group or others may read it (chmod 600)"
@@ -55,8 +62,8 @@ int sos_cli_clnt_error(int rc, const char *service, const sos_clnt *c)
 {
     if (rc == SOS_CLNT_UNREACHABLE) {
         fprintf(stderr,
-                "sos: %s did not answer at %s (is it running? `deploy/sos-up` starts "
-                "everything)\n",
+                "sos: %s did not answer at %s: is it running? `sos status` shows; "
+                "`deploy/sos-up` starts it\n",
                 service, sos_clnt_endpoint(c));
         return EX_UNAVAILABLE;
     }

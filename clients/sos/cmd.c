@@ -11,6 +11,8 @@
 #include <sysexits.h>
 
 #include "buf.h"
+#include "status.h"
+#include "text.h"
 
 const sos_cmd_opt sos_cmd_json_only[1] = {SOS_CMD_OPT_JSON};
 
@@ -187,8 +189,37 @@ int sos_cmd_connect(sos_cmd_ctx *x, const char *service)
     return sos_cli_connect(x->cli, service, &x->clnt);
 }
 
-int sos_cmd_reply(sos_cmd_ctx *x, int rc, void *reply)
+/* (service, command word) -> what the person was doing. */
+static const struct {
+    const char *service, *command, *action;
+} s_actions[] = {
+    {"scoring", "take", "take"},
+    {"scoring", "verdict", "verdict"},
+    {"submission", "tool", "tool"},
+    {"submission", "panel", "panel key"},
+    {"submission", "compare", "comparison"},
+    {"aggregation", "verdict", "verdict"},
+    {"publishing", "pull", "pull"},
+};
+
+const char *sos_cmd_action(const char *service, const char *command)
 {
+    for (size_t i = 0; service && command && i < SOS_CMD_N(s_actions); i++)
+        if (!strcmp(s_actions[i].service, service) && !strcmp(s_actions[i].command, command))
+            return s_actions[i].action;
+    return service ? service : "request";
+}
+
+int sos_cmd_refused(const sos_cmd_ctx *x, const Sos__Status *st)
+{
+    fprintf(stderr, "sos: %s refused (%s): %s\n", sos_cmd_action(x->service, x->cmd->name),
+            sos_code_name(st->code), st->message);
+    return sos_code_exit(st->code);
+}
+
+int sos_cmd_answer(sos_cmd_ctx *x, int rc, void *reply, const Sos__Status **refusal)
+{
+    *refusal = NULL;
     if (x->reply)
         protobuf_c_message_free_unpacked(x->reply, NULL);
     x->reply = NULL;
@@ -200,7 +231,104 @@ int sos_cmd_reply(sos_cmd_ctx *x, int rc, void *reply)
     const ProtobufCMessage *m = reply;
     const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(m->descriptor, 2);
     assert(f && f->type == PROTOBUF_C_TYPE_MESSAGE && f->descriptor == &sos__status__descriptor);
-    return sos_cli_status(*(Sos__Status *const *)((const char *)m + f->offset), x->service);
+    const Sos__Status *st = *(Sos__Status *const *)((const char *)m + f->offset);
+    if (!st || st->code == SOS__CODE__CODE_OK)
+        return 0;
+    *refusal = st;
+    return sos_code_exit(st->code);
+}
+
+int sos_cmd_reply(sos_cmd_ctx *x, int rc, void *reply)
+{
+    const Sos__Status *st;
+    rc = sos_cmd_answer(x, rc, reply, &st);
+    return st ? sos_cmd_refused(x, st) : rc;
+}
+
+bool sos_cmd_missing(const char *value)
+{
+    return !value || !value[0];
+}
+
+size_t sos_cmd_missing_list(const char *const *names, const char *const *values, size_t n,
+                            char *out, size_t cap)
+{
+    size_t k = 0, len = 0;
+    assert(cap > 0);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (!sos_cmd_missing(values[i]))
+            continue;
+        int w = snprintf(out + len, cap - len, "%s%s", k ? ", " : "", names[i]);
+        len = w < 0 || (size_t)w >= cap - len ? cap - 1 : len + (size_t)w;
+        k++;
+    }
+    return k;
+}
+
+void sos_cmd_table_init(sos_cmd_table *t, size_t cols, const char *align)
+{
+    assert(cols > 0 && cols <= SOS_CMD_TABLE_MAX_COLS);
+    *t = (sos_cmd_table){cols, 0, 0, NULL, align};
+}
+
+void sos_cmd_table_row(sos_cmd_table *t, const char *const *cells)
+{
+    if (t->rows == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 16;
+        t->cells = realloc(t->cells, t->cap * t->cols * sizeof *t->cells);
+        if (!t->cells)
+            abort();
+    }
+    for (size_t c = 0; c < t->cols; c++)
+        t->cells[t->rows * t->cols + c] = sos_xstrdup(cells[c] ? cells[c] : "");
+    t->rows++;
+}
+
+/* Characters, not bytes: a UTF-8 continuation byte adds none. */
+static size_t s_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+void sos_cmd_table_print(sos_cmd_table *t, FILE *f)
+{
+    size_t width[SOS_CMD_TABLE_MAX_COLS] = {0};
+    for (size_t i = 0; i < t->rows * t->cols; i++) {
+        size_t w = s_width(t->cells[i]);
+        if (w > width[i % t->cols])
+            width[i % t->cols] = w;
+    }
+    for (size_t r = 0; r < t->rows; r++) {
+        size_t n = t->cols; /* empty cells at the end: no padding after the last word */
+        while (n > 1 && !t->cells[r * t->cols + n - 1][0])
+            n--;
+        for (size_t c = 0; c < n; c++) {
+            const char *cell = t->cells[r * t->cols + c];
+            bool right = t->align && t->align[c] == 'r', last = c + 1 == n;
+            int pad = (int)(width[c] - s_width(cell));
+            if (right)
+                fprintf(f, "%*s", pad, "");
+            fputs(cell, f);
+            if (!right && !last)
+                fprintf(f, "%*s", pad, "");
+            fputs(last ? "\n" : "  ", f);
+        }
+    }
+    sos_cmd_table_free(t);
+    sos_cmd_table_init(t, t->cols, t->align);
+}
+
+void sos_cmd_table_free(sos_cmd_table *t)
+{
+    for (size_t i = 0; i < t->rows * t->cols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    t->cells = NULL;
+    t->rows = t->cap = 0;
 }
 
 static size_t s_min3(size_t a, size_t b, size_t c)
@@ -255,6 +383,16 @@ const char *sos_cmd_suggest(const char *word, const char *const *names, size_t n
         }
     }
     return prefixes == 1 ? prefixed : near;
+}
+
+const char *sos_cmd_suggest_id(const char *word, const char *const *ids, size_t n)
+{
+    char slug[128];
+    if (sos_text_slug(word, slug, sizeof slug))
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(ids[i], slug))
+                return ids[i];
+    return sos_cmd_suggest(word, ids, n, sizeof ids[0]);
 }
 
 void sos_cmd_unknown(const char *cmd, const char *what, const char *word, const char *const *names,

@@ -115,6 +115,42 @@ int sos_cmd_connect(sos_cmd_ctx *x, const char *service);
  * Returns 0, or the exit code after printing why (no answer, a reply that
  * does not parse, a refusal). */
 int sos_cmd_reply(sos_cmd_ctx *x, int rc, void *reply);
+/* sos_cmd_reply, but a refusal is not printed: *refusal is set to its
+ * Status (borrowed from x->reply) for the verb to word, and the exit code
+ * it maps to returned. *refusal is NULL otherwise. */
+int sos_cmd_answer(sos_cmd_ctx *x, int rc, void *reply, const Sos__Status **refusal);
+/* Prints "sos: <action> refused (<code>): <message>" on stderr; the exit
+ * code. The action from sos_cmd_action(x->service, x->cmd->name). */
+int sos_cmd_refused(const sos_cmd_ctx *x, const Sos__Status *st);
+/* What a person was doing when service answered, for messages: "take",
+ * "tool", "panel key", "verdict", "comparison", "pull"; from one table of
+ * (service, command word); service itself when the pair is not in it.
+ * Static. */
+const char *sos_cmd_action(const char *service, const char *command);
+
+/* Unset (NULL) or empty: a required option's value counts as missing. */
+bool sos_cmd_missing(const char *value);
+/* Writes into out (size cap, always terminated) the names of the n options
+ * whose values are missing (sos_cmd_missing), ", "-separated, as given
+ * ("--tool", "--ship or --skip"); returns how many. */
+size_t sos_cmd_missing_list(const char *const *names, const char *const *values, size_t n,
+                            char *out, size_t cap);
+
+/* A text table: rows are kept until sos_cmd_table_print, which sizes each
+ * column to its widest cell (UTF-8 characters, never truncated), pads all
+ * but the last, and forgets the rows; print once per page to stream. */
+#define SOS_CMD_TABLE_MAX_COLS 8
+typedef struct {
+    size_t cols, rows, cap;
+    char **cells;      /* rows * cols, owned */
+    const char *align; /* a letter a column: 'r' right, else left */
+} sos_cmd_table;
+/* An empty table of cols columns; align as above (borrowed, may be NULL). */
+void sos_cmd_table_init(sos_cmd_table *t, size_t cols, const char *align);
+/* Adds a row of t->cols cells (copied; NULL is ""). */
+void sos_cmd_table_row(sos_cmd_table *t, const char *const *cells);
+void sos_cmd_table_print(sos_cmd_table *t, FILE *f);
+void sos_cmd_table_free(sos_cmd_table *t);
 
 /* The name nearest to word among n names, the first at names and each
  * stride bytes after the one before (&table[0].name, sizeof table[0]);
@@ -123,6 +159,11 @@ int sos_cmd_reply(sos_cmd_ctx *x, int rc, void *reply);
  * most 2 and at most half the longer word's length; the earlier on a tie.
  * NULL when none is near. Borrowed from the table. */
 const char *sos_cmd_suggest(const char *word, const char *const *names, size_t n, size_t stride);
+/* The id among the n ids (an array of strings) that word most likely
+ * means: the slug of word (sos_text_slug: "Mistral Small 3.1" is
+ * "mistral-small-3-1") when it is one of them, else sos_cmd_suggest's.
+ * NULL when none; borrowed from ids. */
+const char *sos_cmd_suggest_id(const char *word, const char *const *ids, size_t n);
 /* Prints "sos: [<cmd>: ]unknown <what> 'word'[; did you mean 'x'?]" and a
  * blank line on stderr; x from sos_cmd_suggest. cmd may be NULL. */
 void sos_cmd_unknown(const char *cmd, const char *what, const char *word, const char *const *names,

@@ -18,7 +18,7 @@ static int s_compare_create(sos_cmd_ctx *x)
     cmp.tool_a = x->argv[0];
     cmp.tool_b = x->argv[1];
     rc = submission_clnt_compare_create(x->clnt, NULL, 0, &cmp, &rep);
-    if ((rc = sos_cmd_reply(x, rc, rep)))
+    if ((rc = sos_cmd_tool_reply(x, rc, rep, x->argv, 2)))
         return rc;
     if (x->cli->json)
         sos_json_print(sos_json_comparison(rep->comparison));

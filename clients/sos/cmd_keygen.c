@@ -32,7 +32,11 @@ static int s_keygen(sos_cmd_ctx *x)
     sos_key *k = NULL;
     sos_tkey *tk = NULL;
     int rc = EX_OK;
-    if (!out || (only && strcmp(only, "signing") != 0 && strcmp(only, "transport") != 0))
+    if (sos_cmd_missing(out)) {
+        fprintf(stderr, "sos: keygen needs --out FILE (`sos keygen --help`)\n");
+        return EX_USAGE;
+    }
+    if (only && strcmp(only, "signing") != 0 && strcmp(only, "transport") != 0)
         return sos_cmd_misuse(x->cmd);
     bool want_s = !only || !strcmp(only, "signing"), want_t = !only || !strcmp(only, "transport");
     if (snprintf(spath, sizeof spath, "%s", out) >= (int)sizeof spath ||
@@ -89,6 +93,12 @@ static int s_keygen(sos_cmd_ctx *x)
         fprintf(stderr, "sos: wrote %s (transport secret, 0600) and %s.pub\n", tpath, tpath);
     if (k && tk)
         fprintf(stderr, "sos: a reviewer's access-list line: reviewer %s %s\n", thex, shex);
+    if (k) /* a take is refused until its key is on the panel */
+        fprintf(stderr,
+                "sos: next: send %s.pub to an editor, who runs `sos panel add --persona "
+                "PERSONA --key %s.pub`;\n"
+                "     then file takes with `sos take file --key %s --persona PERSONA ...`\n",
+                spath, spath, spath);
 out:
     sos_key_destroy(&k);
     sos_tkey_destroy(&tk);

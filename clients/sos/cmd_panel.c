@@ -25,9 +25,13 @@ static int s_panel_add(sos_cmd_ctx *x)
     Sos__SubmissionReply *rep = NULL;
     uint8_t pk[SOS_PK_BYTES];
     Sos__PanelKey k = SOS__PANEL_KEY__INIT;
+    const char *const names[] = {"--persona", "--key"}, *const values[] = {o->persona, o->key};
+    char missing[32];
     int rc;
-    if (!o->persona || !o->key)
-        return sos_cmd_misuse(x->cmd);
+    if (sos_cmd_missing_list(names, values, SOS_CMD_N(names), missing, sizeof missing)) {
+        fprintf(stderr, "sos: panel add needs %s (`sos panel add --help`)\n", missing);
+        return EX_USAGE;
+    }
     if ((rc = sos_cmd_connect(x, "submission")))
         return rc;
     k.persona = sos_persona_parse(o->persona);

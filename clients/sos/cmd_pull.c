@@ -40,6 +40,8 @@ static int s_pull(sos_cmd_ctx *x)
     if ((rc = sos_cmd_connect(x, "publishing")))
         return rc;
     uint64_t cursor = since, head = 0;
+    sos_cmd_table tab; /* a page at a time: columns as wide as that page's widest */
+    sos_cmd_table_init(&tab, 4, "rlll");
     if (cli->json)
         fputs("{\"items\": [", stdout);
     while (seen < limit) {
@@ -70,22 +72,32 @@ static int s_pull(sos_cmd_ctx *x)
                 printf("%s\n%s", first ? "" : ",", s);
                 free(s);
                 first = false;
-            } else if (ev->kind_case == SOS__EVENT__KIND_PUBLICATION) {
-                json_t *v = json_object_get(j, "verdict");
-                json_t *t = json_object_get(j, "tool");
-                printf("%6" PRIu64 "  verdict     %-28s %s · %d%% panel ship · mean %.2f\n",
-                       ev->seq, json_string_value(json_object_get(t, "name")),
-                       json_string_value(json_object_get(v, "summary")),
-                       (int)json_integer_value(json_object_get(v, "ship_pct")),
-                       json_real_value(json_object_get(v, "mean_score")));
             } else {
-                printf("%6" PRIu64 "  comparison  %s\n", ev->seq, ev->comparison_published->slug);
+                char seq[24], what[256] = "";
+                const char *name =
+                    ev->kind_case == SOS__EVENT__KIND_PUBLICATION
+                        ? json_string_value(json_object_get(json_object_get(j, "tool"), "name"))
+                        : ev->comparison_published->slug;
+                snprintf(seq, sizeof seq, "%" PRIu64, ev->seq);
+                if (ev->kind_case == SOS__EVENT__KIND_PUBLICATION) {
+                    json_t *v = json_object_get(j, "verdict");
+                    snprintf(what, sizeof what, "%s · %d%% panel ship · mean %.2f",
+                             json_string_value(json_object_get(v, "summary")),
+                             (int)json_integer_value(json_object_get(v, "ship_pct")),
+                             json_real_value(json_object_get(v, "mean_score")));
+                }
+                const char *row[] = {
+                    seq, ev->kind_case == SOS__EVENT__KIND_PUBLICATION ? "verdict" : "comparison",
+                    name, what};
+                sos_cmd_table_row(&tab, row);
             }
             json_decref(j);
         }
+        sos_cmd_table_print(&tab, stdout);
         if (n == 0 || cursor >= head)
             break;
     }
+    sos_cmd_table_free(&tab);
     if (cli->json)
         printf("%s], \"cursor\": %" PRIu64 ", \"head\": %" PRIu64 ", \"verified\": %s}\n",
                first ? "" : "\n", cursor, head, ok ? "true" : "false");

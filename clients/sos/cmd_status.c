@@ -27,7 +27,7 @@ int sos_cmd_status(sos_cli *cli, int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--json"))
             cli->json = true;
-    int worst = 0;
+    int worst = 0, down = 0;
     json_t *arr = json_array();
     for (int i = 0; i < 4; i++) {
         sos_clnt *c = NULL;
@@ -54,6 +54,7 @@ int sos_cmd_status(sos_cli *cli, int argc, char **argv)
                        sos_clnt_endpoint(c));
         } else {
             worst = EX_UNAVAILABLE;
+            down++;
             if (cli->json)
                 json_array_append_new(arr, json_pack("{s:s, s:s, s:b}", "service", svcs[i],
                                                      "endpoint", sos_clnt_endpoint(c), "up", 0));
@@ -68,5 +69,13 @@ int sos_cmd_status(sos_cli *cli, int argc, char **argv)
         sos_json_print(arr);
     else
         json_decref(arr);
+    if (down == 4)
+        fprintf(stderr, "sos: nothing is running for this home; `deploy/sos-up` starts the four "
+                        "services (docs/operations.md)\n");
+    else if (down)
+        fprintf(stderr,
+                "sos: %d of 4 services are down; `deploy/sos-up` starts what is not "
+                "running\n",
+                down);
     return worst;
 }

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_tool.h"
 #include "envelope.h"
 #include "scoring_clnt.h"
 #include "sign.h"
@@ -103,8 +104,36 @@ static int s_size_check(const Sos__TakeBody *b, size_t text_len)
     return 0;
 }
 
+/* scoring's FORBIDDEN for a signer not on the panel (scoring.c, take_accept) */
+static const char s_unregistered[] = "signing key is not registered for ";
+
+/* The secret signing key at path, or the exit code after saying what to do:
+ * a public key where the secret one is needed is the usual slip. */
+static int s_key_load(const char *path, sos_key **out)
+{
+    uint8_t pk[SOS_PK_BYTES];
+    size_t len = strlen(path);
+    int kr = sos_key_load(path, out);
+    if (kr == 0)
+        return 0;
+    if (sos_pub_read(path, pk) == 0) {
+        if (len > 4 && strcmp(path + len - 4, ".pub") == 0)
+            fprintf(stderr, "sos: %s is a public key; use the secret key file (%.*s)\n", path,
+                    (int)(len - 4), path);
+        else
+            fprintf(stderr,
+                    "sos: %s is a public key; use the secret key file (the one `sos keygen "
+                    "--out FILE` wrote as FILE)\n",
+                    path);
+        return EX_NOINPUT;
+    }
+    fprintf(stderr, "sos: cannot use key %s: %s\n", path,
+            kr == -2 ? "others may read it (chmod 600)" : "unreadable or not a secret key");
+    return kr == -2 ? EX_NOPERM : EX_NOINPUT;
+}
+
 typedef struct {
-    const char *key, *tool, *persona, *score, *verdict, *text, *text_file, *revision, *take_id,
+    const char *key, *tool, *persona, *score, *ship, *skip, *text, *text_file, *revision, *take_id,
         *filed_at;
 } s_take_opts;
 
@@ -124,7 +153,7 @@ static int s_take_list(sos_cmd_ctx *x)
     if (x->argc != 1)
         return sos_cmd_misuse(x->cmd);
     rc = scoring_clnt_take_list(x->clnt, NULL, 0, x->argv[0], &rep);
-    if ((rc = sos_cmd_reply(x, rc, rep)))
+    if ((rc = sos_cmd_tool_reply(x, rc, rep, x->argv, 1)))
         return rc;
     json_t *arr = json_array();
     bool ok = true;
@@ -159,14 +188,30 @@ static int s_take_file(sos_cmd_ctx *x)
     const char *keyfile = o->key, *tool = o->tool, *persona = o->persona, *text = o->text,
                *textfile = o->text_file, *takeid = o->take_id;
     uint64_t revision = 1, score = 0, filed_at = (uint64_t)time(NULL);
-    int ship = o->verdict ? !strcmp(o->verdict, "ship") : -1, rc;
-    char *textbuf = NULL;
+    int ship = o->ship ? 1 : 0, rc;
+    char *textbuf = NULL, missing[128];
     size_t text_len = 0;
     sos_key *k = NULL;
     Sos__ScoringReply *rep = NULL;
-    if (x->argc || !keyfile || !tool || !persona || !o->score || ship < 0 || (!text == !textfile)) {
-        fprintf(stderr, "sos: take file needs --key, --tool, --persona, --score, --ship or "
-                        "--skip, and --text or --text-file\n");
+    const Sos__Status *refusal;
+    const char *const names[] = {"--key",   "--tool",           "--persona",
+                                 "--score", "--ship or --skip", "--text or --text-file"};
+    /* --text "" is given: an empty take is scoring's to refuse, as it always has
+     * ("text must not be empty", 65); an empty --text-file name is missing */
+    const char *const values[] = {
+        keyfile, tool, persona, o->score, o->ship ? o->ship : o->skip, text ? "--text" : textfile};
+    if (x->argc) {
+        rc = sos_cmd_misuse(x->cmd);
+        goto out;
+    }
+    if (sos_cmd_missing_list(names, values, SOS_CMD_N(names), missing, sizeof missing)) {
+        fprintf(stderr, "sos: take file needs %s (`sos take file --help`)\n", missing);
+        rc = EX_USAGE;
+        goto out;
+    }
+    if ((o->ship && o->skip) || (text && textfile)) {
+        fprintf(stderr, "sos: take file: give %s, not both\n",
+                o->ship && o->skip ? "--ship or --skip" : "--text or --text-file");
         rc = EX_USAGE;
         goto out;
     }
@@ -209,19 +254,26 @@ static int s_take_file(sos_cmd_ctx *x)
     b.filed_at = filed_at;
     if ((rc = s_size_check(&b, text_len)))
         goto out;
-    int kr = sos_key_load(keyfile, &k);
-    if (kr != 0) {
-        fprintf(stderr, "sos: cannot use key %s: %s\n", keyfile,
-                kr == -2 ? "others may read it (chmod 600)" : "unreadable or not a secret key");
-        rc = kr == -2 ? EX_NOPERM : EX_NOINPUT;
+    if ((rc = s_key_load(keyfile, &k)))
         goto out;
-    }
     if ((rc = sos_cmd_connect(x, "scoring")))
         goto out;
     Sos__Status *st = NULL;
     rc = sos_take_file(x->clnt, k, &b, hash, &st, &rep);
-    if ((rc = sos_cmd_reply(x, rc, rep)))
+    if ((rc = sos_cmd_answer(x, rc, rep, &refusal))) {
+        if (refusal && refusal->code == SOS__CODE__CODE_FORBIDDEN &&
+            strncmp(refusal->message, s_unregistered, strlen(s_unregistered)) == 0)
+            fprintf(stderr,
+                    "sos: take refused: this key is not on the panel for %s. Send %s.pub to an "
+                    "editor, who runs:\n"
+                    "  sos panel add --persona %s --key %s.pub\n"
+                    "then file the take again. (scoring: %s)\n",
+                    sos_persona_name(b.persona), keyfile, sos_persona_name(b.persona), keyfile,
+                    refusal->message);
+        else if (refusal)
+            rc = sos_cmd_tool_refused(x, refusal, (char *const *)&tool, 1);
         goto out;
+    }
     char idhex[2 * sizeof id + 1], hhex[2 * SOS_HASH_BYTES + 1];
     sos_hex(id, sizeof id, idhex);
     sos_hex(hash, sizeof hash, hhex);
@@ -242,8 +294,8 @@ static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("tool", 't', s_take_opts, tool),
     SOS_CMD_VALUE("persona", 'p', s_take_opts, persona),
     SOS_CMD_VALUE("score", 's', s_take_opts, score),
-    SOS_CMD_FLAG("ship", 'S', s_take_opts, verdict),
-    SOS_CMD_FLAG("skip", 'K', s_take_opts, verdict),
+    SOS_CMD_FLAG("ship", 'S', s_take_opts, ship),
+    SOS_CMD_FLAG("skip", 'K', s_take_opts, skip),
     SOS_CMD_VALUE("text", 'x', s_take_opts, text),
     SOS_CMD_VALUE("text-file", 'X', s_take_opts, text_file),
     SOS_CMD_VALUE("revision", 'r', s_take_opts, revision),

@@ -2,6 +2,7 @@
  * submission. A tool's id is the slug of its name. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "buf.h"
@@ -60,8 +61,11 @@ static int s_tool_submit(sos_cmd_ctx *x)
     tool.pricing = s_or_empty(o->pricing);
     tool.description = s_or_empty(o->description);
     tool.link = s_or_empty(o->link);
-    if (!tool.name[0] || !tool.tagline[0] || !tool.category[0] || !o->tier) {
-        fprintf(stderr, "sos: tool submit needs --name, --tagline, --category and --tier\n");
+    const char *const names[] = {"--name", "--tagline", "--category", "--tier"};
+    const char *const values[] = {o->name, o->tagline, o->category, o->tier};
+    char missing[64];
+    if (sos_cmd_missing_list(names, values, SOS_CMD_N(names), missing, sizeof missing)) {
+        fprintf(stderr, "sos: tool submit needs %s (`sos tool submit --help`)\n", missing);
         return EX_USAGE;
     }
     tool.tier = sos_tier_parse(o->tier);
@@ -79,7 +83,87 @@ static int s_tool_show(sos_cmd_ctx *x)
 {
     Sos__SubmissionReply *rep = NULL;
     int rc = submission_clnt_tool_show(x->clnt, NULL, 0, x->argv[0], &rep);
-    return s_tool_answer(x, rc, rep);
+    if ((rc = sos_cmd_tool_reply(x, rc, rep, x->argv, 1)))
+        return rc;
+    if (rep->body_case == SOS__SUBMISSION_REPLY__BODY_TOOL)
+        s_tool_print(x->cli, rep->tool);
+    return 0;
+}
+
+/* Every tool id submission knows, in *ids (the caller's, each string too);
+ * 0, or -1 when submission cannot say. */
+static int s_tool_ids(sos_cli *cli, char ***ids, size_t *n)
+{
+    sos_clnt *c = NULL;
+    char *after = sos_xstrdup("");
+    size_t cap = 0;
+    int rc = -1;
+    *ids = NULL;
+    *n = 0;
+    int retries = cli->retries;
+    cli->retries = 1; /* one try: a suggestion is not worth another wait */
+    int crc = sos_cli_connect(cli, "submission", &c);
+    cli->retries = retries;
+    if (crc != 0)
+        goto out;
+    for (;;) {
+        Sos__SubmissionReply *rep = NULL;
+        if (submission_clnt_tool_list(c, NULL, 0, after, 0, &rep) != SOS_CLNT_OK)
+            goto out;
+        size_t k = rep->tools && rep->status && rep->status->code == SOS__CODE__CODE_OK
+                       ? rep->tools->n_tools
+                       : 0;
+        for (size_t i = 0; i < k; i++) {
+            if (*n == cap) {
+                cap = cap ? 2 * cap : 64;
+                *ids = realloc(*ids, cap * sizeof **ids);
+                if (!*ids)
+                    abort();
+            }
+            (*ids)[(*n)++] = sos_xstrdup(rep->tools->tools[i]->tool_id);
+        }
+        free(after);
+        after = sos_xstrdup(k && rep->tools->next ? rep->tools->next : "");
+        sos__submission_reply__free_unpacked(rep, NULL);
+        if (!after[0])
+            break;
+    }
+    rc = 0;
+out:
+    free(after);
+    sos_clnt_destroy(&c);
+    return rc;
+}
+
+int sos_cmd_tool_reply(sos_cmd_ctx *x, int rc, void *reply, char *const *tools, size_t n)
+{
+    const Sos__Status *st;
+    if (!(rc = sos_cmd_answer(x, rc, reply, &st)) || !st)
+        return rc;
+    return sos_cmd_tool_refused(x, st, tools, n);
+}
+
+int sos_cmd_tool_refused(const sos_cmd_ctx *x, const Sos__Status *st, char *const *tools, size_t n)
+{
+    char **ids = NULL;
+    size_t n_ids = 0, unknown = 0;
+    if (st->code == SOS__CODE__CODE_NOT_FOUND && s_tool_ids(x->cli, &ids, &n_ids) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            bool known = false;
+            for (size_t j = 0; j < n_ids && !known; j++)
+                known = !strcmp(ids[j], tools[i]);
+            if (known)
+                continue;
+            const char *near = sos_cmd_suggest_id(tools[i], (const char *const *)ids, n_ids);
+            fprintf(stderr, "sos: unknown tool '%s'%s%s%s (`sos tool list` shows every id)\n",
+                    tools[i], near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+            unknown++;
+        }
+    }
+    for (size_t j = 0; j < n_ids; j++)
+        free(ids[j]);
+    free(ids);
+    return unknown ? EX_DATAERR : sos_cmd_refused(x, st);
 }
 
 static int s_tool_list(sos_cmd_ctx *x)

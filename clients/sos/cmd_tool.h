@@ -11,4 +11,11 @@
  * connected to submission. The exit code. */
 int sos_cmd_tool_pages(sos_cmd_ctx *x, bool comparisons);
 
+/* sos_cmd_reply for a request naming the n tool ids at tools: a NOT_FOUND
+ * for an id submission does not know says "sos: unknown tool 'X'" with the
+ * id meant (sos_cmd_suggest_id) and returns 65; any other refusal as
+ * sos_cmd_reply says it. */
+int sos_cmd_tool_reply(sos_cmd_ctx *x, int rc, void *reply, char *const *tools, size_t n);
+/* The refusal half of sos_cmd_tool_reply: st is a refusal (not OK). */
+int sos_cmd_tool_refused(const sos_cmd_ctx *x, const Sos__Status *st, char *const *tools, size_t n);
 #endif

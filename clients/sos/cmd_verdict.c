@@ -9,6 +9,7 @@
 #include "aggregation_clnt.h"
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_tool.h"
 #include "scoring_clnt.h"
 
 static const char s_about[] =
@@ -20,7 +21,7 @@ static int s_verdict_finalize(sos_cmd_ctx *x)
 {
     Sos__ScoringReply *rep = NULL;
     int rc = scoring_clnt_panel_close(x->clnt, NULL, 0, x->argv[0], &rep);
-    if ((rc = sos_cmd_reply(x, rc, rep)))
+    if ((rc = sos_cmd_tool_reply(x, rc, rep, x->argv, 1)))
         return rc;
     printf("%s: takes closed (%zu counted); the verdict is being signed\n", x->argv[0],
            rep->closed ? rep->closed->n_take_hashes : 0);
@@ -32,7 +33,7 @@ static int s_verdict_show(sos_cmd_ctx *x)
     const char *tool = x->argv[0];
     Sos__AggregationReply *rep = NULL;
     int rc = aggregation_clnt_verdict_show(x->clnt, NULL, 0, tool, &rep);
-    if ((rc = sos_cmd_reply(x, rc, rep)))
+    if ((rc = sos_cmd_tool_reply(x, rc, rep, x->argv, 1)))
         return rc;
     const Sos__VerdictView *v = rep->verdict;
     bool ok = true;
@@ -45,8 +46,12 @@ static int s_verdict_show(sos_cmd_ctx *x)
     } else {
         char line[128];
         sos_verdict_line(v->body, line, sizeof line);
-        printf("%s: %s · %u%% panel ship · mean %.2f · %s\n", tool, line, v->body->ship_pct,
-               v->body->mean_score_x100 / 100.0, v->final ? "final, signed" : "provisional");
+        if (v->body->ship + v->body->skip == 0) /* a mean of nothing is not 0.00 */
+            printf("%s: %s · no ship share or mean yet · %s\n", tool, line,
+                   v->final ? "final, signed" : "provisional");
+        else
+            printf("%s: %s · %u%% panel ship · mean %.2f · %s\n", tool, line, v->body->ship_pct,
+                   v->body->mean_score_x100 / 100.0, v->final ? "final, signed" : "provisional");
         if (v->final && v->signed_)
             json_decref(sos_json_verdict(v->signed_, &ok));
     }

@@ -47,10 +47,25 @@ static void s_usage(FILE *f)
                "  --timeout MS   wait per try before retrying (default 2500; 3 tries)\n"
                "  --transport-key FILE  CURVE key (from `sos keygen`) for tcp:// services\n\n"
                "`sos COMMAND --help` tells more. A command's options may come before or\n"
-               "after its operands; --json also after the command word. Exit codes\n"
-               "(sysexits): 0 ok, 64 usage, 65 refused input (a bad option value, a take\n"
-               "over its size limit, a refusal), 69 service unreachable, 77 signature or\n"
-               "key refused, 78 configuration.\n");
+               "after its operands; --json also after the command word.\n\n"
+               "Exit codes (sysexits; docs/protocol.md has each case):\n"
+               "  0   done\n"
+               "  64  usage: an unknown or missing option or operand, --ship with --skip\n"
+               "  65  refused input: a service's refusal (bad request, not found,\n"
+               "      conflict, closed, stale), an unknown tool, a bad option value, a\n"
+               "      take over its size limit; `check`: a damaged store\n"
+               "  66  a file to read is missing or unusable: key, --text-file, catalogue,\n"
+               "      store; a public key where the secret one is needed\n"
+               "  69  a service did not answer; `status`: one is down\n"
+               "  70  internal error (a service's INTERNAL, libsodium)\n"
+               "  71  a socket or process cannot be made\n"
+               "  73  a file or directory to write exists or cannot be made\n"
+               "  74  writing failed (keygen, render, backup, verify)\n"
+               "  75  try later: a service's store or disk is full\n"
+               "  76  a reply that does not parse\n"
+               "  77  forbidden: a key not on the panel or not allowed, a secret key\n"
+               "      others can read, a signature that does not verify\n"
+               "  78  configuration: config file, endpoint, transport key\n");
 }
 
 int main(int argc, char **argv)

@@ -462,6 +462,15 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         if ((rc = sos_rules_id(&st, "tool id", r->take_list)))
             break;
         memcpy(key, r->take_list, kl);
+        rc = sos_txn_get(t, SCORING_DB_TOOLS, r->take_list, kl - 1, NULL);
+        if (rc == SOS_NOTFOUND) { /* not an empty list: a tool nobody submitted */
+            rc = sos_fail(&st, SOS__CODE__CODE_NOT_FOUND, "unknown tool: %s", r->take_list);
+            if (!sos_svc_synced(svc))
+                return SOS_SVC_SYNC; /* maybe submission knows more than we do yet */
+            break;
+        }
+        if (rc)
+            break;
         rc = scoring_takes_list(t, r->take_list, (Sos__Event ***)&list, &n);
         if (rc == 0 && n) {
             signed_list = sos_xcalloc(n, sizeof *signed_list);

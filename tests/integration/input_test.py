@@ -91,7 +91,7 @@ def test_filed_at_ahead(build):
         for ahead in (86400 + 120, 30 * 86400, 9223372036854775807 - NOW):
             r = take(c, keys, tool, "--filed-at", str(NOW + ahead))
             assert r.returncode == 65, (ahead, r.returncode, r.stderr)
-            assert "sos: scoring refused (bad_request): filed_at %d is more than a day " \
+            assert "sos: take refused (bad_request): filed_at %d is more than a day " \
                    "(86400 s) ahead of scoring's clock" % (NOW + ahead) in r.stderr, r.stderr
         no_takes(c, tool)
         r = take(c, keys, tool, "--filed-at", str(NOW + 3600))

@@ -107,7 +107,7 @@ def test_errors(build):
         cases = [
             # (what, args, exit code, a phrase the user must see)
             ("unknown tool", dict(tool="no-such-tool", persona="Builder", score=50,
-                                  verdict="ship"), 65, "unknown tool: no-such-tool"),
+                                  verdict="ship"), 65, "unknown tool 'no-such-tool'"),
             ("score above 100", dict(tool="gamma-agent", persona="Builder", score=101,
                                      verdict="ship"), 65, "0 to 100"),
             ("unknown persona", dict(tool="gamma-agent", persona="Critic", score=50,
@@ -160,7 +160,7 @@ def test_errors(build):
         r = c.sos("tool", "show", "nope", check=False)
         assert r.returncode == 65 and "unknown tool" in r.stderr, r.stderr
         r = c.sos("compare", "create", "gamma-agent", "nope", check=False)
-        assert r.returncode == 65 and "unknown tool: nope" in r.stderr, r.stderr
+        assert r.returncode == 65 and "unknown tool 'nope'" in r.stderr, r.stderr
 
         c.sos("verdict", "finalize", "gamma-agent")
         r = take(c, keys, "gamma-agent", "Futurist", 90, "ship", check=False)

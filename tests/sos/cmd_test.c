@@ -219,12 +219,95 @@ static void test_parse_u64(void **state)
     assert_int_equal(v, 10);
 }
 
+/* Refusals name what the person was doing, from one table. */
+static void test_action(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *service, *command, *want;
+    } cases[] = {
+        {"scoring", "take", "take"},
+        {"scoring", "verdict", "verdict"},
+        {"aggregation", "verdict", "verdict"},
+        {"submission", "tool", "tool"},
+        {"submission", "panel", "panel key"},
+        {"submission", "compare", "comparison"},
+        {"publishing", "pull", "pull"},
+        {"scoring", "render", "scoring"}, /* not in the table: the service */
+        {NULL, "take", "request"},
+    };
+    for (size_t i = 0; i < SOS_CMD_N(cases); i++)
+        assert_string_equal(sos_cmd_action(cases[i].service, cases[i].command), cases[i].want);
+}
+
+/* A missing option is named alone; empty counts as missing. */
+static void test_missing(void **state)
+{
+    (void)state;
+    const char *const names[] = {"--key", "--tool", "--ship or --skip"};
+    const char *const all[] = {"k", "t", "ship"}, *none[] = {NULL, "", NULL},
+                      *tool[] = {"k", "", "skip"};
+    char out[64];
+    assert_int_equal(sos_cmd_missing_list(names, all, 3, out, sizeof out), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(sos_cmd_missing_list(names, tool, 3, out, sizeof out), 1);
+    assert_string_equal(out, "--tool");
+    assert_int_equal(sos_cmd_missing_list(names, none, 3, out, sizeof out), 3);
+    assert_string_equal(out, "--key, --tool, --ship or --skip");
+    char small[8]; /* cut, still terminated */
+    assert_int_equal(sos_cmd_missing_list(names, none, 3, small, sizeof small), 3);
+    assert_string_equal(small, "--key, ");
+    assert_true(sos_cmd_missing(NULL) && sos_cmd_missing("") && !sos_cmd_missing(" "));
+}
+
+/* The id meant: the slug of what was typed, else the nearest id. */
+static void test_suggest_id(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {"mistral-small-3-1", "claude", "gpt-4o"};
+    assert_string_equal(sos_cmd_suggest_id("Mistral Small 3.1", ids, 3), "mistral-small-3-1");
+    assert_string_equal(sos_cmd_suggest_id("mistral-smal-3-1", ids, 3), "mistral-small-3-1");
+    assert_string_equal(sos_cmd_suggest_id("Claude", ids, 3), "claude");
+    assert_null(sos_cmd_suggest_id("no-such-tool", ids, 3));
+    assert_null(sos_cmd_suggest_id("x", ids, 0));
+}
+
+/* Columns sized to the widest cell in characters, never cut; right or
+ * left; no padding after a row's last word; printing empties the table. */
+static void test_table(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    sos_cmd_table t;
+    sos_cmd_table_init(&t, 4, "rlll");
+    const char *r1[] = {"7", "verdict", "A Tool Whose Name Runs Past Twenty-Eight", "Ship · 1"};
+    const char *r2[] = {"12", "comparison", "a-vs-b", NULL};
+    const char *r3[] = {"13", "verdict", "Ünï", "Skip · 2"};
+    sos_cmd_table_row(&t, r1);
+    sos_cmd_table_row(&t, r2);
+    sos_cmd_table_row(&t, r3);
+    sos_cmd_table_print(&t, f);
+    assert_int_equal(t.rows, 0);
+    sos_cmd_table_print(&t, f); /* empty: nothing */
+    fclose(f);
+    assert_string_equal(buf,
+                        " 7  verdict     A Tool Whose Name Runs Past Twenty-Eight  Ship · 1\n"
+                        "12  comparison  a-vs-b\n"
+                        "13  verdict     Ünï                                       Skip · 2\n");
+    free(buf);
+    sos_cmd_table_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_suggest_table), cmocka_unit_test(test_suggest_verbs),
         cmocka_unit_test(test_getopt),        cmocka_unit_test(test_getopt_order),
-        cmocka_unit_test(test_parse_u64),
+        cmocka_unit_test(test_parse_u64),     cmocka_unit_test(test_action),
+        cmocka_unit_test(test_missing),       cmocka_unit_test(test_suggest_id),
+        cmocka_unit_test(test_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
