@@ -124,7 +124,7 @@ static void s_head(const site_opts *o, const char *root, const char *title, cons
         html_raw(b, "</script>\n");
     }
     html_fmt(b,
-             "</head>\n<body data-root=\"%s\">\n<a class=\"skip\" href=\"#main\">Skip to "
+             "</head>\n<body data-root=\"%s\">\n<a class=\"skip-link\" href=\"#main\">Skip to "
              "content</a>\n<header class=\"site\"><a class=\"brand\" href=\"%sindex.html\">Ship "
              "or Skip</a></header>\n<main id=\"main\">\n",
              root, root);
@@ -254,7 +254,8 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
 
     /* Decision */
     html_raw(out, "<section aria-labelledby=\"decision\">\n<h2 id=\"decision\">Decision</h2>\n"
-                  "<div class=\"scroll\"><table class=\"decision\">\n<thead><tr><td></td>");
+                  "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Decision "
+                  "table\"><table class=\"decision\">\n<thead><tr><td></td>");
     for (int i = 0; i < 2; i++) {
         html_raw(out, "<th scope=\"col\">");
         html_text(out, side[i]->v->tool->name);
@@ -458,7 +459,8 @@ void site_index_html(const site_opts *o, const site_tool *const *tools, size_t n
     }
     html_raw(out, nc ? "</ul>\n</section>\n" : "</section>\n");
     html_raw(out, "<section aria-labelledby=\"tl\">\n<h2 id=\"tl\">Tools</h2>\n<div "
-                  "class=\"scroll\"><table class=\"decision\">\n<thead><tr><th "
+                  "class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tools table\">"
+                  "<table class=\"decision\">\n<thead><tr><th "
                   "scope=\"col\">Tool</th><th scope=\"col\">Panel verdict</th><th "
                   "scope=\"col\">Panel ship</th><th scope=\"col\">Category</th></tr></thead>\n"
                   "<tbody>\n");
