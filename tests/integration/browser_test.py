@@ -5,7 +5,11 @@ once and served from 127.0.0.1 by a local HTTP server; each test gets a fresh
 browser profile. Checks the comparison page at 1280 and 390 px (full-page
 screenshots saved under <build>/tests/integration/screenshots/ for a person
 to look at), the bookmarks script with real mouse clicks and reloads, and
-that no page throws or logs an error or asks anything of another origin."""
+that no page throws or logs an error or asks anything of another origin;
+on every page at both widths, that every score, verdict badge and "No panel
+take" the page's JSON twin calls for is on screen where a reader can see it
+(issue 14: the skip link's rule once hid every skip score 9,999 px to the
+left), and that axe-core finds no accessibility violation."""
 import base64
 import functools
 import glob
@@ -23,6 +27,9 @@ from site_test import sample_site
 COMPARE = "compare/llama-4-compact-12b-vs-mistral-small-3-1/index.html"
 TOOL = "tools/mistral-small-3-1/index.html"
 TIMEOUT = 60.0  # seconds per wait on chromium: a hang guard, not a speed claim
+WIDTHS = (1280, 390)
+HERE = os.path.dirname(os.path.abspath(__file__))
+AXE_VERSION = "4.10.2"  # deploy/sos-test installs this one
 
 
 class Site:
@@ -371,9 +378,230 @@ def test_no_errors(build):
             print("  note: the browser's own request for %s got 404" % ", ".join(missing))
 
 
+def html_pages(s):
+    return sorted(os.path.relpath(p, s.root)
+                  for p in glob.glob(os.path.join(s.root, "**", "*.html"), recursive=True))
+
+
+def _take_text(t):
+    return "%d/100 \u00b7 %s" % (t["score"], t["verdict"])
+
+
+PERSONAS = ("Builder", "Skeptic", "Futurist", "Founder", "Creator")
+
+
+def expected_marks(s, rel):
+    """What the page's JSON twin says it shows: sorted (kind, text) pairs for
+    every score ("45/100 · skip"), verdict badge ("Skip", "Ship · 4 ship / 0
+    skip") and "No panel take" cell."""
+    with open(os.path.join(s.root, os.path.dirname(rel), "index.json"), encoding="utf-8") as f:
+        j = json.load(f)
+    out = []
+
+    def takes(v):
+        return {t["persona"]: t for t in v["takes"]}
+
+    if j["type"] == "index":
+        out += [("badge", t["verdict"]) for t in j["tools"]]
+    elif j["type"] == "verdict":
+        out += [("badge", j["verdict"]["label"]), ("badge", j["verdict"]["summary"])]
+        tk = takes(j)
+        for p in PERSONAS:
+            out.append(("score", _take_text(tk[p])) if p in tk else ("none", "No panel take"))
+    elif j["type"] == "comparison":
+        sides = (j["a"], j["b"])
+        out += [("badge", v["verdict"]["label"]) for v in sides]
+        out += [("badge", v["verdict"]["summary"]) for v in sides]
+        tks = [takes(v) for v in sides]
+        for p in PERSONAS:
+            if not any(p in tk for tk in tks):
+                continue
+            for tk in tks:
+                out.append(("score", _take_text(tk[p])) if p in tk else ("none", "No panel take"))
+    else:
+        raise AssertionError("%s: unknown twin type %r" % (rel, j["type"]))
+    return sorted(out)
+
+
+# Every score, verdict badge and "No panel take" on the page (by class, and
+# by text for the last, whatever its class), each brought into view the way
+# a reader would (scrolled to, in its own scroll region too), then measured:
+# a box of real size, wholly inside [0, w] and inside every ancestor that
+# clips, not display:none / visibility:hidden / opacity 0 (itself or an
+# ancestor), and the topmost element at its middle (nothing covers it, no
+# clip hides it). Returns [{kind, text, ok, why, box}].
+MARKS = """((w) => {
+    const found = new Set(document.querySelectorAll('.score, .badge, .none'));
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n; (n = walk.nextNode());)
+        if (n.nodeValue.trim() === 'No panel take') found.add(n.parentElement);
+    const out = [];
+    for (const el of found) {
+        const kind = el.classList.contains('score') ? 'score' :
+            el.classList.contains('badge') ? 'badge' : 'none';
+        const why = [];
+        el.scrollIntoView({block: 'center', inline: 'nearest'});
+        const r = el.getBoundingClientRect();
+        const box = {left: Math.round(r.left), right: Math.round(r.right),
+                     top: Math.round(r.top), width: Math.round(r.width),
+                     height: Math.round(r.height)};
+        if (r.width < 4 || r.height < 4) why.push('size ' + r.width + 'x' + r.height);
+        if (r.left < -0.5 || r.right > w + 0.5)
+            why.push('outside [0, ' + w + ']: left ' + box.left + ' right ' + box.right);
+        if (r.top < -0.5 || r.bottom > window.innerHeight + 0.5)
+            why.push('outside the viewport vertically: top ' + box.top);
+        for (let a = el; a && a !== document.documentElement; a = a.parentElement) {
+            const cs = getComputedStyle(a);
+            if (cs.display === 'none') why.push('display:none on ' + a.tagName);
+            if (a === el && cs.visibility !== 'visible') why.push('visibility:' + cs.visibility);
+            if (parseFloat(cs.opacity) === 0) why.push('opacity 0 on ' + a.tagName);
+            if (cs.clip !== 'auto' && cs.position === 'absolute') why.push('clip on ' + a.tagName);
+            if (a !== el && (cs.overflowX !== 'visible' || cs.overflowY !== 'visible')) {
+                const c = a.getBoundingClientRect();
+                if (r.left < c.left - 0.5 || r.right > c.right + 0.5 ||
+                    r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5)
+                    why.push('clipped by ' + a.tagName + '.' + a.className);
+            }
+        }
+        const x = Math.min(Math.max(r.left + r.width / 2, 0), w - 1);
+        const y = Math.min(Math.max(r.top + r.height / 2, 0), window.innerHeight - 1);
+        const hit = document.elementFromPoint(x, y);
+        if (!hit || !(hit === el || el.contains(hit)))
+            why.push('not topmost at its middle: ' +
+                     (hit ? hit.outerHTML.replace(/\s+/g, ' ').slice(0, 60) : 'nothing'));
+        out.push({kind, text: el.textContent.trim(), ok: why.length === 0, why, box});
+    }
+    window.scrollTo(0, 0);
+    return out;
+})(%d)"""
+
+
+def _marks(b, width):
+    got = b.js(MARKS % width)
+    bad = ["%s %r at %s: %s" % (m["kind"], m["text"], m["box"], "; ".join(m["why"]))
+           for m in got if not m["ok"]]
+    return got, bad
+
+
+def test_marks_visible(build):
+    """Issue 14: every score, verdict badge and "No panel take" on every
+    page, at both widths, is where a reader sees it, and there are exactly
+    as many as the page's data says. Each page is also saved as a
+    screenshot, <build>/tests/integration/screenshots/<page>-<width>.png."""
+    s = site(build)
+    shots = os.path.join(os.path.abspath(build), "tests", "integration", "screenshots")
+    html = html_pages(s)
+    assert len(html) == 8, html
+    failures = []
+    with Browser(s) as b:
+        for width in WIDTHS:
+            b.size(width)
+            for rel in html:
+                want = expected_marks(s, rel)
+                b.open(rel)
+                got, bad = _marks(b, width)
+                have = sorted((m["kind"], m["text"]) for m in got)
+                if have != want:
+                    failures.append("%s at %d px: found %s, the JSON twin says %s" % (
+                        rel, width, have, want))
+                failures += ["%s at %d px: %s" % (rel, width, x) for x in bad]
+                name = rel.replace("/index.html", "").replace("/", "-").replace(".html", "")
+                b.screenshot(os.path.join(shots, "%s-%d.png" % (name, width)), width)
+                print("  %d px %s: %d scores, %d badges, %d \"No panel take\"; %d not seen" % (
+                    width, rel, sum(k == "score" for k, _ in have),
+                    sum(k == "badge" for k, _ in have), sum(k == "none" for k, _ in have),
+                    len(bad)))
+        assert not failures, "\n".join(failures)
+        # the skip link stays out of sight until the keyboard reaches it
+        for width in WIDTHS:
+            b.size(width)
+            b.open(COMPARE)
+            link = "document.querySelector('a.skip-link').getBoundingClientRect().left"
+            assert b.js(link) < -1000, b.js(link)
+            for kind in ("keyDown", "keyUp"):
+                b.page.call("Input.dispatchKeyEvent", type=kind, key="Tab", code="Tab",
+                            windowsVirtualKeyCode=9, nativeVirtualKeyCode=9)
+            b.poll("document.activeElement.className === 'skip-link'", "Tab to the skip link")
+            at = b.js("(() => { const r = document.querySelector('a.skip-link')"
+                      ".getBoundingClientRect(); return [r.left, r.right, r.width]; })()")
+            assert at[0] >= 0 and at[1] <= width and at[2] > 0, (width, at)
+        # not blind: the old rule (.skip{position:absolute;left:-9999px}) put
+        # back on the comparison page is caught at both widths
+        for width in WIDTHS:
+            b.size(width)
+            b.open(COMPARE)
+            b.js("document.head.insertAdjacentHTML('beforeend', '<style>"
+                 ".skip{position:absolute;left:-9999px}</style>'); 0")
+            _, bad = _marks(b, width)
+            assert any("45/100 \u00b7 skip" in x and "left -99" in x for x in bad), bad
+        assert not b.problems(), b.problems()
+
+
+def axe_path(build):
+    """axe.min.js: $SOS_AXE, or where deploy/sos-test's npm install puts it."""
+    cands = [os.environ.get("SOS_AXE", "")]
+    for d in (os.path.abspath(build), os.path.join(HERE, "..", "..", "build-test")):
+        cands.append(os.path.join(d, "node", "node_modules", "axe-core", "axe.min.js"))
+    for c in cands:
+        if c and os.path.isfile(c):
+            return c
+    raise AssertionError("axe-core not found (%s); install it with: npm install --prefix "
+                         "%s/node axe-core@%s" % (", ".join(c for c in cands if c),
+                                                  os.path.abspath(build), AXE_VERSION))
+
+
+# Rule ids allowed on given pages, each with why. Empty: none is.
+AXE_ALLOWED = {}
+
+AXE_RUN = """axe.run(document, {resultTypes: ['violations']}).then(r => ({
+    version: axe.version,
+    violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        targets: v.nodes.map(n => n.target.join(' '))}))}))"""
+
+
+def _axe(b, src, rel):
+    if not b.js("typeof axe !== 'undefined'"):
+        b.js(src + "\n;0")
+    got = b.js(AXE_RUN)
+    return got["version"], [v for v in got["violations"]
+                            if v["id"] not in AXE_ALLOWED.get(rel, ())]
+
+
+def test_axe(build):
+    """axe-core (run in the page, in the same headless chromium) on every
+    page at both widths: no violation. And a planted one is reported."""
+    s = site(build)
+    with open(axe_path(build), encoding="utf-8") as f:
+        src = f.read()
+    html = html_pages(s)
+    failures = []
+    with Browser(s) as b:
+        for width in WIDTHS:
+            b.size(width)
+            for rel in html:
+                b.open(rel)
+                version, vs = _axe(b, src, rel)
+                print("  axe %s, %d px %s: %d violations" % (version, width, rel, len(vs)))
+                for v in vs:
+                    failures.append("%s at %d px: %s (%s: %s) on %s" % (
+                        rel, width, v["id"], v["impact"], v["help"], v["targets"]))
+        assert not failures, "\n".join(failures)
+        assert not b.problems(), b.problems()
+        # not blind: an image with no alt text and a button with no name
+        b.size(390)
+        b.open(COMPARE)
+        b.js("document.querySelector('main').insertAdjacentHTML('beforeend', "
+             "'<img id=sos-probe-img><button id=sos-probe-btn></button>'); 0")
+        _, vs = _axe(b, src, COMPARE)
+        ids = {v["id"]: v["targets"] for v in vs}
+        assert ids.get("image-alt") == ["#sos-probe-img"], vs
+        assert ids.get("button-name") == ["#sos-probe-btn"], vs
+
+
 if __name__ == "__main__":
     try:
-        main([test_compare_page_widths, test_bookmarks, test_no_errors])
+        main([test_compare_page_widths, test_bookmarks, test_no_errors, test_marks_visible,
+              test_axe])
     finally:
         if _site is not None:
             _site.close()
