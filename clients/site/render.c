@@ -1,82 +1,31 @@
 /* render: the site model and release writing. See render.h.
  *
- * Memory: the model keeps a small summary of each tool (what the index,
- * feeds, sitemap and other pages' links show: s_sum) and spills the whole
- * published verdict, packed, to an unlinked temporary file; a page that
- * shows a whole verdict (its tool page, a comparison) reads it back, through
- * a small cache (S_CACHE) so a verdict's JSON (whose signature checks are
- * the costly part) is mostly built once. Pages are written tool by tool,
- * each comparison right after the later of its two tools, which keeps the
- * cache warm when comparisons pair tools published close together. When the
- * temporary file cannot be written, the verdict stays in memory: only the
- * bound is lost, never a page. */
-#include "render.h"
+ * Memory: the model keeps a small summary of each tool (render_sum) and
+ * the whole published verdict in a spill file, read back through a small
+ * cache for a page that shows it (its tool page, a comparison): that is
+ * render_spill.c. Pages are written tool by tool, each comparison right
+ * after the later of its two tools, which keeps the cache warm when
+ * comparisons pair tools published close together. */
+#include "render_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "html.h"
 
-#define S_CACHE 64 /* whole verdicts held while writing */
-
-/* A tool's summary: one allocation. t.v and t.body point into it (only the
- * fields the site-wide files and the links use); t has no takes and no
- * JSON. The whole verdict is at off in the spill file, or in full. */
-typedef struct {
-    site_tool t;
-    Sos__Verdict v;
-    Sos__Tool tool;
-    Sos__VerdictBody body;
-    off_t off;
-    size_t len;
-    site_tool *full; /* owned: the spill file could not take it */
-    char strings[];  /* id, name, category, tagline */
-} s_sum;
-
-typedef struct {
-    Sos__Comparison *c; /* owned */
-    uint64_t seq;
-    const site_tool *a, *b;
-    size_t ia, ib; /* indexes of a and b in tools, when both are there */
-    bool dirty;
-    bool write; /* its page is written (set by s_render) */
-} s_cmp;
-
-typedef struct {
-    size_t idx; /* in tools */
-    site_tool *t;
-    uint64_t used;
-} s_slot;
-
-struct render_site {
-    s_sum **tools; /* sorted by id */
-    size_t nt, capt;
-    bool *tool_dirty;
-    s_cmp *cmps;
-    size_t nc, capc;
-    size_t written;
-    char updated[40];
-    int spill; /* -1: not opened yet, -2: unusable */
-    off_t spill_end;
-    s_slot cache[S_CACHE];
-    uint64_t clock;
-};
-
 typedef struct render_site s_site;
 
-static const char *s_id(const s_sum *t)
+static const char *s_id(const render_sum *t)
 {
     return t->tool.tool_id;
 }
 
 static int s_tool_cmp(const void *a, const void *b)
 {
-    return strcmp(s_id(*(const s_sum *const *)a), s_id(*(const s_sum *const *)b));
+    return strcmp(s_id(*(const render_sum *const *)a), s_id(*(const render_sum *const *)b));
 }
 
 static size_t s_find(const s_site *s, const char *id)
@@ -95,138 +44,6 @@ static size_t s_find(const s_site *s, const char *id)
     return SIZE_MAX;
 }
 
-static void s_sum_free(s_sum *m)
-{
-    if (m && m->full) {
-        site_tool_clear(m->full);
-        free(m->full);
-    }
-    free(m);
-}
-
-/* A new temporary file, already unlinked: the spill file. */
-static int s_spill_open(void)
-{
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    if (!dir || !dir[0])
-        dir = "/tmp";
-    if (snprintf(path, sizeof path, "%s/sos-render-XXXXXX", dir) >= (int)sizeof path)
-        return -1;
-    int fd = mkstemp(path);
-    if (fd >= 0)
-        unlink(path);
-    return fd;
-}
-
-/* Appends the whole verdict of t to the spill file: 0, or -1 (nothing
- * written that counts). */
-static int s_spill(s_site *s, const site_tool *t, off_t *off, size_t *len)
-{
-    if (s->spill == -1 && (s->spill = s_spill_open()) < 0) {
-        fprintf(stderr, "sos: render: no temporary file (%s): every verdict stays in memory\n",
-                strerror(errno));
-        s->spill = -2;
-    }
-    if (s->spill < 0)
-        return -1;
-    size_t n = protobuf_c_message_get_packed_size(&t->v->base);
-    uint8_t *b = sos_xmalloc(n + 1);
-    protobuf_c_message_pack(&t->v->base, b);
-    size_t done = 0;
-    while (done < n) {
-        ssize_t w = pwrite(s->spill, b + done, n - done, s->spill_end + (off_t)done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    free(b);
-    if (done < n)
-        return -1;
-    *off = s->spill_end;
-    *len = n;
-    s->spill_end += (off_t)n;
-    return 0;
-}
-
-/* The summary of t; t itself goes to the spill file (and is freed) or
- * into the summary. */
-static s_sum *s_sum_new(s_site *s, site_tool *t)
-{
-    const Sos__Tool *tool = t->v->tool;
-    const char *str[4] = {tool->tool_id, tool->name, tool->category, tool->tagline};
-    size_t n = 0, len[4];
-    for (int i = 0; i < 4; i++)
-        n += (len[i] = strlen(str[i])) + 1;
-    s_sum *m = sos_xcalloc(1, sizeof *m + n);
-    char *p = m->strings, *out[4];
-    for (int i = 0; i < 4; i++) {
-        out[i] = memcpy(p, str[i], len[i] + 1);
-        p += len[i] + 1;
-    }
-    sos__verdict__init(&m->v);
-    sos__tool__init(&m->tool);
-    sos__verdict_body__init(&m->body);
-    m->tool.tool_id = out[0];
-    m->tool.name = out[1];
-    m->tool.category = out[2];
-    m->tool.tagline = out[3];
-    m->tool.tier = tool->tier;
-    m->body.tool_id = out[0];
-    m->body.ship = t->body->ship;
-    m->body.skip = t->body->skip;
-    m->body.ship_pct = t->body->ship_pct;
-    m->body.mean_score_x100 = t->body->mean_score_x100;
-    m->body.label = t->body->label;
-    m->body.finalized_at = t->body->finalized_at;
-    m->v.tool = &m->tool;
-    m->t.v = &m->v;
-    m->t.body = &m->body;
-    m->t.seq = t->seq;
-    if (s_spill(s, t, &m->off, &m->len) == 0) {
-        site_tool_clear(t);
-        free(t);
-    } else {
-        m->full = t;
-    }
-    return m;
-}
-
-/* The whole verdict of tools[i], borrowed until the next call (it may be
- * evicted then). NULL with errno when it cannot be read back. */
-static const site_tool *s_full(s_site *s, size_t i)
-{
-    s_sum *m = s->tools[i];
-    s_slot *victim = NULL; /* an empty slot, else the least recently used */
-    if (m->full)
-        return m->full;
-    for (int k = 0; k < S_CACHE; k++) {
-        s_slot *e = &s->cache[k];
-        if (e->t && e->idx == i) {
-            e->used = ++s->clock;
-            return e->t;
-        }
-        if (!victim || (victim->t && (!e->t || e->used < victim->used)))
-            victim = e;
-    }
-    uint8_t *b = sos_xmalloc(m->len + 1);
-    ssize_t r = pread(s->spill, b, m->len, m->off);
-    Sos__Verdict *v = r == (ssize_t)m->len ? sos__verdict__unpack(NULL, m->len, b) : NULL;
-    free(b);
-    site_tool *t = v ? sos_xcalloc(1, sizeof *t) : NULL;
-    if (!v || site_tool_load(v, m->t.seq, t) != 0) {
-        free(t);
-        errno = r < 0 ? errno : EIO;
-        return NULL;
-    }
-    if (victim->t) {
-        site_tool_clear(victim->t);
-        free(victim->t);
-    }
-    *victim = (s_slot){i, t, ++s->clock};
-    return t;
-}
-
 static void s_add_tool(s_site *s, site_tool *t)
 {
     if (s->nt == s->capt) {
@@ -235,7 +52,7 @@ static void s_add_tool(s_site *s, site_tool *t)
         if (!s->tools)
             abort();
     }
-    s->tools[s->nt++] = s_sum_new(s, t);
+    s->tools[s->nt++] = render_spill_sum_new(s, t);
 }
 
 static void s_add_cmp(s_site *s, Sos__Comparison *c, uint64_t seq, bool dirty)
@@ -246,7 +63,7 @@ static void s_add_cmp(s_site *s, Sos__Comparison *c, uint64_t seq, bool dirty)
         if (!s->cmps)
             abort();
     }
-    s->cmps[s->nc++] = (s_cmp){c, seq, NULL, NULL, 0, 0, dirty, false};
+    s->cmps[s->nc++] = (render_cmp){c, seq, NULL, NULL, 0, 0, dirty, false};
 }
 
 static int s_write(s_site *s, const char *rel_dir, const char *rel, sos_buf *b)
@@ -287,32 +104,29 @@ static int s_by_name(const void *a, const void *b)
 
 static int s_cmp_seq_desc(const void *a, const void *b)
 {
-    const s_cmp *x = a, *y = b;
+    const render_cmp *x = a, *y = b;
     return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
 }
 
 static int s_cmp_seq_asc(const void *a, const void *b)
 {
-    const s_cmp *x = a, *y = b;
+    const render_cmp *x = a, *y = b;
     return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : strcmp(x->c->slug, y->c->slug);
 }
 
-static int s_write_compare(const site_opts *o, s_site *s, const s_cmp *c, const char *dir)
+static int s_write_compare(const site_opts *o, s_site *s, const render_cmp *c, const char *dir)
 {
     char rel[600];
-    const site_tool *a = s_full(s, c->ia);
+    const site_tool *a = render_spill_full(s, c->ia);
     site_tool *keep = NULL;
     sos_buf buf = SOS_BUF_INIT;
     int rc = -1;
     if (!a)
         return -1;
     /* b's read may evict a: hold a outside the cache meanwhile */
-    for (int k = 0; k < S_CACHE; k++)
-        if (s->cache[k].t == a && c->ia != c->ib) {
-            keep = s->cache[k].t;
-            s->cache[k] = (s_slot){0, NULL, 0};
-        }
-    const site_tool *b = s_full(s, c->ib);
+    if (c->ia != c->ib)
+        keep = render_spill_hold(s, a);
+    const site_tool *b = render_spill_full(s, c->ib);
     if (!b)
         goto out;
     site_compare_html(o, c->c, a, b, &buf);
@@ -323,30 +137,18 @@ static int s_write_compare(const site_opts *o, s_site *s, const s_cmp *c, const 
         rc = s_write_json(s, dir, rel, site_compare_json(c->c, c->seq, a, b));
 out:
     sos_buf_free(&buf);
-    if (keep) { /* back into the cache: an empty slot, else the least used */
-        s_slot *victim = NULL;
-        for (int k = 0; k < S_CACHE; k++) {
-            s_slot *e = &s->cache[k];
-            if (!victim || (victim->t && (!e->t || e->used < victim->used)))
-                victim = e;
-        }
-        if (victim->t) {
-            site_tool_clear(victim->t);
-            free(victim->t);
-        }
-        *victim = (s_slot){c->ia, keep, ++s->clock};
-    }
+    render_spill_put_back(s, c->ia, keep);
     return rc;
 }
 
 /* The later of a comparison's two tools: it is written after that tool's
  * page. */
-static size_t s_cmp_last(const s_cmp *c)
+static size_t s_cmp_last(const render_cmp *c)
 {
     return c->ia > c->ib ? c->ia : c->ib;
 }
 
-static const s_cmp *s_order_base;
+static const render_cmp *s_order_base;
 
 static int s_by_last(const void *x, const void *y)
 {
@@ -364,7 +166,7 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
     int rc = 0;
 
     for (size_t i = 0; i < s->nc; i++) {
-        s_cmp *c = &s->cmps[i];
+        render_cmp *c = &s->cmps[i];
         c->ia = s_find(s, c->c->tool_a);
         c->ib = s_find(s, c->c->tool_b);
         if (c->ia == SIZE_MAX || c->ib == SIZE_MAX) {
@@ -394,7 +196,7 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
     slot = sos_xcalloc(total + 1, sizeof *slot);
     size_t *order = sos_xcalloc(s->nc + 1, sizeof *order);
     for (size_t k = 0; k < s->nc; k++) {
-        const s_cmp *c = &s->cmps[k];
+        const render_cmp *c = &s->cmps[k];
         if (!c->a || !c->b)
             continue;
         slot[first[c->ia] + count[c->ia]++] = k;
@@ -409,14 +211,14 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
     const site_tool **ol = sos_xcalloc(total + 1, sizeof *ol);
     for (size_t i = 0, next = 0; !rc && i < s->nt; i++) {
         if (full || s->tool_dirty[i]) {
-            const site_tool *t = s_full(s, i);
+            const site_tool *t = render_spill_full(s, i);
             size_t n = count[i];
             if (!t) {
                 rc = -1;
                 break;
             }
             for (size_t j = 0; j < n; j++) {
-                const s_cmp *c = &s->cmps[slot[first[i] + j]];
+                const render_cmp *c = &s->cmps[slot[first[i] + j]];
                 cl[j] = c->c;
                 ol[j] = c->ia == i ? c->b : c->a;
             }
@@ -501,14 +303,8 @@ out:
 static void s_site_free(s_site *s)
 {
     for (size_t i = 0; i < s->nt; i++)
-        s_sum_free(s->tools[i]);
-    for (int k = 0; k < S_CACHE; k++)
-        if (s->cache[k].t) {
-            site_tool_clear(s->cache[k].t);
-            free(s->cache[k].t);
-        }
-    if (s->spill >= 0)
-        close(s->spill);
+        render_spill_sum_free(s->tools[i]);
+    render_spill_close(s);
     for (size_t i = 0; i < s->nc; i++)
         sos__comparison__free_unpacked(s->cmps[i].c, NULL);
     free(s->tools);
@@ -567,18 +363,13 @@ void render_site_prepare(render_site *s, uint64_t since)
         qsort(s->cmps, s->nc, sizeof *s->cmps, s_cmp_seq_asc);
     free(s->tool_dirty);
     s->tool_dirty = sos_xcalloc(s->nt + 1, sizeof *s->tool_dirty);
-    for (int k = 0; k < S_CACHE; k++) /* it holds indexes into tools */
-        if (s->cache[k].t) {
-            site_tool_clear(s->cache[k].t);
-            free(s->cache[k].t);
-            s->cache[k] = (s_slot){0, NULL, 0};
-        }
+    render_spill_cache_clear(s); /* it holds indexes into tools */
     size_t w = 0;
     for (size_t i = 0; i < s->nt; i++) {
         if (w > 0 && !strcmp(s_id(s->tools[w - 1]), s_id(s->tools[i]))) {
-            s_sum *keep =
+            render_sum *keep =
                 s->tools[w - 1]->t.seq > s->tools[i]->t.seq ? s->tools[w - 1] : s->tools[i];
-            s_sum_free(keep == s->tools[i] ? s->tools[w - 1] : s->tools[i]);
+            render_spill_sum_free(keep == s->tools[i] ? s->tools[w - 1] : s->tools[i]);
             s->tools[w - 1] = keep;
             continue;
         }
