@@ -6,7 +6,8 @@
  * JSON_REJECT_DUPLICATES). The top level's keys are read here, checked
  * once per pass for the check (a key twice, version, arrays). Positions
  * are those of the file: jansson's line and column inside a record are
- * moved by where the record starts. */
+ * moved by where the record starts; jansson points at the last byte it
+ * read, the end of the token it refused. */
 #include <errno.h>
 #include <string.h>
 
@@ -129,7 +130,7 @@ static json_t *s_decode(catalogue *c, const catalogue_pos *at, catalogue_error *
         catalogue_pos e = {at->line + (unsigned long)(jerr.line > 0 ? jerr.line : 1) - 1,
                            jerr.line <= 1 ? at->col + (unsigned long)jerr.column - 1
                                           : (unsigned long)jerr.column,
-                           at->offset + (uint64_t)(jerr.position > 0 ? jerr.position : 0)};
+                           at->offset + (uint64_t)(jerr.position > 0 ? jerr.position - 1 : 0)};
         s_syntax(c, &e, jerr.text, err);
     }
     return j;
