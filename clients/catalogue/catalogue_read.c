@@ -6,8 +6,9 @@
  * JSON_REJECT_DUPLICATES). The top level's keys are read here, checked
  * once per pass for the check (a key twice, version, arrays). Positions
  * are those of the file: jansson's line and column inside a record are
- * moved by where the record starts; jansson points at the last byte it
- * read, the end of the token it refused. */
+ * counted in bytes from where the record starts to the last byte jansson
+ * read (the end of the token it refused), not taken from jansson's column
+ * (which counts characters, and is 0 or -1 for some errors). */
 #include <errno.h>
 #include <string.h>
 
@@ -126,11 +127,18 @@ static json_t *s_decode(catalogue *c, const catalogue_pos *at, catalogue_error *
     json_error_t jerr;
     json_t *j = json_loadb((const char *)c->rec.data, c->rec.len,
                            JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-    if (!j) {
-        catalogue_pos e = {at->line + (unsigned long)(jerr.line > 0 ? jerr.line : 1) - 1,
-                           jerr.line <= 1 ? at->col + (unsigned long)jerr.column - 1
-                                          : (unsigned long)jerr.column,
-                           at->offset + (uint64_t)(jerr.position > 0 ? jerr.position - 1 : 0)};
+    if (!j) { /* where jansson stopped, counted in bytes from where the record starts */
+        catalogue_pos e = *at;
+        size_t p = jerr.position > 0 ? (size_t)jerr.position : 0;
+        if (p > 0 && json_error_code(&jerr) != json_error_invalid_utf8)
+            p--; /* a token's last byte; a byte that is no UTF-8 is not counted as read */
+        if (p > c->rec.len)
+            p = c->rec.len;
+        for (size_t i = 0; i < p; i++) {
+            e.col = c->rec.data[i] == '\n' ? 1 : e.col + 1;
+            e.line += c->rec.data[i] == '\n';
+        }
+        e.offset += p;
         s_syntax(c, &e, jerr.text, err);
     }
     return j;

@@ -231,6 +231,9 @@ static const s_bad s_bads[] = {
      CATALOGUE_ESYNTAX, NULL, "duplicate object key"},
     {"bytes after the end", "{\"version\":1,\"tools\":[" S_TOOL("A") "]} @x", CATALOGUE_ESYNTAX,
      NULL, "end of file expected"},
+    {"a byte that is no UTF-8",
+     "{\"version\":1,\"tools\":[" S_TOOL("A") ",\n {\"name\":\"caf\xc3\xa9\",\n@\xe0\xd9}]}",
+     CATALOGUE_ESYNTAX, NULL, "unable to decode byte 0xe0"},
     {"a key that is no string", "{@1:2}", CATALOGUE_ESYNTAX, NULL, "a key was expected"},
 };
 
