@@ -133,12 +133,14 @@ void catalogue_destroy(catalogue **c);
 /* fn(p, arg) from now on (NULL: none). */
 void catalogue_progress_set(catalogue *c, catalogue_progress_fn fn, void *arg);
 
-/* Judges the whole file (above). CATALOGUE_OK or a code, *err filled. */
+/* Judges the whole file (above), once per catalogue (a second call is a
+ * bug: it asserts). CATALOGUE_OK or a code, *err filled. */
 int catalogue_check(catalogue *c, catalogue_error *err) __attribute__((warn_unused_result));
 
-/* After a catalogue_check that returned CATALOGUE_OK: fn(record, arg) for
- * every record, in the order above. CATALOGUE_OK, a code (*err filled) or
- * what fn returned. */
+/* After a catalogue_check that returned CATALOGUE_OK (else it asserts):
+ * fn(record, arg) for every record, in the order above; it may be called
+ * again, for another walk. CATALOGUE_OK, a code (*err filled) or what fn
+ * returned. */
 int catalogue_walk(catalogue *c, catalogue_record_fn fn, void *arg, catalogue_error *err)
     __attribute__((warn_unused_result));
 
