@@ -40,6 +40,12 @@ def test_schema():
         "tier free": lambda c: c["tools"][0].update(tier="free"),
         "empty name": lambda c: c["tools"][0].update(name=""),
         "revision 0": lambda c: c["takes"][0].update(revision=0),
+        "revision -1": lambda c: c["takes"][0].update(revision=-1),
+        "revision 1.5": lambda c: c["takes"][0].update(revision=1.5),
+        "revision '2'": lambda c: c["takes"][0].update(revision="2"),
+        "revision 1000001": lambda c: c["takes"][0].update(revision=1000001),
+        "filed_at -1": lambda c: c["takes"][0].update(filed_at=-1),
+        "filed_at 2^63": lambda c: c["takes"][0].update(filed_at=2**63),
         "unknown top-level key": lambda c: c.update(panel=[]),
         "version 2": lambda c: c.update(version=2),
     }

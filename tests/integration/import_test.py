@@ -115,7 +115,8 @@ def test_import_large(build):
 def test_import_refused_whole(build):
     """A bad record anywhere (here the last take, in a file whose tools come
     last) stops the import before the first tool is sent; so does a take
-    naming a tool the file does not have."""
+    naming a tool the file does not have, a revision or filed_at out of
+    range, a tool twice."""
     c = Cluster(build)
     try:
         c.start_all()
@@ -128,6 +129,18 @@ def test_import_refused_whole(build):
         cat["takes"][3]["tool"] = "Nowhere"
         r = c.sos("import", write(c, "ref.json", cat), check=False)
         assert r.returncode == 65 and "takes[3]: tool is not one of the file's tools" in r.stderr, \
+            r.stderr
+        for field, value, words in (("revision", 0, "revision must be a whole number from 1"),
+                                    ("revision", 1.5, "revision must be"),
+                                    ("filed_at", -1, "filed_at must be a whole number")):
+            cat = catalogue(20)
+            cat["takes"][7][field] = value
+            r = c.sos("import", write(c, "num.json", cat), check=False)
+            assert r.returncode == 65 and "takes[7]: " + words in r.stderr, r.stderr
+        cat = catalogue(20)
+        cat["tools"].append(dict(cat["tools"][2], name=cat["tools"][2]["name"].upper()))
+        r = c.sos("import", write(c, "twice.json", cat), check=False)
+        assert r.returncode == 65 and "tools[20]: is the same tool as tools[2]" in r.stderr, \
             r.stderr
         r = c.sos("import", write(c, "syntax.json", {"version": 1}), check=False)
         assert r.returncode == 65 and "tools: must be a non-empty array" in r.stderr, r.stderr
