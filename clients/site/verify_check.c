@@ -529,3 +529,13 @@ Sos__Verdict *verify_vd_rebuild(const verify_vd *d)
     free(tp);
     return copy;
 }
+
+void verify_check_answer(verify_ctx *x, const verify_where *w, const json_t *j, const verify_vd *a,
+                         const verify_vd *b)
+{
+    if (!a->body || !a->body->tool || !b->body || !b->body->tool)
+        return; /* already reported on the side */
+    char *want = site_answer_line(a->body, a->body->tool->name, b->body, b->body->tool->name);
+    s_want_str(x, w, j, "answer", want, "comparison", "verdicts");
+    free(want);
+}
