@@ -18,7 +18,8 @@
  *      tool's fields are VerdictBody.tool). Every verdict is signed by
  *      --key, or all by one key, which is printed. A comparison twin's
  *      embedded verdicts are checked the same way and must carry the same
- *      signed data as the tool twins.
+ *      signed data as the tool twins; its "answer" must be what
+ *      site_answer_line makes of those two verdicts.
  *   3. The whole site is rebuilt from the signed data alone with the site
  *      model of render.h (Verdict = {VerdictBody.tool, signed verdict, the
  *      listed takes in the verdict's order}, plus each comparison and the
