@@ -1,6 +1,7 @@
 /* site: HTML, JSON, feeds and sitemap of the published site. */
 #include "site.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,115 @@ static void s_take_cell(const Sos__TakeBody *tk, const char *label, sos_buf *b)
     html_raw(b, "</p></td>");
 }
 
+/* --- the answer (issue 14): which one to ship ------------------------ */
+
+/* printf onto plain text (not markup: the caller escapes the result) */
+static void s_catf(sos_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void s_catf(sos_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    sos_buf_reserve(b, b->len + (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* "Name 75% (3/1, mean 71.00)", or "Name: no panel takes yet" */
+static void s_answer_figures(sos_buf *o, const Sos__VerdictBody *v, const char *name)
+{
+    if (v->label == SOS__LABEL__LABEL_UNSPECIFIED)
+        s_catf(o, "%s: no panel takes yet", name);
+    else
+        s_catf(o, "%s %u%% (%u/%u, mean %.2f)", name, v->ship_pct, v->ship, v->skip,
+               v->mean_score_x100 / 100.0);
+}
+
+char *site_answer_line(const Sos__VerdictBody *a, const char *name_a, const Sos__VerdictBody *b,
+                       const char *name_b)
+{
+    const Sos__Label SHIP = SOS__LABEL__LABEL_SHIP, SKIP = SOS__LABEL__LABEL_SKIP;
+    const Sos__Label la = a->label, lb = b->label;
+    const bool none_a = la == SOS__LABEL__LABEL_UNSPECIFIED,
+               none_b = lb == SOS__LABEL__LABEL_UNSPECIFIED;
+    sos_buf o = SOS_BUF_INIT;
+    if (none_a && none_b)
+        s_catf(&o, "No answer yet: the panel has no takes on either tool");
+    else if (none_a || none_b)
+        s_catf(&o, "No answer yet: the panel has no takes on %s", none_a ? name_a : name_b);
+    else if (la == lb)
+        s_catf(&o, "%s",
+               la == SHIP   ? "The panel ships both"
+               : la == SKIP ? "The panel skips both"
+                            : "Split panel on both");
+    else {
+        /* the sides differ: the stronger one first (Ship, then Split, then Skip) */
+        bool a_first = la == SHIP || (la != SKIP && lb == SKIP);
+        const Sos__Label l1 = a_first ? la : lb, l2 = a_first ? lb : la;
+        const char *n1 = a_first ? name_a : name_b, *n2 = a_first ? name_b : name_a;
+        if (l1 == SHIP)
+            s_catf(&o, "Ship %s; the panel %s %s", n1, l2 == SKIP ? "skips" : "is split on", n2);
+        else
+            s_catf(&o, "Split panel on %s; the panel skips %s", n1, n2);
+    }
+    s_catf(&o, ": ");
+    s_answer_figures(&o, a, name_a);
+    s_catf(&o, ", ");
+    s_answer_figures(&o, b, name_b);
+    sos_buf_append(&o, "", 1);
+    return (char *)o.data; /* the buffer's memory, handed over */
+}
+
+static char *s_answer(const site_tool *a, const site_tool *b)
+{
+    return site_answer_line(a->body, a->v->tool->name, b->body, b->v->tool->name);
+}
+
+/* A bar: the decorative fill, hidden from screen readers, and its figure
+ * as text beside it so nothing rests on colour or length alone. Divs, not
+ * spans: tidy trims an empty inline element. */
+static void s_bar(sos_buf *out, const char *kind, double pct, const char *figure)
+{
+    html_fmt(out,
+             "<div class=\"bar-row\"><div class=\"bar\" aria-hidden=\"true\"><div "
+             "class=\"bar-fill %s\" style=\"width:%.2f%%\"></div></div><span "
+             "class=\"bar-num\">%s</span></div>\n",
+             kind, pct, figure);
+}
+
+/* Under the lede: the answer line, then each tool's ship % and mean as bars. */
+static void s_answer_html(const site_tool *a, const site_tool *b, sos_buf *out)
+{
+    char *line = s_answer(a, b);
+    html_raw(out, "<div class=\"answer\">\n<p class=\"answer-line\">");
+    html_text(out, line);
+    html_raw(out, "</p>\n<ul class=\"answer-bars\">\n");
+    free(line);
+    const site_tool *side[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        const Sos__VerdictBody *v = side[i]->body;
+        html_raw(out, "<li><span class=\"bar-name\">");
+        html_text(out, side[i]->v->tool->name);
+        html_raw(out, "</span>\n");
+        if (v->label == SOS__LABEL__LABEL_UNSPECIFIED) {
+            html_raw(out, "<span class=\"bar-num\">No panel takes yet</span>\n");
+        } else {
+            char fig[64];
+            snprintf(fig, sizeof fig, "%u%% ship", v->ship_pct);
+            s_bar(out, "ship", v->ship_pct, fig);
+            snprintf(fig, sizeof fig, "mean %.2f", v->mean_score_x100 / 100.0);
+            s_bar(out, "mean", v->mean_score_x100 / 100.0, fig);
+        }
+        html_raw(out, "</li>\n");
+    }
+    html_raw(out, "</ul>\n</div>\n");
+}
+
 /* --- comparison page --------------------------------------------------- */
 
 void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_tool *a,
@@ -246,8 +356,9 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
     html_text(out, a->v->tool->name);
     html_raw(out, " vs ");
     html_text(out, b->v->tool->name);
-    html_raw(out, "</h1>\n<p class=\"lede\">" S_LEDE "</p>\n"
-                  "<section class=\"cards\" aria-label=\"The two tools\">\n");
+    html_raw(out, "</h1>\n<p class=\"lede\">" S_LEDE "</p>\n");
+    s_answer_html(a, b, out);
+    html_raw(out, "<section class=\"cards\" aria-label=\"The two tools\">\n");
     for (int i = 0; i < 2; i++)
         s_card(root, side[i], out);
     html_raw(out, "</section>\n");
@@ -320,9 +431,12 @@ static json_t *s_verdict_json(const site_tool *t)
 json_t *site_compare_json(const Sos__Comparison *c, uint64_t seq, const site_tool *a,
                           const site_tool *b)
 {
-    return json_pack("{s:s, s:I, s:o, s:O, s:O}", "type", "comparison", "seq", (json_int_t)seq,
-                     "comparison", sos_json_comparison(c), "a", s_verdict_json(a), "b",
-                     s_verdict_json(b));
+    char *answer = s_answer(a, b);
+    json_t *j = json_pack("{s:s, s:I, s:o, s:s, s:O, s:O}", "type", "comparison", "seq",
+                          (json_int_t)seq, "comparison", sos_json_comparison(c), "answer", answer,
+                          "a", s_verdict_json(a), "b", s_verdict_json(b));
+    free(answer);
+    return j;
 }
 
 /* --- tool page ------------------------------------------------------- */

@@ -44,6 +44,12 @@ void site_tool_clear(site_tool *t);
 
 void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_tool *a,
                        const site_tool *b, sos_buf *out);
+/* The comparison's answer to "which one should you ship?", from the two
+ * signed verdicts alone (the rules are a table in docs/site.md): plain
+ * text, not escaped; shown under the lede and as the twin's "answer".
+ * The caller's (free). */
+char *site_answer_line(const Sos__VerdictBody *a, const char *name_a, const Sos__VerdictBody *b,
+                       const char *name_b);
 /* seq: the comparison's publication sequence number. */
 json_t *site_compare_json(const Sos__Comparison *c, uint64_t seq, const site_tool *a,
                           const site_tool *b);
@@ -74,6 +80,6 @@ const char *site_asset(const char *name);
 /* Bump when a page template changes: `sos render` then rewrites every page
  * instead of only the new ones (old pages would not match the new ones,
  * and `sos verify` would say so). */
-#define SITE_TEMPLATE_VERSION 2
+#define SITE_TEMPLATE_VERSION 3
 
 #endif

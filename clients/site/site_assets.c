@@ -73,7 +73,21 @@ static const char s_css[] =
     ".links{padding-left:1.2rem}.links li{margin:.35rem 0}\n"
     ".newsletter,.bookmarks{border:1px solid var(--line);border-radius:12px;padding:1rem "
     "1.25rem;margin:1.5rem 0}\n"
-    ".strong{font-weight:700}\n";
+    ".strong{font-weight:700}\n"
+    /* --- the answer under a comparison's lede (issue 14, item 1) --- */
+    ".answer{border:1px solid var(--line);border-radius:12px;padding:.75rem 1.25rem;"
+    "margin:1rem 0 1.5rem}\n"
+    ".answer-line{font-weight:700;font-size:1.1rem;margin:0 0 .5rem;overflow-wrap:anywhere}\n"
+    ".answer-bars{list-style:none;margin:0;padding:0;display:grid;gap:.5rem 2rem}\n"
+    "@media(min-width:720px){.answer-bars{grid-template-columns:1fr 1fr}}\n"
+    ".answer-bars li{min-width:0}.bar-name{display:block;font-weight:600;"
+    "overflow-wrap:anywhere}\n"
+    ".bar-row{display:flex;align-items:center;gap:.6rem;margin:.2rem 0}\n"
+    ".bar{flex:1;min-width:0;height:.6rem;border-radius:999px;background:var(--soft);"
+    "border:1px solid var(--line);overflow:hidden}\n"
+    ".bar-fill{display:block;height:100%}.bar-fill.ship{background:var(--ship)}"
+    ".bar-fill.mean{background:var(--link)}\n"
+    ".bar-num{flex:none;min-width:6.5rem;font-size:.9rem;font-variant-numeric:tabular-nums}\n";
 
 static const char s_js[] =
     "/* Bookmarks live in this browser only (localStorage); nothing is sent. */\n"

@@ -141,24 +141,27 @@ static void s_compare_twin(verify_ctx *x, const char *root, const char *rel, con
     free(expect);
 
     bool both = true; /* both tools are in the rebuilt model */
+    verify_vd ds[2];
     for (int side = 0; side < 2; side++) {
         const char *key = side ? "b" : "a", *id = side ? b : a;
         char prefix[300];
         snprintf(prefix, sizeof prefix, "%s (%.200s): ", key, id);
         verify_where sw = {rel, prefix};
         verify_toolrec *r = s_find_tool(x, id);
-        verify_vd d;
-        verify_check_verdict(x, &sw, json_object_get(j, key), false, &d);
-        if (d.body && strcmp(d.body->tool_id, id) != 0)
-            verify_problem(x, false, &sw, "is the verdict on %s", d.body->tool_id);
+        verify_vd *d = &ds[side];
+        verify_check_verdict(x, &sw, json_object_get(j, key), false, d);
+        if (d->body && strcmp(d->body->tool_id, id) != 0)
+            verify_problem(x, false, &sw, "is the verdict on %s", d->body->tool_id);
         if (!r)
             verify_problem(x, false, &sw, "index.json lists no tool page for it");
         if (!r || !r->rendered)
             both = false;
-        else if (d.clean && r->clean && memcmp(d.digest, r->digest, SOS_HASH_BYTES) != 0)
+        else if (d->clean && r->clean && memcmp(d->digest, r->digest, SOS_HASH_BYTES) != 0)
             verify_problem(x, false, &sw, "its signed data is not that of tools/%s/index.json", id);
-        verify_vd_clear(&d);
     }
+    verify_check_answer(x, &w, j, &ds[0], &ds[1]);
+    verify_vd_clear(&ds[0]);
+    verify_vd_clear(&ds[1]);
 
     Sos__Comparison c = SOS__COMPARISON__INIT;
     c.slug = (char *)slug;

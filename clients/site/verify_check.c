@@ -18,7 +18,8 @@
  *      tool's fields are VerdictBody.tool). Every verdict is signed by
  *      --key, or all by one key, which is printed. A comparison twin's
  *      embedded verdicts are checked the same way and must carry the same
- *      signed data as the tool twins.
+ *      signed data as the tool twins; its "answer" must be what
+ *      site_answer_line makes of those two verdicts.
  *   3. The whole site is rebuilt from the signed data alone with the site
  *      model of render.h (Verdict = {VerdictBody.tool, signed verdict, the
  *      listed takes in the verdict's order}, plus each comparison and the
@@ -528,4 +529,14 @@ Sos__Verdict *verify_vd_rebuild(const verify_vd *d)
     free(ts);
     free(tp);
     return copy;
+}
+
+void verify_check_answer(verify_ctx *x, const verify_where *w, const json_t *j, const verify_vd *a,
+                         const verify_vd *b)
+{
+    if (!a->body || !a->body->tool || !b->body || !b->body->tool)
+        return; /* already reported on the side */
+    char *want = site_answer_line(a->body, a->body->tool->name, b->body, b->body->tool->name);
+    s_want_str(x, w, j, "answer", want, "comparison", "verdicts");
+    free(want);
 }

@@ -80,5 +80,9 @@ void verify_check_verdict(verify_ctx *x, const verify_where *w, const json_t *j,
 /* The Verdict a page is rendered from, made of d's signed parts only; the
  * caller frees it with sos__verdict__free_unpacked. NULL when d is not clean. */
 Sos__Verdict *verify_vd_rebuild(const verify_vd *d);
+/* The comparison twin j's "answer" against site_answer_line of its two
+ * checked sides (when both signed verdicts decoded with a tool record). */
+void verify_check_answer(verify_ctx *x, const verify_where *w, const json_t *j, const verify_vd *a,
+                         const verify_vd *b);
 
 #endif

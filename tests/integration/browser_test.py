@@ -410,6 +410,16 @@ def expected_marks(s, rel):
             out.append(("score", _take_text(tk[p])) if p in tk else ("none", "No panel take"))
     elif j["type"] == "comparison":
         sides = (j["a"], j["b"])
+        # the answer under the lede, and per tool a bar and its figure for
+        # ship % and for the mean (or one "No panel takes yet")
+        out.append(("answer", j["answer"]))
+        for v in sides:
+            vd = v["verdict"]
+            if vd["ship"] + vd["skip"] == 0:
+                out.append(("bar", "No panel takes yet"))
+            else:
+                out += [("bar", "%d%% ship" % vd["ship_pct"]),
+                        ("bar", "mean %.2f" % vd["mean_score"]), ("track", ""), ("track", "")]
         out += [("badge", v["verdict"]["label"]) for v in sides]
         out += [("badge", v["verdict"]["summary"]) for v in sides]
         tks = [takes(v) for v in sides]
@@ -431,14 +441,17 @@ def expected_marks(s, rel):
 # ancestor), and the topmost element at its middle (nothing covers it, no
 # clip hides it). Returns [{kind, text, ok, why, box}].
 MARKS = """((w) => {
-    const found = new Set(document.querySelectorAll('.score, .badge, .none'));
+    const found = new Set(document.querySelectorAll(
+        '.score, .badge, .none, .answer-line, .bar-num, .bar'));
     const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n; (n = walk.nextNode());)
         if (n.nodeValue.trim() === 'No panel take') found.add(n.parentElement);
     const out = [];
     for (const el of found) {
-        const kind = el.classList.contains('score') ? 'score' :
-            el.classList.contains('badge') ? 'badge' : 'none';
+        const c = el.classList;
+        const kind = c.contains('score') ? 'score' : c.contains('badge') ? 'badge' :
+            c.contains('answer-line') ? 'answer' : c.contains('bar-num') ? 'bar' :
+            c.contains('bar') ? 'track' : 'none';
         const why = [];
         el.scrollIntoView({block: 'center', inline: 'nearest'});
         const r = el.getBoundingClientRect();
@@ -485,7 +498,8 @@ def _marks(b, width):
 
 def test_marks_visible(build):
     """Issue 14: every score, verdict badge and "No panel take" on every
-    page, at both widths, is where a reader sees it, and there are exactly
+    page, and on a comparison page the answer line, each bar and its
+    figure, at both widths, is where a reader sees it, and there are exactly
     as many as the page's data says. Each page is also saved as a
     screenshot, <build>/tests/integration/screenshots/<page>-<width>.png."""
     s = site(build)
@@ -541,6 +555,17 @@ def test_marks_visible(build):
             _, bad = _marks(b, width)
             assert any("45/100 \u00b7 skip" in x and "left -99" in x for x in bad), bad
             assert any(x.startswith("badge 'Skip'") and "left -99" in x for x in bad), bad
+        # Not blind on the answer either: a rule that hides the answer line
+        # and shrinks the bars to nothing is caught at both widths.
+        for width in WIDTHS:
+            b.size(width)
+            b.open(COMPARE)
+            b.js("document.head.insertAdjacentHTML('beforeend', '<style>"
+                 ".answer-line{visibility:hidden}.bar{width:0;flex:none}</style>'); 0")
+            _, bad = _marks(b, width)
+            assert any(x.startswith("answer 'The panel ships both") and "visibility:hidden" in x
+                       for x in bad), bad
+            assert sum(x.startswith("track ''") and " size " in x for x in bad) == 4, bad
         assert not b.problems(), b.problems()
 
 

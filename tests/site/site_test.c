@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "html.h"
 #include "json.h"
 #include "site.h"
 
@@ -315,6 +316,103 @@ static void test_one_verdict_line(void **state)
     site_tool_clear(&st);
 }
 
+/* The answer line (issue 14) over every pair of labels that reads
+ * differently: the wording comes from the labels, the figures from the
+ * counts, ship % and mean. */
+static void test_answer_line(void **state)
+{
+    (void)state;
+    enum { NONE, SHIP, SKIP, SPLIT };
+    static const struct {
+        int la;
+        unsigned ship_a, skip_a, pct_a, mean_a;
+        int lb;
+        unsigned ship_b, skip_b, pct_b, mean_b;
+        const char *want;
+    } cases[] = {
+        {SHIP, 4, 0, 100, 7725, SHIP, 3, 1, 75, 7125,
+         "The panel ships both: A 100% (4/0, mean 77.25), B 75% (3/1, mean 71.25)"},
+        {SHIP, 3, 1, 75, 7000, SKIP, 1, 3, 25, 4050,
+         "Ship A; the panel skips B: A 75% (3/1, mean 70.00), B 25% (1/3, mean 40.50)"},
+        {SKIP, 0, 4, 0, 2000, SHIP, 4, 0, 100, 9000,
+         "Ship B; the panel skips A: A 0% (0/4, mean 20.00), B 100% (4/0, mean 90.00)"},
+        {SKIP, 1, 3, 25, 3000, SKIP, 0, 4, 0, 1000,
+         "The panel skips both: A 25% (1/3, mean 30.00), B 0% (0/4, mean 10.00)"},
+        {SPLIT, 2, 2, 50, 5500, SHIP, 4, 0, 100, 8000,
+         "Ship B; the panel is split on A: A 50% (2/2, mean 55.00), B 100% (4/0, mean 80.00)"},
+        {SPLIT, 2, 2, 50, 5500, SKIP, 0, 4, 0, 1500,
+         "Split panel on A; the panel skips B: A 50% (2/2, mean 55.00), B 0% (0/4, mean 15.00)"},
+        {SKIP, 0, 4, 0, 1500, SPLIT, 2, 2, 50, 5500,
+         "Split panel on B; the panel skips A: A 0% (0/4, mean 15.00), B 50% (2/2, mean 55.00)"},
+        {SPLIT, 2, 2, 50, 5000, SPLIT, 2, 3, 40, 4833,
+         "Split panel on both: A 50% (2/2, mean 50.00), B 40% (2/3, mean 48.33)"},
+        {SHIP, 4, 0, 100, 8000, NONE, 0, 0, 0, 0,
+         "No answer yet: the panel has no takes on B: A 100% (4/0, mean 80.00), B: no panel "
+         "takes yet"},
+        {NONE, 0, 0, 0, 0, NONE, 0, 0, 0, 0,
+         "No answer yet: the panel has no takes on either tool: A: no panel takes yet, B: no "
+         "panel takes yet"},
+    };
+    static const Sos__Label label[] = {SOS__LABEL__LABEL_UNSPECIFIED, SOS__LABEL__LABEL_SHIP,
+                                       SOS__LABEL__LABEL_SKIP, SOS__LABEL__LABEL_SPLIT};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Sos__VerdictBody a = SOS__VERDICT_BODY__INIT, b = SOS__VERDICT_BODY__INIT;
+        a.label = label[cases[i].la];
+        a.ship = cases[i].ship_a;
+        a.skip = cases[i].skip_a;
+        a.ship_pct = cases[i].pct_a;
+        a.mean_score_x100 = cases[i].mean_a;
+        b.label = label[cases[i].lb];
+        b.ship = cases[i].ship_b;
+        b.skip = cases[i].skip_b;
+        b.ship_pct = cases[i].pct_b;
+        b.mean_score_x100 = cases[i].mean_b;
+        char *got = site_answer_line(&a, "A", &b, "B");
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("case %zu:\n  got  %s\n  want %s", i, got, cases[i].want);
+        free(got);
+    }
+}
+
+/* The comparison page shows the answer right under the lede, escaped, with
+ * a bar and its figure per tool for ship % and mean; the twin carries the
+ * same answer. */
+static void test_answer_on_page(void **state)
+{
+    s_fix *f = *state;
+    Sos__Comparison c = SOS__COMPARISON__INIT;
+    c.slug = (char *)"evil-vs-good";
+    c.tool_a = (char *)"evil";
+    c.tool_b = (char *)"good";
+    c.created_at = 1735689800;
+    char *want = site_answer_line(f->te.body, S_NAME, f->tg.body, "Good Tool");
+    /* evil: 1 ship, 1 skip (Split); good: 3 ship, 1 skip (Ship) */
+    assert_non_null(strstr(want, "Ship Good Tool; the panel is split on Evil</title>"));
+    sos_buf esc = SOS_BUF_INIT, b = SOS_BUF_INIT;
+    html_raw(&esc, "</p>\n<div class=\"answer\">\n<p class=\"answer-line\">");
+    html_text(&esc, want);
+    html_raw(&esc, "</p>\n");
+    const char *e = s_str(&esc);
+    site_compare_html(&f->o, &c, &f->te, &f->tg, &b);
+    const char *page = s_str(&b), *lede = strstr(page, "<p class=\"lede\">");
+    assert_non_null(lede);
+    const char *after = strstr(lede, "</p>\n");
+    assert_non_null(after);
+    if (strncmp(after, e, strlen(e)) != 0)
+        fail_msg("no answer under the lede:\n%.400s", after);
+    assert_null(strstr(page, "Ship Good Tool; the panel is split on Evil</title>"));
+    assert_non_null(strstr(page, "style=\"width:50.00%\"></div></div><span class=\"bar-num\">50% "
+                                 "ship</span>"));
+    assert_non_null(strstr(page, "<span class=\"bar-num\">75% ship</span>"));
+    assert_int_equal(sf_count(page, "class=\"bar\" aria-hidden=\"true\""), 4);
+    json_t *j = site_compare_json(&c, 9, &f->te, &f->tg);
+    assert_string_equal(json_string_value(json_object_get(j, "answer")), want);
+    json_decref(j);
+    free(want);
+    sos_buf_free(&esc);
+    sos_buf_free(&b);
+}
+
 int main(void)
 {
     if (sos_sign_init() != 0 || sos_key_generate(&s_key) != 0)
@@ -326,6 +424,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_json_text, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_feeds, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_one_verdict_line, s_setup, s_teardown),
+        cmocka_unit_test(test_answer_line),
+        cmocka_unit_test_setup_teardown(test_answer_on_page, s_setup, s_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sos_key_destroy(&s_key);

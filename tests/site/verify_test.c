@@ -1,8 +1,8 @@
 /* unit.site.verify: the offline verifier (clients/site/verify.c and
  * verify_check.c) on a site rendered into a temporary directory: a clean
  * site verifies and names its signer; a page or a twin changed after
- * rendering, a file added, a wrong --key, each is refused with a line
- * naming the file. */
+ * rendering, a comparison's answer changed in its twin, a file added, a
+ * wrong --key, each is refused with a line naming the file. */
 #include "sitefix.h"
 
 #include <stdio.h>
@@ -146,6 +146,27 @@ static void test_tampered_twin(void **state)
     assert_non_null(strstr(f->lines, "signature does not verify"));
 }
 
+/* A comparison twin whose answer is not the one its two signed verdicts
+ * give: reported on the field, a mismatch, not a forgery. */
+static void test_tampered_answer(void **state)
+{
+    s_fix *f = *state;
+    char *twin = sf_read(s_path(f, "compare/alpha-vs-beta/index.json"));
+    assert_non_null(twin);
+    char *at = strstr(twin, "\"answer\": \"The panel ships both");
+    assert_non_null(at);
+    memcpy(at + strlen("\"answer\": \"The panel "), "skips", 5);
+    sf_write(s_path(f, "compare/alpha-vs-beta/index.json"), twin);
+    free(twin);
+    verify_report rep;
+    assert_int_equal(s_verify(f, NULL, &rep), VERIFY_OK);
+    assert_true(rep.problems >= 1);
+    assert_false(rep.forged);
+    if (!strstr(f->lines, "compare/alpha-vs-beta/index.json: comparison answer differs from the "
+                          "signed verdicts"))
+        fail_msg("not reported:\n%s", f->lines);
+}
+
 static void test_extra_file_and_wrong_key(void **state)
 {
     s_fix *f = *state;
@@ -190,6 +211,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_clean, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_page, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_twin, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_tampered_answer, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_extra_file_and_wrong_key, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_not_a_site, s_setup, s_teardown),
     };
