@@ -49,6 +49,8 @@ static const char s_css[] =
     "color:var(--bg);display:grid;place-items:center;font-weight:700}\n"
     ".cat{color:var(--muted);font-size:.85rem;margin:.5rem 0 0}\n"
     ".card h2{margin:.1rem 0;font-size:1.35rem}.card h2 a{color:var(--ink)}\n"
+    /* a card's items are as wide as their longest word: let a long one break */
+    "h1,.card h2,.card p{overflow-wrap:anywhere}\n"
     ".tagline{margin:.25rem 0 .75rem}\n"
     ".stats{list-style:none;padding:0;margin:0 0 .75rem;display:grid;"
     "grid-template-columns:repeat(2,minmax(0,max-content));gap:.5rem 1.5rem;align-items:center}\n"

@@ -589,6 +589,18 @@ def test_marks_visible(build):
         assert not b.problems(), b.problems()
 
 
+# Puts the word %s in every place a tool's own text shows: names, taglines,
+# table cells, the labels of stacked cells, the breadcrumb, the links.
+LONG_WORDS = """((w) => {
+    for (const el of document.querySelectorAll(
+            'h1, .card h2 a, .tagline, .desc, td, .stack tbody th, .links a, .crumbs span'))
+        if (!el.children.length || el.tagName === 'A') el.textContent = w;
+        else el.lastElementChild.textContent = w;
+    for (const td of document.querySelectorAll('td[data-label]')) td.dataset.label = w;
+    return 0;
+})(%s)"""
+
+
 def test_no_sideways_scroll(build):
     """Issue 14: at 390 px no page is wider than the screen (the tool page
     was 576 px: its facts table had a min-width) and no scroll region
@@ -618,6 +630,15 @@ def test_no_sideways_scroll(build):
                     failures.append("%s at %d px: a scroll region hides part of its table: "
                                     "[client, scroll] %s" % (rel, width, cut))
         assert not failures, "\n".join(failures)
+        # a tool whose name, tagline, pricing and so on are one long word
+        # (nothing stops a vendor) still fits: the words break
+        b.size(390)
+        for rel in (COMPARE, TOOL, "index.html"):
+            b.open(rel)
+            b.js(LONG_WORDS % json.dumps("x" * 120))
+            ov = b.js(OVERFLOW % 390)
+            assert ov["scroll"] <= 390 and not ov["out"], (rel, ov)
+            assert all(w[1] <= w[0] + 1 for w in ov["wrappers"]), (rel, ov)
         # not blind: the rule that made the tool page 576 px wide, put back
         b.size(390)
         b.open(TOOL)
