@@ -195,6 +195,15 @@ static void s_card(const char *root, const site_tool *t, sos_buf *b)
     html_raw(b, "/index.html\">Bookmark</button>\n</article>\n");
 }
 
+/* Opens a cell of a table that stacks on narrow screens (class "stack"):
+ * label is what the column header says, shown above the cell then. */
+static void s_td(const char *label, sos_buf *b)
+{
+    html_raw(b, "<td data-label=\"");
+    html_text(b, label);
+    html_raw(b, "\">");
+}
+
 /* label: the tool's name, shown above the cell when the table stacks */
 static void s_take_cell(const Sos__TakeBody *tk, const char *label, sos_buf *b)
 {
@@ -366,25 +375,30 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
     /* Decision */
     html_raw(out, "<section aria-labelledby=\"decision\">\n<h2 id=\"decision\">Decision</h2>\n"
                   "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Decision "
-                  "table\"><table class=\"decision\">\n<thead><tr><td></td>");
+                  "table\"><table class=\"decision stack\">\n<thead><tr><td></td>");
     for (int i = 0; i < 2; i++) {
         html_raw(out, "<th scope=\"col\">");
         html_text(out, side[i]->v->tool->name);
         html_raw(out, "</th>");
     }
     html_raw(out, "</tr></thead>\n<tbody>\n<tr><th scope=\"row\">Panel verdict</th>");
-    html_fmt(out,
-             "<td><span class=\"badge %s\">%s</span></td><td><span class=\"badge "
-             "%s\">%s</span></td></tr>\n",
-             s_label_class(a->body->label), la, s_label_class(b->body->label), lb);
-    html_raw(out, "<tr><th scope=\"row\">Community</th><td>" S_NO_VOTES "</td><td>" S_NO_VOTES
-                  "</td></tr>\n");
+    for (int i = 0; i < 2; i++) {
+        s_td(side[i]->v->tool->name, out);
+        html_fmt(out, "<span class=\"badge %s\">%s</span></td>",
+                 s_label_class(side[i]->body->label), i ? lb : la);
+    }
+    html_raw(out, "</tr>\n<tr><th scope=\"row\">Community</th>");
+    for (int i = 0; i < 2; i++) {
+        s_td(side[i]->v->tool->name, out);
+        html_raw(out, S_NO_VOTES "</td>");
+    }
+    html_raw(out, "</tr>\n");
     static const char *const rows[] = {"Pricing", "Best for", "Category"};
     for (int r = 0; r < 3; r++) {
         html_fmt(out, "<tr><th scope=\"row\">%s</th>", rows[r]);
         for (int i = 0; i < 2; i++) {
             const Sos__Tool *t = side[i]->v->tool;
-            html_raw(out, "<td>");
+            s_td(t->name, out);
             html_text(out, r == 0 ? t->pricing : r == 1 ? t->tagline : t->category);
             html_raw(out, "</td>");
         }
@@ -394,7 +408,7 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
 
     /* Reviewer scorecard: a row per persona that either side has a take from */
     html_raw(out, "<section aria-labelledby=\"scorecard\">\n<h2 id=\"scorecard\">Reviewer "
-                  "scorecard</h2>\n<table class=\"scorecard\">\n<thead><tr>"
+                  "scorecard</h2>\n<table class=\"scorecard stack\">\n<thead><tr>"
                   "<th scope=\"col\"><span class=\"sr-only\">Persona</span></th>");
     for (int i = 0; i < 2; i++) {
         html_raw(out, "<th scope=\"col\">");
@@ -504,7 +518,8 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
         html_raw(out, "</td></tr>\n");
     }
     html_raw(out, "</tbody></table>\n</section>\n<section aria-labelledby=\"scorecard\">\n"
-                  "<h2 id=\"scorecard\">Reviewer scorecard</h2>\n<table class=\"scorecard\">\n"
+                  "<h2 id=\"scorecard\">Reviewer scorecard</h2>\n<table class=\"scorecard "
+                  "solo\">\n"
                   "<thead class=\"sr-only\"><tr><th scope=\"col\">Persona</th><th "
                   "scope=\"col\">Take</th></tr></thead>\n<tbody>\n");
     for (int p = 1; p <= 5; p++) {
@@ -574,7 +589,7 @@ void site_index_html(const site_opts *o, const site_tool *const *tools, size_t n
     html_raw(out, nc ? "</ul>\n</section>\n" : "</section>\n");
     html_raw(out, "<section aria-labelledby=\"tl\">\n<h2 id=\"tl\">Tools</h2>\n<div "
                   "class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tools table\">"
-                  "<table class=\"decision\">\n<thead><tr><th "
+                  "<table class=\"decision stack\">\n<thead><tr><th "
                   "scope=\"col\">Tool</th><th scope=\"col\">Panel verdict</th><th "
                   "scope=\"col\">Panel ship</th><th scope=\"col\">Category</th></tr></thead>\n"
                   "<tbody>\n");
@@ -586,7 +601,9 @@ void site_index_html(const site_opts *o, const site_tool *const *tools, size_t n
         html_text(out, t->v->tool->tool_id);
         html_raw(out, "/index.html\">");
         html_text(out, t->v->tool->name);
-        html_fmt(out, "</a></th><td><span class=\"badge %s\">%s</span></td><td>%u%%</td><td>",
+        html_fmt(out,
+                 "</a></th><td data-label=\"Panel verdict\"><span class=\"badge %s\">%s</span>"
+                 "</td><td data-label=\"Panel ship\">%u%%</td><td data-label=\"Category\">",
                  s_label_class(t->body->label), l, t->body->ship_pct);
         html_text(out, t->v->tool->category);
         html_raw(out, "</td></tr>\n");

@@ -80,6 +80,6 @@ const char *site_asset(const char *name);
 /* Bump when a page template changes: `sos render` then rewrites every page
  * instead of only the new ones (old pages would not match the new ones,
  * and `sos verify` would say so). */
-#define SITE_TEMPLATE_VERSION 3
+#define SITE_TEMPLATE_VERSION 4
 
 #endif

@@ -9,7 +9,11 @@ that no page throws or logs an error or asks anything of another origin;
 on every page at both widths, that every score, verdict badge and "No panel
 take" the page's JSON twin calls for is on screen where a reader can see it
 (issue 14: the skip link's rule once hid every skip score 9,999 px to the
-left), and that axe-core finds no accessibility violation."""
+left), and that axe-core finds no accessibility violation, in the light and
+the dark colour scheme; that no page is wider than 390 px at 390 px, nothing
+is cut off inside a scroll region there, and the tool page's scorecard uses
+the width at 1280 px; and that every control Tab reaches shows a focus ring
+that stands out from what is behind it, in both schemes."""
 import base64
 import functools
 import glob
@@ -28,6 +32,7 @@ COMPARE = "compare/llama-4-compact-12b-vs-mistral-small-3-1/index.html"
 TOOL = "tools/mistral-small-3-1/index.html"
 TIMEOUT = 60.0  # seconds per wait on chromium: a hang guard, not a speed claim
 WIDTHS = (1280, 390)
+SCHEMES = ("light", "dark")
 HERE = os.path.dirname(os.path.abspath(__file__))
 AXE_VERSION = "4.10.2"  # deploy/sos-test installs this one
 
@@ -90,6 +95,18 @@ class Browser:
 
     def __exit__(self, *exc):
         self.chromium.close()
+
+    def scheme(self, name):
+        """Emulates prefers-color-scheme: name ("light" or "dark"); it holds
+        across navigations of this page."""
+        self.page.call("Emulation.setEmulatedMedia", media="",
+                       features=[{"name": "prefers-color-scheme", "value": name}])
+
+    def tab(self):
+        """A real Tab key press (down and up)."""
+        for kind in ("keyDown", "keyUp"):
+            self.page.call("Input.dispatchKeyEvent", type=kind, key="Tab", code="Tab",
+                           windowsVirtualKeyCode=9, nativeVirtualKeyCode=9)
 
     def size(self, width):
         mobile = width < 720
@@ -496,36 +513,64 @@ def _marks(b, width):
     return got, bad
 
 
+# The page's colour scheme as the reader gets it: whether the media query
+# matches, and the relative luminance (WCAG) of the body's background.
+SCHEME = """(() => {
+    const c = getComputedStyle(document.body).backgroundColor.match(/[\\d.]+/g).map(Number);
+    const lin = v => (v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    return {dark: matchMedia('(prefers-color-scheme: dark)').matches,
+            lum: 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])};
+})()"""
+
+
+def check_scheme(b, scheme, rel):
+    """The page is in the scheme asked for: a dark background in dark mode
+    (a page that ignores prefers-color-scheme stays white and fails)."""
+    got = b.js(SCHEME)
+    assert got["dark"] == (scheme == "dark"), (rel, scheme, got)
+    if scheme == "dark":
+        assert got["lum"] < 0.05, "%s: background not dark in dark mode: %s" % (rel, got)
+    else:
+        assert got["lum"] > 0.9, "%s: background not light: %s" % (rel, got)
+
+
 def test_marks_visible(build):
     """Issue 14: every score, verdict badge and "No panel take" on every
     page, and on a comparison page the answer line, each bar and its
-    figure, at both widths, is where a reader sees it, and there are exactly
-    as many as the page's data says. Each page is also saved as a
-    screenshot, <build>/tests/integration/screenshots/<page>-<width>.png."""
+    figure, at both widths and in both colour schemes, is where a reader
+    sees it, and there are exactly as many as the page's data says. Each
+    page is also saved as a screenshot,
+    <build>/tests/integration/screenshots/<page>[-dark]-<width>.png."""
     s = site(build)
     shots = os.path.join(os.path.abspath(build), "tests", "integration", "screenshots")
     html = html_pages(s)
     assert len(html) == 8, html
     failures = []
     with Browser(s) as b:
-        for width in WIDTHS:
-            b.size(width)
-            for rel in html:
-                want = expected_marks(s, rel)
-                b.open(rel)
-                got, bad = _marks(b, width)
-                have = sorted((m["kind"], m["text"]) for m in got)
-                if have != want:
-                    failures.append("%s at %d px: found %s, the JSON twin says %s" % (
-                        rel, width, have, want))
-                failures += ["%s at %d px: %s" % (rel, width, x) for x in bad]
-                name = rel.replace("/index.html", "").replace("/", "-").replace(".html", "")
-                b.screenshot(os.path.join(shots, "%s-%d.png" % (name, width)), width)
-                print("  %d px %s: %d scores, %d badges, %d \"No panel take\"; %d not seen" % (
-                    width, rel, sum(k == "score" for k, _ in have),
-                    sum(k == "badge" for k, _ in have), sum(k == "none" for k, _ in have),
-                    len(bad)))
+        for scheme in SCHEMES:
+            b.scheme(scheme)
+            for width in WIDTHS:
+                b.size(width)
+                for rel in html:
+                    want = expected_marks(s, rel)
+                    b.open(rel)
+                    check_scheme(b, scheme, rel)
+                    got, bad = _marks(b, width)
+                    have = sorted((m["kind"], m["text"]) for m in got)
+                    if have != want:
+                        failures.append("%s at %d px, %s: found %s, the JSON twin says %s" % (
+                            rel, width, scheme, have, want))
+                    failures += ["%s at %d px, %s: %s" % (rel, width, scheme, x) for x in bad]
+                    name = rel.replace("/index.html", "").replace("/", "-").replace(".html", "")
+                    b.screenshot(os.path.join(shots, "%s%s-%d.png" % (
+                        name, "-dark" if scheme == "dark" else "", width)), width)
+                    print("  %d px, %s, %s: %d scores, %d badges, %d \"No panel take\"; "
+                          "%d not seen" % (
+                              width, scheme, rel, sum(k == "score" for k, _ in have),
+                              sum(k == "badge" for k, _ in have),
+                              sum(k == "none" for k, _ in have), len(bad)))
         assert not failures, "\n".join(failures)
+        b.scheme("light")
         # the skip link stays out of sight until the keyboard reaches it
         for width in WIDTHS:
             b.size(width)
@@ -569,6 +614,216 @@ def test_marks_visible(build):
         assert not b.problems(), b.problems()
 
 
+# Puts the word %s in every place a tool's own text shows: names, taglines,
+# table cells, the labels of stacked cells, the breadcrumb, the links.
+LONG_WORDS = """((w) => {
+    for (const el of document.querySelectorAll(
+            'h1, .card h2 a, .tagline, .desc, td, .stack tbody th, .links a, .crumbs span'))
+        if (!el.children.length || el.tagName === 'A') el.textContent = w;
+        else el.lastElementChild.textContent = w;
+    for (const td of document.querySelectorAll('td[data-label]')) td.dataset.label = w;
+    return 0;
+})(%s)"""
+
+
+def test_no_sideways_scroll(build):
+    """Issue 14: at 390 px no page is wider than the screen (the tool page
+    was 576 px: its facts table had a min-width) and no scroll region
+    hides part of its table (the Decision table cut off the second tool);
+    at 1280 px neither. OVERFLOW measures against the emulated width, as a
+    mobile viewport widens to fit what overflows it."""
+    s = site(build)
+    html = html_pages(s)
+    assert len(html) == 8, html
+    failures = []
+    with Browser(s) as b:
+        for width in WIDTHS:
+            b.size(width)
+            for rel in html:
+                b.open(rel)
+                ov = b.js(OVERFLOW % width)
+                print("  %d px %s: page %d px wide, scroll regions [client, scroll] %s" % (
+                    width, rel, ov["scroll"], ov["wrappers"]))
+                if ov["scroll"] > width or ov["inner"] != width:
+                    failures.append("%s at %d px: page %d px wide (innerWidth %d): %s" % (
+                        rel, width, ov["scroll"], ov["inner"], ov["out"]))
+                elif ov["out"]:
+                    failures.append("%s at %d px: past the right edge: %s" % (
+                        rel, width, ov["out"]))
+                cut = [w for w in ov["wrappers"] if w[1] > w[0] + 1]
+                if cut:
+                    failures.append("%s at %d px: a scroll region hides part of its table: "
+                                    "[client, scroll] %s" % (rel, width, cut))
+        assert not failures, "\n".join(failures)
+        # a tool whose name, tagline, pricing and so on are one long word
+        # (nothing stops a vendor) still fits: the words break
+        b.size(390)
+        for rel in (COMPARE, TOOL, "index.html"):
+            b.open(rel)
+            b.js(LONG_WORDS % json.dumps("x" * 120))
+            ov = b.js(OVERFLOW % 390)
+            assert ov["scroll"] <= 390 and not ov["out"], (rel, ov)
+            assert all(w[1] <= w[0] + 1 for w in ov["wrappers"]), (rel, ov)
+        # not blind: the rule that made the tool page 576 px wide, put back
+        b.size(390)
+        b.open(TOOL)
+        b.js("document.head.insertAdjacentHTML('beforeend', '<style>"
+             "table.decision{min-width:560px}</style>'); 0")
+        ov = b.js(OVERFLOW % 390)
+        assert ov["scroll"] > 390 and any(o.startswith("table.decision") for o in ov["out"]), ov
+        b.open(COMPARE)
+        b.js("document.head.insertAdjacentHTML('beforeend', '<style>"
+             "table.decision{min-width:560px}</style>'); 0")
+        ov = b.js(OVERFLOW % 390)
+        assert any(w[1] > w[0] + 1 for w in ov["wrappers"]), ov
+        assert not b.problems(), b.problems()
+
+
+# Where the scorecard's cells are against main's content box: the share of
+# its width they span, and in how many columns they sit.
+SCORECARD_SPAN = """(() => {
+    const m = document.querySelector('main'), cs = getComputedStyle(m);
+    const mr = m.getBoundingClientRect();
+    const content = mr.width - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    const cells = [...document.querySelectorAll('.scorecard tbody td')].map(
+        td => td.getBoundingClientRect());
+    if (!cells.length) return null;
+    const l = Math.min(...cells.map(r => r.left)), r = Math.max(...cells.map(r => r.right));
+    return {content: Math.round(content), span: Math.round(r - l),
+            ratio: (r - l) / content, columns: new Set(cells.map(c => Math.round(c.left))).size};
+})()"""
+
+
+def test_scorecard_uses_width(build):
+    """Issue 14: at 1280 px a page's scorecard uses the width: its takes
+    sit side by side in at least two columns that together span 80 % or
+    more of the main column (the tool page's takes were one column on the
+    right 45 %, half the width empty)."""
+    s = site(build)
+    pages = [rel for rel in html_pages(s) if rel.startswith(("tools/", "compare/"))]
+    assert len(pages) == 7, pages
+    failures = []
+    with Browser(s) as b:
+        b.size(1280)
+        for rel in pages:
+            b.open(rel)
+            got = b.js(SCORECARD_SPAN)
+            print("  1280 px %s: scorecard %s" % (rel, got))
+            if not got or got["ratio"] < 0.8 or got["columns"] < 2:
+                failures.append("%s at 1280 px: scorecard cells span %s" % (rel, got))
+        assert not failures, "\n".join(failures)
+        # not blind: the tool page's old layout (a table, takes in a 45 % column)
+        b.open(TOOL)
+        b.js("document.querySelector('.scorecard').classList.remove('solo'); 0")
+        got = b.js(SCORECARD_SPAN)
+        assert got["ratio"] < 0.8 and got["columns"] == 1, got
+        assert not b.problems(), b.problems()
+
+
+# Tab from the top of the page through every stop (until focus leaves the
+# page or comes back round); at each, the focused element's ring: outline
+# style, width and colour, box-shadow, and the colour behind it (the first
+# ancestor with an opaque background, the page's when none), with the WCAG
+# contrast of the two.
+FOCUSED = """(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    const rgb = s => { const m = (s || '').match(/[\\d.]+/g); return m ? m.map(Number) : null; };
+    const lin = v => (v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    const lum = c => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+    let bg = null;
+    for (let a = el.parentElement; a && !bg; a = a.parentElement) {
+        const c = rgb(getComputedStyle(a).backgroundColor);
+        if (c && (c.length < 4 || c[3] > 0.99)) bg = c;
+    }
+    bg = bg || rgb(getComputedStyle(document.documentElement).backgroundColor) || [255, 255, 255];
+    const cs = getComputedStyle(el);
+    const ring = rgb(cs.outlineColor);
+    const l1 = lum(ring), l2 = lum(bg);
+    return {what: el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') +
+                  ' "' + (el.textContent || el.getAttribute('aria-label') || '').trim()
+                  .slice(0, 30) + '"',
+            visible: el.matches(':focus-visible'), style: cs.outlineStyle,
+            width: parseFloat(cs.outlineWidth), color: cs.outlineColor, shadow: cs.boxShadow,
+            contrast: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05),
+            key: el.tagName + '|' + (el.getAttribute('href') || '') + '|' +
+                 (el.dataset.id || '') + '|' + (el.className || '') + '|' +
+                 (el.textContent || '').trim().slice(0, 20)};
+})()"""
+
+
+def _focus_walk(b, limit=60):
+    """[FOCUSED at each Tab stop], from the top of the page."""
+    b.js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); 0")
+    seen, out = set(), []
+    for _ in range(limit):
+        b.tab()
+        f = b.js(FOCUSED)
+        if f is None or f["key"] in seen:
+            break
+        seen.add(f["key"])
+        out.append(f)
+    return out
+
+
+def _ring_problems(stops):
+    """A ring counts when it is solid, at least 2 px wide and 3:1 against
+    what is behind it (WCAG 1.4.11), or a box-shadow stands in for it.
+    Chromium's own ring (outline auto, 1 px) is not enough on a dark page."""
+    bad = []
+    for f in stops:
+        ok_outline = f["style"] not in ("none", "auto") and f["width"] >= 2 and \
+            f["contrast"] >= 3
+        ok_shadow = f["shadow"] not in ("", "none")
+        if not f["visible"] or not (ok_outline or ok_shadow):
+            bad.append("%s: focus-visible %s, outline %s %.1fpx %s (%.2f:1 on its "
+                       "background), box-shadow %s" % (
+                           f["what"], f["visible"], f["style"], f["width"], f["color"],
+                           f["contrast"], f["shadow"]))
+    return bad
+
+
+def test_focus_ring(build):
+    """Issue 14: Tab through the comparison page, a tool page and the index
+    at both widths in both colour schemes; every control the keyboard
+    reaches (links, buttons, scroll regions) shows a focus ring: an outline
+    of 2 px or more at 3:1 against what is behind it."""
+    s = site(build)
+    failures = []
+    with Browser(s) as b:
+        for scheme in SCHEMES:
+            b.scheme(scheme)
+            for width in WIDTHS:
+                b.size(width)
+                for rel in (COMPARE, TOOL, "index.html"):
+                    b.open(rel)
+                    check_scheme(b, scheme, rel)
+                    stops = _focus_walk(b)
+                    kinds = {f["what"].split(" ")[0].split(".")[0] for f in stops}
+                    print("  %d px, %s, %s: %d stops (%s), lowest contrast %.2f:1" % (
+                        width, scheme, rel, len(stops), ", ".join(sorted(kinds)),
+                        min(f["contrast"] for f in stops) if stops else 0))
+                    # the walk is not vacuous: it reached links and, where the
+                    # page has them, buttons and a scroll region
+                    want = {"a"} | ({"button"} if rel != "index.html" else set()) | \
+                        ({"div"} if rel != TOOL else set())
+                    if not want <= kinds or len(stops) < 6:
+                        failures.append("%s at %d px, %s: Tab reached only %s" % (
+                            rel, width, scheme, [f["what"] for f in stops]))
+                    failures += ["%s at %d px, %s: %s" % (rel, width, scheme, x)
+                                 for x in _ring_problems(stops)]
+        assert not failures, "\n".join(failures)
+        # not blind: a page that takes the ring away is caught
+        b.scheme("light")
+        b.size(1280)
+        b.open(COMPARE)
+        b.js("document.head.insertAdjacentHTML('beforeend', '<style>"
+             ":focus-visible{outline:none}</style>'); 0")
+        bad = _ring_problems(_focus_walk(b))
+        assert any("button.bookmark" in x for x in bad), bad
+        assert not b.problems(), b.problems()
+
+
 def axe_path(build):
     """axe.min.js: $SOS_AXE, or where deploy/sos-test's npm install puts it."""
     cands = [os.environ.get("SOS_AXE", "")]
@@ -601,24 +856,32 @@ def _axe(b, src, rel):
 
 def test_axe(build):
     """axe-core (run in the page, in the same headless chromium) on every
-    page at both widths: no violation. And a planted one is reported."""
+    page at both widths, in the light and the dark colour scheme (so its
+    color-contrast rule checks both palettes): no violation. And a planted
+    one is reported."""
     s = site(build)
     with open(axe_path(build), encoding="utf-8") as f:
         src = f.read()
     html = html_pages(s)
     failures = []
     with Browser(s) as b:
-        for width in WIDTHS:
-            b.size(width)
-            for rel in html:
-                b.open(rel)
-                version, vs = _axe(b, src, rel)
-                print("  axe %s, %d px %s: %d violations" % (version, width, rel, len(vs)))
-                for v in vs:
-                    failures.append("%s at %d px: %s (%s: %s) on %s" % (
-                        rel, width, v["id"], v["impact"], v["help"], v["targets"]))
+        for scheme in SCHEMES:
+            b.scheme(scheme)
+            for width in WIDTHS:
+                b.size(width)
+                for rel in html:
+                    b.open(rel)
+                    check_scheme(b, scheme, rel)
+                    version, vs = _axe(b, src, rel)
+                    print("  axe %s, %d px, %s, %s: %d violations" % (
+                        version, width, scheme, rel, len(vs)))
+                    for v in vs:
+                        failures.append("%s at %d px, %s: %s (%s: %s) on %s" % (
+                            rel, width, scheme, v["id"], v["impact"], v["help"],
+                            v["targets"]))
         assert not failures, "\n".join(failures)
         assert not b.problems(), b.problems()
+        b.scheme("light")
         # not blind: an image with no alt text and a button with no name
         b.size(390)
         b.open(COMPARE)
@@ -633,7 +896,7 @@ def test_axe(build):
 if __name__ == "__main__":
     try:
         main([test_compare_page_widths, test_bookmarks, test_no_errors, test_marks_visible,
-              test_axe])
+              test_no_sideways_scroll, test_scorecard_uses_width, test_focus_ring, test_axe])
     finally:
         if _site is not None:
             _site.close()
