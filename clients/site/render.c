@@ -270,25 +270,51 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
     }
     if (!rc) {
         sos_buf_reset(&b);
-        site_sitemap(o, (const site_tool *const *)by_name, s->nt, cs, nc, &b);
+        site_sitemap(o, (const site_tool *const *)by_name, s->nt, cs, pairs, nc, &b);
         rc = s_write(s, dir, "sitemap.xml", &b);
     }
     if (!rc) {
+        /* verdicts and comparisons merged newest first; cs is newest first */
         qsort(by_name, s->nt, sizeof *by_name, s_by_seq_desc);
-        size_t nf = s->nt < SITE_FEED_ITEMS ? s->nt : SITE_FEED_ITEMS;
+        site_feed_item *items = sos_xcalloc(SITE_FEED_ITEMS, sizeof *items);
+        size_t nf = 0, it = 0, ic = 0, kc = 0;
+        const render_cmp *cl2[SITE_FEED_ITEMS];
+        for (size_t k = 0; k < s->nc && kc < SITE_FEED_ITEMS; k++)
+            if (s->cmps[k].a && s->cmps[k].b)
+                cl2[kc++] = &s->cmps[k];
+        while (nf < SITE_FEED_ITEMS && (it < s->nt || ic < kc)) {
+            if (ic < kc && (it == s->nt || cl2[ic]->seq > by_name[it]->seq)) {
+                items[nf++] = (site_feed_item){NULL, cl2[ic]->c, cl2[ic]->a, cl2[ic]->b};
+                ic++;
+            } else {
+                items[nf++] = (site_feed_item){by_name[it++], NULL, NULL, NULL};
+            }
+        }
         sos_buf_reset(&b);
-        site_feed_atom(o, (const site_tool *const *)by_name, nf, &b);
+        site_feed_atom(o, items, nf, &b);
         if (!(rc = s_write(s, dir, "feed.atom", &b))) {
             sos_buf_reset(&b);
-            site_feed_json(o, (const site_tool *const *)by_name, nf, &b);
+            site_feed_json(o, items, nf, &b);
             rc = s_write(s, dir, "feed.json", &b);
         }
+        free(items);
     }
-    for (int i = 0; !rc && i < 2; i++) { /* they change only with the program */
-        const char *name = i ? "site.js" : "site.css";
+    /* they change only with the program and the base URL (which mean a
+     * full render) */
+    static const char *const assets[] = SITE_ASSETS;
+    for (size_t i = 0; !rc && i < sizeof assets / sizeof *assets + 2; i++) {
+        size_t na = sizeof assets / sizeof *assets;
         sos_buf_reset(&b);
-        html_raw(&b, site_asset(name));
-        snprintf(rel, sizeof rel, "assets/%s", name);
+        if (i < na) {
+            html_raw(&b, site_asset(assets[i]));
+            snprintf(rel, sizeof rel, "assets/%s", assets[i]);
+        } else if (i == na) {
+            site_robots(o, &b);
+            snprintf(rel, sizeof rel, "robots.txt");
+        } else {
+            site_404_html(o, &b);
+            snprintf(rel, sizeof rel, "404.html");
+        }
         if (full || !html_same(dir, rel, &b))
             rc = s_write(s, dir, rel, &b);
     }

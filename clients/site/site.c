@@ -87,8 +87,10 @@ static json_t *s_ld_app(const site_opts *o, const site_tool *t)
     return app;
 }
 
-static void s_head(const site_opts *o, const char *root, const char *title, const char *desc,
-                   const char *canon_path, const json_t *ld, sos_buf *b)
+/* og_type: "website" for the index, "article" for a comparison or a tool.
+ * canon_path NULL: a page with no address of its own (404.html). */
+static void s_head(const site_opts *o, const char *root, const char *og_type, const char *title,
+                   const char *desc, const char *canon_path, const json_t *ld, sos_buf *b)
 {
     html_raw(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -96,29 +98,42 @@ static void s_head(const site_opts *o, const char *root, const char *title, cons
     html_text(b, title);
     html_raw(b, "</title>\n<meta name=\"description\" content=\"");
     html_text(b, desc);
-    html_raw(b, "\">\n<link rel=\"canonical\" href=\"");
-    html_text(b, o->base_url);
-    html_raw(b, "/");
-    html_text(b, canon_path);
-    html_raw(b, "\">\n<meta property=\"og:site_name\" content=\"Ship or Skip\">\n"
-                "<meta property=\"og:type\" content=\"article\">\n<meta property=\"og:title\" "
-                "content=\"");
+    html_raw(b, "\">\n");
+    if (canon_path) {
+        html_raw(b, "<link rel=\"canonical\" href=\"");
+        html_text(b, o->base_url);
+        html_raw(b, "/");
+        html_text(b, canon_path);
+        html_raw(b, "\">\n");
+    }
+    html_fmt(b,
+             "<meta property=\"og:site_name\" content=\"Ship or Skip\">\n"
+             "<meta property=\"og:type\" content=\"%s\">\n<meta property=\"og:title\" "
+             "content=\"",
+             og_type);
     html_text(b, title);
     html_raw(b, "\">\n<meta property=\"og:description\" content=\"");
     html_text(b, desc);
-    html_raw(b, "\">\n<meta property=\"og:url\" content=\"");
-    html_text(b, o->base_url);
-    html_raw(b, "/");
-    html_text(b, canon_path);
-    html_raw(b, "\">\n<link rel=\"alternate\" type=\"application/json\" href=\"index.json\">\n");
+    html_raw(b, "\">\n");
+    if (canon_path) {
+        html_raw(b, "<meta property=\"og:url\" content=\"");
+        html_text(b, o->base_url);
+        html_raw(b, "/");
+        html_text(b, canon_path);
+        html_raw(b, "\">\n");
+    }
+    /* no card image yet: the small card */
+    html_raw(b, "<meta name=\"twitter:card\" content=\"summary\">\n");
+    if (canon_path)
+        html_raw(b, "<link rel=\"alternate\" type=\"application/json\" href=\"index.json\">\n");
     html_fmt(b,
              "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Weekly AI Tool "
              "Verdicts\" href=\"%sfeed.atom\">\n"
              "<link rel=\"alternate\" type=\"application/feed+json\" title=\"Weekly AI Tool "
              "Verdicts\" href=\"%sfeed.json\">\n"
              "<link rel=\"stylesheet\" href=\"%sassets/site.css\">\n"
-             "<link rel=\"icon\" href=\"data:,\">\n",
-             root, root, root);
+             "<link rel=\"icon\" type=\"image/svg+xml\" href=\"%sassets/favicon.svg\">\n",
+             root, root, root, root);
     if (ld) {
         html_raw(b, "<script type=\"application/ld+json\">");
         html_json_script(b, ld);
@@ -131,7 +146,8 @@ static void s_head(const site_opts *o, const char *root, const char *title, cons
              root, root);
 }
 
-static void s_tail(const char *root, sos_buf *b)
+/* twin: the page has a JSON twin (index.json next to it) to link */
+static void s_tail(const char *root, bool twin, sos_buf *b)
 {
     html_fmt(b,
              "<section class=\"newsletter\" aria-labelledby=\"nl\">\n<h2 id=\"nl\">Weekly AI Tool "
@@ -147,10 +163,9 @@ static void s_tail(const char *root, sos_buf *b)
                 "<ul class=\"bm-list\"></ul>\n</aside>\n</main>\n");
     html_fmt(b,
              "<footer class=\"site\"><p>Panel verdicts are signed and never blended with "
-             "community votes. <a href=\"index.json\">This page as JSON</a> \xc2\xb7 <a "
-             "href=\"%sindex.html\">All comparisons</a></p></footer>\n"
+             "community votes. %s<a href=\"%sindex.html\">All comparisons</a></p></footer>\n"
              "<script src=\"%sassets/site.js\"></script>\n</body>\n</html>\n",
-             root, root);
+             twin ? "<a href=\"index.json\">This page as JSON</a> \xc2\xb7 " : "", root, root);
 }
 
 static void s_card(const char *root, const site_tool *t, sos_buf *b)
@@ -351,7 +366,7 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
     sos_buf_append(&canon, "", 1);
     json_t *ld = json_pack("{s:s, s:[o, o]}", "@context", "https://schema.org", "@graph",
                            s_ld_app(o, a), s_ld_app(o, b));
-    s_head(o, root, (char *)title.data, (char *)desc.data, (char *)canon.data, ld, out);
+    s_head(o, root, "article", (char *)title.data, (char *)desc.data, (char *)canon.data, ld, out);
     json_decref(ld);
 
     html_fmt(out,
@@ -425,7 +440,7 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
         html_raw(out, "</tr>\n");
     }
     html_raw(out, "</tbody>\n</table>\n</section>\n");
-    s_tail(root, out);
+    s_tail(root, true, out);
     sos_buf_free(&title);
     sos_buf_free(&desc);
     sos_buf_free(&canon);
@@ -473,7 +488,7 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
     sos_buf_append(&canon, "", 1);
     json_t *ld = s_ld_app(o, t);
     json_object_set_new(ld, "@context", json_string("https://schema.org"));
-    s_head(o, root, (char *)title.data, (char *)desc.data, (char *)canon.data, ld, out);
+    s_head(o, root, "article", (char *)title.data, (char *)desc.data, (char *)canon.data, ld, out);
     json_decref(ld);
 
     html_fmt(out,
@@ -543,7 +558,7 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
         }
         html_raw(out, "</ul>\n</section>\n");
     }
-    s_tail(root, out);
+    s_tail(root, true, out);
     sos_buf_free(&title);
     sos_buf_free(&desc);
     sos_buf_free(&canon);
@@ -564,7 +579,7 @@ void site_index_html(const site_opts *o, const site_tool *const *tools, size_t n
                      sos_buf *out)
 {
     const char *root = "";
-    s_head(o, root, "AI Tool Comparisons: Ship or Skip",
+    s_head(o, root, "website", "AI Tool Comparisons: Ship or Skip",
            "Side-by-side panel verdicts on new AI tools: which one should you ship?", "", NULL,
            out);
     html_raw(out, "<p class=\"eyebrow\">AI tool comparisons</p>\n<h1>Ship or Skip</h1>\n<p "
@@ -609,7 +624,7 @@ void site_index_html(const site_opts *o, const site_tool *const *tools, size_t n
         html_raw(out, "</td></tr>\n");
     }
     html_raw(out, "</tbody>\n</table></div>\n</section>\n");
-    s_tail(root, out);
+    s_tail(root, true, out);
 }
 
 static json_t *s_index_tool(const site_tool *t)
@@ -678,4 +693,28 @@ void site_index_json_text(const site_opts *o, const site_tool *const *tools, siz
     for (size_t i = 0; i < nt; i++)
         s_index_item(s_index_tool(tools[i]), i == 0, out);
     html_raw(out, nt ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+/* --- 404 ------------------------------------------------------------- */
+
+void site_404_html(const site_opts *o, sos_buf *out)
+{
+    /* root-relative links: the page's assets come from the site's own server
+     * whatever path it shows at ("https://h/sub" -> "/sub/") */
+    const char *host = strstr(o->base_url, "://");
+    const char *path = host ? strchr(host + 3, '/') : NULL;
+    sos_buf root = SOS_BUF_INIT; /* s_head and s_tail put it in attributes as it is */
+    html_text(&root, path ? path : "");
+    sos_buf_append(&root, "/", 2);
+    const char *r = (const char *)root.data;
+    s_head(o, r, "website", "Page not found" S_TITLE_SUFFIX,
+           "There is no page at this address. Every comparison and tool is listed on the "
+           "home page.",
+           NULL, NULL, out);
+    html_raw(out, "<p class=\"eyebrow\">Error 404</p>\n<h1>Page not found</h1>\n<p "
+                  "class=\"lede\">There is no page at this address. Every comparison and tool "
+                  "is listed on the home page.</p>\n");
+    html_fmt(out, "<p><a href=\"%sindex.html\">Go to the home page</a></p>\n", r);
+    s_tail(r, false, out);
+    sos_buf_free(&root);
 }

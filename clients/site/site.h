@@ -7,8 +7,10 @@
  *   index.html, index.json              comparisons and tools
  *   compare/<a>-vs-<b>/index.html|json  one per published comparison
  *   tools/<id>/index.html|json          one per published verdict
- *   feed.atom, feed.json                "Weekly AI Tool Verdicts"
- *   sitemap.xml, assets/site.css, assets/site.js
+ *   feed.atom, feed.json                "Weekly AI Tool Verdicts": verdicts
+ *                                       and comparisons, newest first
+ *   sitemap.xml, robots.txt, 404.html
+ *   assets/site.css, assets/site.js, assets/favicon.svg
  *
  * Every JSON twin carries the signed takes and the signed verdict it shows
  * (the envelope of `sos pull --json`), so `sos verify` can check a site
@@ -68,18 +70,39 @@ json_t *site_index_json(const site_opts *o, const site_tool *const *tools, size_
  * what index.json holds, without the whole tree in memory. */
 void site_index_json_text(const site_opts *o, const site_tool *const *tools, size_t nt,
                           const Sos__Comparison *const *cmps, size_t nc, sos_buf *out);
-/* Newest first, at most SITE_FEED_ITEMS verdicts. */
+/* One entry of the feeds: a published verdict (t) or a published
+ * comparison (c, with its two tools a and b). Borrowed. */
+typedef struct {
+    const site_tool *t;
+    const Sos__Comparison *c;
+    const site_tool *a, *b;
+} site_feed_item;
+/* Newest first, at most SITE_FEED_ITEMS of them. */
 #define SITE_FEED_ITEMS 50
-void site_feed_atom(const site_opts *o, const site_tool *const *newest, size_t n, sos_buf *out);
-void site_feed_json(const site_opts *o, const site_tool *const *newest, size_t n, sos_buf *out);
+void site_feed_atom(const site_opts *o, const site_feed_item *newest, size_t n, sos_buf *out);
+void site_feed_json(const site_opts *o, const site_feed_item *newest, size_t n, sos_buf *out);
+/* pairs: the two tools of each comparison (2 * nc); a page's lastmod is
+ * the newest signed time it shows (finalized_at, created_at). */
 void site_sitemap(const site_opts *o, const site_tool *const *tools, size_t nt,
-                  const Sos__Comparison *const *cmps, size_t nc, sos_buf *out);
-/* The static assets: name "site.css" or "site.js". */
+                  const Sos__Comparison *const *cmps, const site_tool *const *pairs, size_t nc,
+                  sos_buf *out);
+/* robots.txt: everything allowed, and where the sitemap is (absolute). */
+void site_robots(const site_opts *o, sos_buf *out);
+/* 404.html: the layout of every page; its links are root-relative (the
+ * path of base_url), since a server shows it at whatever path was not
+ * found. Meant for a web server, not for file://. */
+void site_404_html(const site_opts *o, sos_buf *out);
+/* The static assets: name "site.css", "site.js" or "favicon.svg"; NULL
+ * for another name. SITE_ASSETS lists them all. */
+#define SITE_ASSETS                                                                                \
+    {                                                                                              \
+        "site.css", "site.js", "favicon.svg"                                                       \
+    }
 const char *site_asset(const char *name);
 
 /* Bump when a page template changes: `sos render` then rewrites every page
  * instead of only the new ones (old pages would not match the new ones,
  * and `sos verify` would say so). */
-#define SITE_TEMPLATE_VERSION 4
+#define SITE_TEMPLATE_VERSION 5
 
 #endif

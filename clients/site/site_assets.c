@@ -1,5 +1,5 @@
-/* site_assets: the stylesheet and script every page loads. Local files,
- * no external requests (no CDN fonts or scripts). */
+/* site_assets: the stylesheet, script and icon every page loads. Local
+ * files, no external requests (no CDN fonts or scripts). */
 #include <string.h>
 
 #include "site.h"
@@ -142,11 +142,21 @@ static const char s_js[] =
     "render();\n"
     "})();\n";
 
+/* The favicon: a Ship badge's colours, a check mark; text, so no binary
+ * file is made by hand. */
+static const char s_favicon[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
+    "<rect width=\"32\" height=\"32\" rx=\"7\" fill=\"#16181d\"/>"
+    "<path d=\"M8 16.5l5 5L24 10.5\" fill=\"none\" stroke=\"#e3f4ea\" stroke-width=\"4\" "
+    "stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>\n";
+
 const char *site_asset(const char *name)
 {
     if (strcmp(name, "site.css") == 0)
         return s_css;
     if (strcmp(name, "site.js") == 0)
         return s_js;
+    if (strcmp(name, "favicon.svg") == 0)
+        return s_favicon;
     return NULL;
 }

@@ -37,8 +37,9 @@ static uint64_t s_layout(const char *base_url)
     snprintf(v, sizeof v, "%d", SITE_TEMPLATE_VERSION);
     sos_buf_append(&b, v, strlen(v) + 1);
     sos_buf_append(&b, base_url, strlen(base_url) + 1);
-    sos_buf_append(&b, site_asset("site.css"), strlen(site_asset("site.css")));
-    sos_buf_append(&b, site_asset("site.js"), strlen(site_asset("site.js")));
+    static const char *const assets[] = SITE_ASSETS;
+    for (size_t i = 0; i < sizeof assets / sizeof *assets; i++)
+        sos_buf_append(&b, site_asset(assets[i]), strlen(site_asset(assets[i])));
     sos_hash(b.data, b.len, h);
     sos_buf_free(&b);
     return sos_be64_get(h);

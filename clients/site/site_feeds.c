@@ -1,5 +1,5 @@
-/* site_feeds: the Atom feed, the JSON Feed and the sitemap of the site
- * (site.h). Every string is XML- or JSON-escaped for where it goes. */
+/* site_feeds: the Atom feed, the JSON Feed, the sitemap and robots.txt of
+ * the site (site.h). Every string is XML- or JSON-escaped for where it goes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -16,7 +16,40 @@ static void s_rfc3339(uint64_t t, char *out, size_t cap)
     strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void site_feed_atom(const site_opts *o, const site_tool *const *newest, size_t n, sos_buf *out)
+/* What an entry says: title, summary, page path (from base_url, with a
+ * trailing slash) and time: a comparison's created_at (in its twin, so
+ * `sos verify` rebuilds the same entry), a verdict's signed finalized_at. */
+typedef struct {
+    char title[600], summary[900], path[600], when[40];
+} s_entry;
+
+static void s_entry_make(const site_feed_item *it, s_entry *e)
+{
+    if (it->c) {
+        char la[160], lb[160];
+        const Sos__Tool *a = it->a->v->tool, *b = it->b->v->tool;
+        sos_verdict_line(it->a->body, la, sizeof la);
+        sos_verdict_line(it->b->body, lb, sizeof lb);
+        snprintf(e->title, sizeof e->title, "%s vs %s: Which AI Tool Should You Ship?", a->name,
+                 b->name);
+        snprintf(e->summary, sizeof e->summary,
+                 "%s (%s, %u%% panel ship) vs %s (%s, %u%% panel ship).", a->name, la,
+                 it->a->body->ship_pct, b->name, lb, it->b->body->ship_pct);
+        snprintf(e->path, sizeof e->path, "compare/%s/", it->c->slug);
+        s_rfc3339(it->c->created_at, e->when, sizeof e->when);
+        return;
+    }
+    const site_tool *t = it->t;
+    char line[160];
+    sos_verdict_line(t->body, line, sizeof line);
+    snprintf(e->title, sizeof e->title, "%s: %s", t->v->tool->name, line);
+    snprintf(e->summary, sizeof e->summary, "%u%% panel ship, mean score %.2f. %s",
+             t->body->ship_pct, t->body->mean_score_x100 / 100.0, t->v->tool->tagline);
+    snprintf(e->path, sizeof e->path, "tools/%s/", t->v->tool->tool_id);
+    s_rfc3339(t->body->finalized_at, e->when, sizeof e->when);
+}
+
+void site_feed_atom(const site_opts *o, const site_feed_item *newest, size_t n, sos_buf *out)
 {
     html_raw(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed "
                   "xmlns=\"http://www.w3.org/2005/Atom\">\n<title>Weekly AI Tool Verdicts</title>\n"
@@ -31,47 +64,36 @@ void site_feed_atom(const site_opts *o, const site_tool *const *newest, size_t n
     html_xml(out, o->updated);
     html_raw(out, "</updated>\n<author><name>Ship or Skip panel</name></author>\n");
     for (size_t i = 0; i < n; i++) {
-        const site_tool *t = newest[i];
-        char line[160], when[40];
-        sos_verdict_line(t->body, line, sizeof line);
-        s_rfc3339(t->body->finalized_at, when, sizeof when);
+        s_entry e;
+        s_entry_make(&newest[i], &e);
         html_raw(out, "<entry>\n<title>");
-        html_xml(out, t->v->tool->name);
-        html_raw(out, ": ");
-        html_xml(out, line);
+        html_xml(out, e.title);
         html_raw(out, "</title>\n<id>");
         html_xml(out, o->base_url);
-        html_raw(out, "/tools/");
-        html_xml(out, t->v->tool->tool_id);
-        html_raw(out, "/</id>\n<link href=\"");
+        html_raw(out, "/");
+        html_xml(out, e.path);
+        html_raw(out, "</id>\n<link href=\"");
         html_xml(out, o->base_url);
-        html_raw(out, "/tools/");
-        html_xml(out, t->v->tool->tool_id);
-        html_fmt(out, "/\"/>\n<updated>%s</updated>\n<summary>", when);
-        html_fmt(out, "%u%% panel ship, mean score %.2f. ", t->body->ship_pct,
-                 t->body->mean_score_x100 / 100.0);
-        html_xml(out, t->v->tool->tagline);
+        html_raw(out, "/");
+        html_xml(out, e.path);
+        html_fmt(out, "\"/>\n<updated>%s</updated>\n<summary>", e.when);
+        html_xml(out, e.summary);
         html_raw(out, "</summary>\n</entry>\n");
     }
     html_raw(out, "</feed>\n");
 }
 
-void site_feed_json(const site_opts *o, const site_tool *const *newest, size_t n, sos_buf *out)
+void site_feed_json(const site_opts *o, const site_feed_item *newest, size_t n, sos_buf *out)
 {
     char url[1024];
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
-        const site_tool *t = newest[i];
-        char line[160], when[40], title[600], summary[800];
-        sos_verdict_line(t->body, line, sizeof line);
-        s_rfc3339(t->body->finalized_at, when, sizeof when);
-        snprintf(url, sizeof url, "%s/tools/%s/", o->base_url, t->v->tool->tool_id);
-        snprintf(title, sizeof title, "%s: %s", t->v->tool->name, line);
-        snprintf(summary, sizeof summary, "%u%% panel ship, mean score %.2f. %s", t->body->ship_pct,
-                 t->body->mean_score_x100 / 100.0, t->v->tool->tagline);
-        json_array_append_new(items,
-                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", url, "url", url, "title",
-                                        title, "content_text", summary, "date_published", when));
+        s_entry e;
+        s_entry_make(&newest[i], &e);
+        snprintf(url, sizeof url, "%s/%s", o->base_url, e.path);
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", url, "url", url,
+                                               "title", e.title, "content_text", e.summary,
+                                               "date_published", e.when));
     }
     char home[1024], feed[1024];
     snprintf(home, sizeof home, "%s/", o->base_url);
@@ -89,26 +111,52 @@ void site_feed_json(const site_opts *o, const site_tool *const *newest, size_t n
     json_decref(j);
 }
 
+static uint64_t s_max(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+static void s_url(const site_opts *o, const char *dir, const char *id, uint64_t t, sos_buf *out)
+{
+    char when[40];
+    html_raw(out, "<url><loc>");
+    html_xml(out, o->base_url);
+    html_raw(out, "/");
+    if (dir) {
+        html_raw(out, dir);
+        html_xml(out, id);
+        html_raw(out, "/");
+    }
+    html_raw(out, "</loc><lastmod>");
+    if (t) {
+        s_rfc3339(t, when, sizeof when);
+        html_raw(out, when);
+    } else {
+        html_xml(out, o->updated);
+    }
+    html_raw(out, "</lastmod></url>\n");
+}
+
 void site_sitemap(const site_opts *o, const site_tool *const *tools, size_t nt,
-                  const Sos__Comparison *const *cmps, size_t nc, sos_buf *out)
+                  const Sos__Comparison *const *cmps, const site_tool *const *pairs, size_t nc,
+                  sos_buf *out)
 {
     html_raw(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
-                  "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n<url><loc>");
-    html_xml(out, o->base_url);
-    html_raw(out, "/</loc></url>\n");
+                  "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    s_url(o, NULL, NULL, 0, out); /* the index: the release's time */
     for (size_t i = 0; i < nc; i++) {
-        html_raw(out, "<url><loc>");
-        html_xml(out, o->base_url);
-        html_raw(out, "/compare/");
-        html_xml(out, cmps[i]->slug);
-        html_raw(out, "/</loc></url>\n");
+        /* signed times only: a comparison record is not signed */
+        uint64_t t = s_max(pairs[2 * i]->body->finalized_at, pairs[2 * i + 1]->body->finalized_at);
+        s_url(o, "compare/", cmps[i]->slug, t, out);
     }
-    for (size_t i = 0; i < nt; i++) {
-        html_raw(out, "<url><loc>");
-        html_xml(out, o->base_url);
-        html_raw(out, "/tools/");
-        html_xml(out, tools[i]->v->tool->tool_id);
-        html_raw(out, "/</loc></url>\n");
-    }
+    for (size_t i = 0; i < nt; i++)
+        s_url(o, "tools/", tools[i]->v->tool->tool_id, tools[i]->body->finalized_at, out);
     html_raw(out, "</urlset>\n");
+}
+
+void site_robots(const site_opts *o, sos_buf *out)
+{
+    html_raw(out, "User-agent: *\nAllow: /\n\nSitemap: ");
+    html_raw(out, o->base_url);
+    html_raw(out, "/sitemap.xml\n");
 }

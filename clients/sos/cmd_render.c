@@ -18,6 +18,9 @@
 #include "site_dir.h"
 #include "wire.h"
 
+/* docs/operations.md: [site] base_url's default, a placeholder */
+#define S_BASE_URL_DEFAULT "https://shiporskip.example"
+
 /* Pulls everything after the cursor into d (committed page by page).
  * Returns 0 or an exit code. */
 static int s_pull(sos_cli *cli, site_dir *d, size_t *news)
@@ -57,7 +60,7 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
         "Pulls what publishing published since the last render and writes a new\n"
         "release of the site: DIR/current points at it (serve that directory).\n"
         "Only the pages that show something new are rewritten; --full rewrites all.\n"
-        "--base-url (default [site] base_url, else https://shiporskip.example) makes\n"
+        "--base-url (default [site] base_url, else " S_BASE_URL_DEFAULT ") makes\n"
         "the absolute links of feeds, sitemap and canonical tags.\n"
         "One render writes DIR at a time: another waits for it, or with --no-wait\n"
         "exits 75. A release that stopped being current is removed after [site]\n"
@@ -94,9 +97,14 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
     }
     if (!base)
         base = sos_conf_get(cli->conf, "site", "base_url");
-    base_url = sos_xstrdup(base ? base : "https://shiporskip.example");
+    base_url = sos_xstrdup(base ? base : S_BASE_URL_DEFAULT);
     for (size_t n = strlen(base_url); n > 0 && base_url[n - 1] == '/'; n--)
         base_url[n - 1] = '\0';
+    if (strcmp(base_url, S_BASE_URL_DEFAULT) == 0) /* a site that links to a name no one has */
+        fprintf(stderr,
+                "sos: render: warning: base_url is the example default %s; set [site] "
+                "base_url or --base-url to the site's address\n",
+                S_BASE_URL_DEFAULT);
     so.no_wait = o.no_wait != NULL;
     rc = sos_conf_int(cli->conf, "site", "keep_seconds", SITE_DIR_KEEP_SECONDS, &so.keep_seconds);
     if (rc != 0 || so.keep_seconds < 0) {

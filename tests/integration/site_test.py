@@ -4,6 +4,7 @@ golden comparison page, valid HTML (tidy), JSON twins valid against
 schemas/site.schema.json, feeds that a real feed parser reads, a sitemap
 that names real pages, escaping of hostile text, and incremental releases
 that rewrite only what shows something new."""
+import datetime
 import glob
 import json
 import os
@@ -120,7 +121,7 @@ def test_valid_outputs(build):
     c, site = sample_site(build)
     try:
         html = pages(site)
-        assert len(html) == 1 + 3 + 4, html
+        assert len(html) == 1 + 3 + 4 + 1, html  # index, comparisons, tools, 404
         for p in html:
             r = subprocess.run(["tidy", "-q", "-e", "-utf8", p], capture_output=True, text=True)
             problems = [l for l in r.stderr.splitlines()
@@ -131,6 +132,25 @@ def test_valid_outputs(build):
             assert "<main" in doc and "<header" in doc and "<footer" in doc, p
             assert not re.search(r'(src|href)="(https?:)?//', doc.replace(
                 'href="https://example.org/', 'href="BASE/')), "external request in " + p
+            # the head: og:type by kind of page, a Twitter card, the favicon
+            rel = os.path.relpath(p, site)
+            kind = "website" if rel in ("index.html", "404.html") else "article"
+            assert re.findall(r'<meta property="og:type" content="([^"]*)">', doc) == [kind], p
+            assert doc.count('<meta name="twitter:card" content="summary">') == 1, p
+            icon = re.findall(r'<link rel="icon" type="image/svg\+xml" href="([^"]*)">', doc)
+            assert len(icon) == 1, p
+            if rel == "404.html":  # root-relative: it shows at any path
+                assert icon == ["/assets/favicon.svg"], icon
+            else:
+                got = os.path.normpath(os.path.join(os.path.dirname(p), icon[0]))
+                assert got == os.path.join(site, "assets", "favicon.svg"), (p, icon)
+        assert ET.parse(os.path.join(site, "assets", "favicon.svg")).getroot().tag == \
+            "{http://www.w3.org/2000/svg}svg"
+        nf = read(os.path.join(site, "404.html"))
+        assert '<a href="/index.html">Go to the home page</a>' in nf, nf
+        assert 'rel="canonical"' not in nf and "index.json" not in nf, nf
+        assert read(os.path.join(site, "robots.txt")) == (
+            "User-agent: *\nAllow: /\n\nSitemap: https://example.org/sitemap.xml\n")
         with open(os.path.join(ROOT, "schemas", "site.schema.json"), encoding="utf-8") as f:
             v = Draft202012Validator(json.load(f), format_checker=FormatChecker())
         twins = glob.glob(os.path.join(site, "**", "index.json"), recursive=True)
@@ -142,14 +162,22 @@ def test_valid_outputs(build):
             assert not errors, (p, errors[:3])
         atom = feedparser.parse(os.path.join(site, "feed.atom"))
         assert not atom.bozo, atom.bozo_exception
-        assert atom.feed.title == "Weekly AI Tool Verdicts" and len(atom.entries) == 4
+        assert atom.feed.title == "Weekly AI Tool Verdicts" and len(atom.entries) == 4 + 3
         titles = sorted(e.title for e in atom.entries)
         assert "Mistral Small 3.1: Ship \u00b7 3 ship / 1 skip" in titles, titles
+        cmp_pages = sorted("https://example.org/" + os.path.relpath(os.path.dirname(p), site) + "/"
+                           for p in pages(site, "compare/*/index.html"))
+        assert sorted(e.id for e in atom.entries if "/compare/" in e.id) == cmp_pages, titles
+        assert all(e.link == e.id for e in atom.entries), [(e.id, e.link) for e in atom.entries]
+        assert ("Llama 4 Compact (12B) vs Mistral Small 3.1: Which AI Tool Should You Ship?"
+                in titles), titles
+        assert len(set(e.id for e in atom.entries)) == 7
         # feedparser 6.0 (Debian 12) reads no JSON Feed: check the 1.1 spec's rules
         with open(os.path.join(site, "feed.json"), encoding="utf-8") as f:
             jf = json.load(f)
         JSONFEED.validate(jf)
-        assert jf["title"] == "Weekly AI Tool Verdicts" and len(jf["items"]) == 4, jf
+        assert jf["title"] == "Weekly AI Tool Verdicts" and len(jf["items"]) == 4 + 3, jf
+        assert [i["id"] for i in jf["items"]] == [e.id for e in atom.entries], jf["items"]
         for p in twins + pages(site):  # the JSON-LD blocks parse and say what the page says
             doc = read(p)
             for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', doc):
@@ -162,6 +190,11 @@ def test_valid_outputs(build):
         ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
         locs = [u.find(ns + "loc").text for u in root.findall(ns + "url")]
         assert len(locs) == 8, locs
+        for u in root.findall(ns + "url"):  # W3C datetime, UTC, from signed times
+            lm = u.find(ns + "lastmod")
+            assert lm is not None and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", lm.text), \
+                u.find(ns + "loc").text
+            datetime.datetime.strptime(lm.text, "%Y-%m-%dT%H:%M:%SZ")
         for loc in locs:
             assert loc.startswith("https://example.org/"), loc
             rel = loc[len("https://example.org/"):]
@@ -204,7 +237,12 @@ def test_escaping(build):
         c.sos("import", cat)
         published(c, 3)
         out = os.path.join(c.home, "site")
-        c.sos("render", "--out", out)
+        r = c.sos("render", "--out", out)
+        # no base URL given: the example default, and a warning that says so
+        warn = ("sos: render: warning: base_url is the example default "
+                "https://shiporskip.example; set [site] base_url or --base-url to the site's "
+                "address")
+        assert warn in r.stderr.splitlines(), r.stderr
         site = os.path.join(out, "current")
 
         class Tags(HTMLParser):
@@ -266,6 +304,7 @@ def test_incremental(build):
         snapshot = {k: read(os.path.join(rel1, k)) for k in before if k.endswith(".html")}
         r = c.sos("render", "--out", out, "--base-url", "https://example.org/")
         assert "up to date" in r.stderr, r.stderr
+        assert "warning" not in r.stderr, r.stderr
         assert os.path.realpath(site) == rel1
         c.sos("tool", "submit", "--name", "Zeta Model", "--tagline", "t", "--category", "c",
               "--tier", "Paid")

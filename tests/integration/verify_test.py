@@ -121,7 +121,7 @@ def tool_twin(site, tool=TOOL):
 def test_fresh_render(build):
     s = sample(build)
     r = verify(build, s["out"])
-    clean(r, 4, 3, files=21)
+    clean(r, 4, 3, files=24)
     key = read(s["pub"]).strip()
     assert ("verdicts signed by %s\n" % key) in r.stdout, r.stdout
     clean(verify(build, os.path.join(s["out"], "current")), 4, 3)  # the release itself
@@ -168,7 +168,7 @@ def test_incremental_render(build):
         published(c, 9)
         r = c.sos("render", "--out", out)
         assert "incremental" in r.stdout, r.stdout
-        clean(verify(build, out), 5, 4, files=25)
+        clean(verify(build, out), 5, 4, files=28)
         page = read(os.path.join(out, "current", "tools", "mistral-8x24b-mixture-of-experts",
                                  "index.html"))
         links = re.findall(r'compare/([a-z0-9-]+)/index\.html', page)
@@ -266,6 +266,24 @@ def test_tamper_extra_page(build):
     assert "index.html: fine" not in r.stdout.splitlines(), r.stdout
 
 
+def test_tamper_site_files(build):
+    """robots.txt, 404.html, the favicon and the sitemap's lastmod are
+    rebuilt too: an edit to any of them is caught, and so is a missing one."""
+    s = sample(build)
+    for rel, old, new in (
+            ("robots.txt", "Allow: /", "Disallow: /"),
+            ("404.html", "Page not found</h1>", "Gone fishing</h1>"),
+            ("assets/favicon.svg", "#16181d", "#ff0000"),
+            ("sitemap.xml", "<lastmod>20", "<lastmod>19"),
+            ("feed.atom", "Which AI Tool Should You Ship?", "Which AI Tool Should You Skip?")):
+        site = copy_release(s)
+        edit(os.path.join(site, rel), old, new)
+        failed(verify(build, site), EX_DATAERR, [(rel, r"^differs from the signed data")])
+    site = copy_release(s)
+    os.unlink(os.path.join(site, "robots.txt"))
+    failed(verify(build, site), EX_DATAERR, [("robots.txt", r"^is missing")])
+
+
 def test_tamper_swapped_take(build):
     s = sample(build)
     # an extra take, validly signed, but from another tool's panel
@@ -347,7 +365,7 @@ def test_hostile_text(build):
                     doc = read(os.path.join(d, n))
                     assert "<script>alert" not in doc, os.path.join(d, n)
                     seen += 1
-        assert seen == 4, seen  # index, one comparison, two tools
+        assert seen == 5, seen  # index, one comparison, two tools, 404
         # the raw text is what was signed: the twins carry it as JSON strings
         twin = json.loads(read(os.path.join(site, "tools", "script-kiddie", "index.json")))
         assert twin["takes"][0]["text"].startswith("Try <script>alert(1)</script>"), twin
@@ -366,4 +384,4 @@ if __name__ == "__main__":
     main([test_fresh_render, test_usage, test_incremental_render, test_tamper_score,
           test_tamper_take_signature, test_tamper_verdict_signature, test_tamper_comparison_page,
           test_tamper_tagline, test_tamper_removed_page, test_tamper_extra_page,
-          test_tamper_swapped_take, test_tamper_hash, test_wrong_key, test_hostile_text])
+          test_tamper_site_files, test_tamper_swapped_take, test_tamper_hash, test_wrong_key, test_hostile_text])

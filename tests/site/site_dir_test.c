@@ -120,6 +120,9 @@ static void test_first_release(void **state)
                                         "sitemap.xml",
                                         "assets/site.css",
                                         "assets/site.js",
+                                        "assets/favicon.svg",
+                                        "robots.txt",
+                                        "404.html",
                                         "tools/alpha/index.html",
                                         "tools/alpha/index.json",
                                         "tools/beta/index.html",
@@ -181,7 +184,7 @@ static void test_incremental_release(void **state)
     assert_int_equal(res.release, 2);
     assert_int_equal(res.cursor, 4);
     assert_int_equal(res.tools, 3);
-    assert_int_equal(res.linked, 13);
+    assert_int_equal(res.linked, 16);
     s_current_is(f, "releases/2");
     /* untouched pages are the same inode as in release 1 */
     assert_true(s_ino(f, "releases/1/compare/alpha-vs-beta/index.html") ==
@@ -242,7 +245,7 @@ static void test_prune_layout_full(void **state)
     assert_false(res.up_to_date);
     assert_false(res.incremental);
     assert_int_equal(res.release, 7);
-    assert_int_equal(res.written, 5 * 2 + 7); /* every tool page and twin, the site files */
+    assert_int_equal(res.written, 5 * 2 + 10); /* every tool page and twin, the site files */
 }
 
 /* A directory that cannot be made is an error, not a crash. */

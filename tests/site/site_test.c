@@ -70,7 +70,7 @@ static const char *s_str(sos_buf *b)
 /* The page's markup, read the way a browser tokenizes it (every '<' in
  * escaped text is an entity, so each one left is a tag): only the
  * template's elements, no attribute named on*, no href or src that is not
- * relative, http(s) or the favicon's "data:,"; no '<' inside a script
+ * relative or http(s); no '<' inside a script
  * element. Returns the number of script elements. */
 static size_t s_check_markup(const char *page)
 {
@@ -115,8 +115,7 @@ static size_t s_check_markup(const char *page)
             if (url) {
                 size_t vl = (size_t)(ve - v), colon = strcspn(v, ":/");
                 bool relative = colon >= vl || v[colon] == '/';
-                bool ok = relative || !strncmp(v, "https://", 8) || !strncmp(v, "http://", 7) ||
-                          (vl == 6 && !strncmp(v, "data:,", 6));
+                bool ok = relative || !strncmp(v, "https://", 8) || !strncmp(v, "http://", 7);
                 if (!ok)
                     fail_msg("href/src not relative or http(s): %.40s", v);
             }
@@ -168,6 +167,18 @@ static void s_check_ld(const char *page)
     free(block);
 }
 
+/* og:type for the kind of page, the Twitter card, the favicon. */
+static void s_check_head(const char *page, const char *og_type)
+{
+    char want[128];
+    snprintf(want, sizeof want, "<meta property=\"og:type\" content=\"%s\">", og_type);
+    assert_int_equal(sf_count(page, "og:type"), 1);
+    assert_non_null(strstr(page, want));
+    assert_int_equal(sf_count(page, "<meta name=\"twitter:card\" content=\"summary\">"), 1);
+    assert_int_equal(sf_count(page, "<link rel=\"icon\" type=\"image/svg+xml\" href=\""), 1);
+    assert_non_null(strstr(page, "assets/favicon.svg\">"));
+}
+
 static void test_tool_page(void **state)
 {
     s_fix *f = *state;
@@ -208,7 +219,7 @@ static void test_links(void **state)
     site_tool_html(&f->o, &t, NULL, NULL, 0, &b);
     page = s_str(&b);
     s_check_page(page, 1);
-    assert_int_equal(sf_count(page, "href=\"data:"), 1); /* the favicon's "data:," only */
+    assert_int_equal(sf_count(page, "href=\"data:"), 0); /* the link is text, not a link */
     assert_non_null(strstr(page, "<tr><th scope=\"row\">Link</th><td>data:text/html,hi</td></tr>"));
     site_tool_clear(&t);
     sos_buf_free(&b);
@@ -228,6 +239,7 @@ static void test_compare_and_index(void **state)
     s_check_page(page, 1);
     s_check_ld(page);
     assert_non_null(strstr(page, "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;alert(6)"));
+    s_check_head(page, "article");
     sos_buf_free(&b);
 
     const site_tool *tools[] = {&f->te, &f->tg}, *pairs[] = {&f->te, &f->tg};
@@ -235,6 +247,69 @@ static void test_compare_and_index(void **state)
     site_index_html(&f->o, tools, 2, cmps, pairs, 1, &b);
     page = s_str(&b);
     s_check_page(page, 0);
+    s_check_head(page, "website");
+    sos_buf_free(&b);
+    site_tool_html(&f->o, &f->tg, NULL, NULL, 0, &b);
+    s_check_head(s_str(&b), "article");
+    sos_buf_free(&b);
+}
+
+/* robots.txt names the sitemap by its absolute URL; the sitemap gives
+ * every page a lastmod from signed times (the newer verdict for a
+ * comparison, not its unsigned created_at). */
+static void test_robots_and_sitemap(void **state)
+{
+    s_fix *f = *state;
+    sos_buf b = SOS_BUF_INIT;
+    site_robots(&f->o, &b);
+    assert_string_equal(s_str(&b), "User-agent: *\nAllow: /\n\nSitemap: "
+                                   "https://example.org/sitemap.xml\n");
+    sos_buf_free(&b);
+    Sos__Comparison c = SOS__COMPARISON__INIT;
+    c.slug = (char *)"evil-vs-good";
+    c.tool_a = (char *)"evil";
+    c.tool_b = (char *)"good";
+    c.created_at = 1735689999;
+    const site_tool *tools[] = {&f->te, &f->tg}, *pairs[] = {&f->te, &f->tg};
+    const Sos__Comparison *cmps[] = {&c};
+    site_sitemap(&f->o, tools, 2, cmps, pairs, 1, &b);
+    const char *map = s_str(&b);
+    assert_int_equal(sf_count(map, "<url>"), 4);
+    assert_int_equal(sf_count(map, "<lastmod>"), 4);
+    assert_non_null(strstr(map, "<loc>https://example.org/</loc><lastmod>2025-01-01T00:01:40Z"
+                                "</lastmod>"));
+    assert_non_null(strstr(map, "<loc>https://example.org/compare/evil-vs-good/</loc><lastmod>"
+                                "2025-01-01T00:01:40Z</lastmod>")); /* good's finalized_at */
+    assert_non_null(strstr(map, "<loc>https://example.org/tools/evil/</loc><lastmod>"
+                                "2025-01-01T00:00:00Z</lastmod>"));
+    sos_buf_free(&b);
+}
+
+/* 404.html: the layout of every page, root-relative links (it shows at
+ * any path), no canonical address and no twin; a base URL is escaped. */
+static void test_not_found(void **state)
+{
+    s_fix *f = *state;
+    sos_buf b = SOS_BUF_INIT;
+    site_404_html(&f->o, &b);
+    const char *page = s_str(&b);
+    assert_int_equal(s_check_markup(page), 1);
+    assert_int_equal(sf_count(page, "<h1>"), 1);
+    assert_non_null(strstr(page, "<a href=\"/index.html\">Go to the home"));
+    assert_non_null(strstr(page, "<script src=\"/assets/site.js\">"));
+    assert_null(strstr(page, "rel=\"canonical\""));
+    assert_null(strstr(page, "index.json"));
+    s_check_head(page, "website");
+    sos_buf_free(&b);
+    site_opts o = {"https://example.org/sub", f->o.updated};
+    site_404_html(&o, &b);
+    assert_non_null(strstr(s_str(&b), "<link rel=\"stylesheet\" href=\"/sub/assets/site.css\">"));
+    sos_buf_free(&b);
+    o.base_url = "https://example.org/\"><script>alert(7)</script>";
+    site_404_html(&o, &b);
+    page = s_str(&b);
+    assert_int_equal(s_check_markup(page), 1);
+    assert_null(strstr(page, "<script>alert"));
     sos_buf_free(&b);
 }
 
@@ -269,22 +344,39 @@ static void test_index_json_text(void **state)
 static void test_feeds(void **state)
 {
     s_fix *f = *state;
-    const site_tool *newest[] = {&f->tg, &f->te};
+    Sos__Comparison c = SOS__COMPARISON__INIT;
+    c.slug = (char *)"evil-vs-good";
+    c.tool_a = (char *)"evil";
+    c.tool_b = (char *)"good";
+    c.created_at = 1735689999;
+    const site_feed_item newest[] = {
+        {NULL, &c, &f->te, &f->tg}, {&f->tg, NULL, NULL, NULL}, {&f->te, NULL, NULL, NULL}};
     sos_buf b = SOS_BUF_INIT;
-    site_feed_atom(&f->o, newest, 2, &b);
+    site_feed_atom(&f->o, newest, 3, &b);
     const char *atom = s_str(&b);
     assert_int_equal(sf_count(atom, "<script"), 0);
     assert_int_equal(sf_count(atom, "<img"), 0);
     assert_non_null(strstr(atom, "Evil&lt;/title&gt;&lt;script&gt;"));
-    assert_int_equal(sf_count(atom, "<entry>"), 2);
+    assert_int_equal(sf_count(atom, "<entry>"), 3);
+    /* the comparison: its page as id and link, its created_at as time */
+    assert_non_null(strstr(atom, "<entry>\n<title>Evil&lt;/title&gt;&lt;script&gt;alert(1)&lt;/"
+                                 "script&gt; vs Good Tool: Which AI Tool Should You Ship?</title>\n"
+                                 "<id>https://example.org/compare/evil-vs-good/</id>\n<link "
+                                 "href=\"https://example.org/compare/evil-vs-good/\"/>\n"
+                                 "<updated>2025-01-01T00:06:39Z</updated>"));
     sos_buf_free(&b);
-    site_feed_json(&f->o, newest, 2, &b);
+    site_feed_json(&f->o, newest, 3, &b);
     json_error_t err;
     json_t *feed = json_loadb((const char *)b.data, b.len, 0, &err);
     assert_non_null(feed);
     json_t *items = json_object_get(feed, "items");
-    assert_int_equal(json_array_size(items), 2);
-    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(items, 1), "title")),
+    assert_int_equal(json_array_size(items), 3);
+    json_t *first = json_array_get(items, 0);
+    assert_string_equal(json_string_value(json_object_get(first, "id")),
+                        "https://example.org/compare/evil-vs-good/");
+    assert_string_equal(json_string_value(json_object_get(first, "date_published")),
+                        "2025-01-01T00:06:39Z");
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(items, 2), "title")),
                            S_NAME)); /* JSON Feed: the text itself, JSON-escaped */
     json_decref(feed);
     sos_buf_free(&b);
@@ -308,7 +400,7 @@ static void test_one_verdict_line(void **state)
     assert_non_null(strstr(s_str(&b), "No panel takes yet"));
     assert_null(strstr(s_str(&b), "0 ship / 0 skip"));
     sos_buf_free(&b);
-    const site_tool *one[] = {&st};
+    const site_feed_item one[] = {{&st, NULL, NULL, NULL}};
     site_feed_atom(&f->o, one, 1, &b);
     assert_non_null(strstr(s_str(&b), "<title>Empty: No panel takes yet</title>"));
     sos_buf_free(&b);
@@ -426,6 +518,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_one_verdict_line, s_setup, s_teardown),
         cmocka_unit_test(test_answer_line),
         cmocka_unit_test_setup_teardown(test_answer_on_page, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_robots_and_sitemap, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_not_found, s_setup, s_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     sos_key_destroy(&s_key);
