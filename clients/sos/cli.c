@@ -78,11 +78,11 @@ int sos_cli_clnt_error(int rc, const char *service, const sos_clnt *c)
     return EX_PROTOCOL;
 }
 
-int sos_cli_status(const Sos__Status *st, const char *service)
+int sos_cli_status(const Sos__Status *st, const char *action)
 {
     if (!st || st->code == SOS__CODE__CODE_OK)
         return 0;
-    fprintf(stderr, "sos: %s refused (%s): %s\n", service, sos_code_name(st->code), st->message);
+    fprintf(stderr, "sos: %s refused (%s): %s\n", action, sos_code_name(st->code), st->message);
     return sos_code_exit(st->code);
 }
 

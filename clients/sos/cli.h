@@ -28,9 +28,10 @@ int sos_cli_connect(sos_cli *cli, const char *service, sos_clnt **out);
  * answer, 65 a request over the size limit (not sent), 76 a reply that
  * does not parse. */
 int sos_cli_clnt_error(int rc, const char *service, const sos_clnt *c);
-/* Prints a refusal ("sos: scoring refused: ...") and returns its sysexits
- * code; 0 when st is OK. */
-int sos_cli_status(const Sos__Status *st, const char *service);
+/* Prints a refusal ("sos: take refused (forbidden): ...") and returns its
+ * sysexits code; 0 when st is OK. action names what was refused, the
+ * person's action (sos_cmd_action), not the service that refused it. */
+int sos_cli_status(const Sos__Status *st, const char *action);
 
 /* Prints to stdout with a trailing newline and releases j. */
 void sos_json_print(json_t *j);

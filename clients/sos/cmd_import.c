@@ -136,7 +136,7 @@ static int s_tool_send(s_import *im, const catalogue_record *r)
         fprintf(stderr, "sos: import: %s exists already as %s; kept as it is\n", r->tool->name,
                 rep->tool->tool_id);
         im->existed++;
-    } else if ((rc = sos_cli_status(rep->status, "submission"))) {
+    } else if ((rc = sos_cli_status(rep->status, "tool"))) {
         fprintf(stderr, "sos: catalogue: %s (%s) was refused\n", r->path, r->tool->name);
         goto out;
     }
@@ -191,7 +191,7 @@ static int s_panel(s_import *im, const char *dir)
         int rc = submission_clnt_panel_add(im->sub, id, sizeof id, &pk, &rep);
         if (rc != SOS_CLNT_OK)
             return sos_cli_clnt_error(rc, "submission", im->sub);
-        rc = sos_cli_status(rep->status, "submission");
+        rc = sos_cli_status(rep->status, "panel key");
         sos__submission_reply__free_unpacked(rep, NULL);
         if (rc)
             return rc;
@@ -222,7 +222,7 @@ static int s_take_send(s_import *im, const catalogue_record *r)
     rc = sos_take_file(im->score, im->keys[b.persona], &b, hash, &st, &rep);
     if (rc != SOS_CLNT_OK)
         return sos_cli_clnt_error(rc, "scoring", im->score);
-    rc = sos_cli_status(st, "scoring");
+    rc = sos_cli_status(st, "take");
     sos__scoring_reply__free_unpacked(rep, NULL);
     if (rc) {
         fprintf(stderr, "sos: catalogue: %s (%s on %s) was refused\n", r->path,
@@ -252,7 +252,7 @@ static int s_cmp_send(s_import *im, const catalogue_record *r)
     if (rep->status->code == SOS__CODE__CODE_CONFLICT)
         fprintf(stderr, "sos: import: %s-vs-%s: %s\n", c.tool_a, c.tool_b, rep->status->message);
     else
-        rc = sos_cli_status(rep->status, "submission");
+        rc = sos_cli_status(rep->status, "comparison");
     sos__submission_reply__free_unpacked(rep, NULL);
     if (rc)
         return rc;

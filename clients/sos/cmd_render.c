@@ -36,7 +36,7 @@ static int s_pull(sos_cli *cli, site_dir *d, size_t *news)
             rc = sos_cli_clnt_error(rc, "publishing", c);
             break;
         }
-        if ((rc = sos_cli_status(rep->status, "publishing")) == 0 && rep->events &&
+        if ((rc = sos_cli_status(rep->status, "pull")) == 0 && rep->events &&
             site_dir_add_page(d, rep->events, news) != SITE_DIR_OK) {
             fprintf(stderr, "sos: render: %s\n", site_dir_why(d));
             rc = EX_IOERR;

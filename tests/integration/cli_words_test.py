@@ -2,6 +2,7 @@
 """The command line a person can use (issue 14): each error says what to do
 next, through the real `sos` and the four real daemons. One case per
 message: its exit code and its key words."""
+import json
 import os
 import re
 
@@ -153,6 +154,29 @@ def test_action_words(build):
         c.close()
 
 
+def test_import_action_words(build):
+    """`sos import` names the action too: a take in a second catalogue that
+    changes a filed take's text under the same id is refused as a take, not
+    as "scoring"."""
+    c = Cluster(build)
+    try:
+        c.start_all()
+        here = os.path.dirname(os.path.abspath(__file__))
+        sample = os.path.join(here, "..", "..", "deploy", "catalogue.json")
+        c.sos("import", sample)
+        with open(sample, encoding="utf-8") as f:
+            cat = json.load(f)
+        cat["takes"][0]["text"] += " (edited)"
+        changed = os.path.join(c.home, "changed.json")
+        with open(changed, "w", encoding="utf-8") as f:
+            json.dump(cat, f)
+        r = c.sos("import", changed, check=False)
+        expect(r, 65, "sos: take refused (conflict)", "was refused",
+               absent=("scoring refused",))
+    finally:
+        c.close()
+
+
 def test_verdict_no_takes(build):
     """No takes: no mean yet, not "mean 0.00"."""
     c = Cluster(build)
@@ -211,5 +235,5 @@ def test_pull_columns(build):
 
 if __name__ == "__main__":
     main([test_unregistered_key, test_public_key_as_secret, test_flags, test_unknown_tool,
-          test_action_words, test_verdict_no_takes, test_help_exit_codes,
+          test_action_words, test_import_action_words, test_verdict_no_takes, test_help_exit_codes,
           test_status_nothing_running, test_pull_columns])
