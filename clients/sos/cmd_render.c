@@ -64,7 +64,10 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
         "the absolute links of feeds, sitemap and canonical tags.\n"
         "One render writes DIR at a time: another waits for it, or with --no-wait\n"
         "exits 75. A release that stopped being current is removed after [site]\n"
-        "keep_seconds (default 60); the two before current are always kept.\n";
+        "keep_seconds (default 60); the two before current are always kept.\n"
+        "--json: what was done as one object on stdout (\"up_to_date\", \"release\",\n"
+        "\"tools\", \"comparisons\", \"written\", \"kept\", \"incremental\", \"cursor\",\n"
+        "\"new\", \"seconds\"); progress and warnings stay on stderr.\n";
     typedef struct {
         const char *out, *full, *base, *no_wait;
     } s_render_opts;
@@ -144,6 +147,17 @@ int sos_cmd_render(sos_cli *cli, int argc, char **argv)
     }
     if (res.layout_changed)
         fprintf(stderr, "sos: render: base URL or page templates changed: rewriting every page\n");
+    if (cli->json) {
+        sos_json_print(json_pack("{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:b,s:I,s:I,s:f}", "out", out,
+                                 "up_to_date", res.up_to_date, "release", (json_int_t)res.release,
+                                 "tools", (json_int_t)res.tools, "comparisons",
+                                 (json_int_t)res.comparisons, "written", (json_int_t)res.written,
+                                 "kept", (json_int_t)res.linked, "incremental", res.incremental,
+                                 "cursor", (json_int_t)res.cursor, "new", (json_int_t)news,
+                                 "seconds", (sos_now_ms() - t0) / 1000.0));
+        rc = 0;
+        goto out;
+    }
     if (res.up_to_date) {
         fprintf(stderr, "sos: render: %s is up to date (cursor %" PRIu64 ")\n", out, res.cursor);
         rc = 0;

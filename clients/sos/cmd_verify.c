@@ -3,12 +3,38 @@
  * and prints the problems, the summary and the exit code. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "cli.h"
 #include "cmd.h"
 #include "sign.h"
 #include "verify.h"
+
+/* --json: the report as one object; lines holds verify_site's problem
+ * lines, "<file>: <reason>\n" each (verify.h). */
+static void s_print_json(const verify_report *rep, const char *lines)
+{
+    json_t *problems = json_array();
+    for (const char *p = lines; p && *p;) {
+        const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+        const char *sep = memchr(p, ':', (size_t)(end - p));
+        json_t *e = sep && sep + 1 < end && sep[1] == ' '
+                        ? json_pack("{s:s%,s:s%}", "file", p, (size_t)(sep - p), "reason", sep + 2,
+                                    (size_t)(end - sep - 2))
+                        : json_pack("{s:n,s:s%}", "file", "reason", p, (size_t)(end - p));
+        json_array_append_new(problems, e);
+        p = nl ? nl + 1 : end;
+    }
+    char hex[2 * SOS_PK_BYTES + 1];
+    if (rep->have_signer)
+        sos_hex(rep->signer, SOS_PK_BYTES, hex);
+    sos_json_print(json_pack("{s:b,s:o,s:I,s:I,s:I,s:o}", "ok", rep->problems == 0, "signer",
+                             rep->have_signer ? json_string(hex) : json_null(), "tools",
+                             (json_int_t)rep->tools, "comparisons", (json_int_t)rep->comparisons,
+                             "files", (json_int_t)rep->files, "problems", problems));
+}
 
 int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
 {
@@ -22,7 +48,9 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
         "--key: every verdict must be signed by this key (keys/aggregation.key.pub);\n"
         "without it all verdicts must share one signer, which is printed.\n"
         "One line per problem, \"<file>: <reason>\". Exit 0 clean, 77 a signature,\n"
-        "hash or signer check failed, 65 other mismatches, 66 DIR has no index.json.\n";
+        "hash or signer check failed, 65 other mismatches, 66 DIR has no index.json.\n"
+        "--json: one object instead, {\"ok\", \"signer\", \"tools\", \"comparisons\",\n"
+        "\"files\", \"problems\": [{\"file\", \"reason\"}]}, with the same exit codes.\n";
     typedef struct {
         const char *key;
     } s_verify_opts;
@@ -45,12 +73,27 @@ int sos_cmd_verify(sos_cli *cli, int argc, char **argv)
         fprintf(stderr, "sos: --key must be 64 hex digits or a .pub file holding them\n");
         return EX_USAGE;
     }
-    switch (verify_site(argv[first], key ? pk : NULL, stdout, &rep, why, sizeof why)) {
+    char *lines = NULL;
+    size_t nlines = 0;
+    FILE *out = cli->json ? open_memstream(&lines, &nlines) : stdout;
+    if (!out) {
+        perror("sos: verify: open_memstream");
+        return EX_OSERR;
+    }
+    int vrc = verify_site(argv[first], key ? pk : NULL, out, &rep, why, sizeof why);
+    if (cli->json)
+        fclose(out);
+    if (vrc == VERIFY_OK && cli->json)
+        s_print_json(&rep, lines);
+    free(lines);
+    switch (vrc) {
     case VERIFY_OK: break;
     case VERIFY_NOSITE: fprintf(stderr, "sos: verify: %s\n", why); return EX_NOINPUT;
     case VERIFY_ECREATE: fprintf(stderr, "sos: verify: %s\n", why); return EX_CANTCREAT;
     default: fprintf(stderr, "sos: verify: %s\n", why); return EX_IOERR;
     }
+    if (cli->json)
+        return rep.problems == 0 ? EX_OK : rep.forged ? EX_NOPERM : EX_DATAERR;
     if (rep.problems) {
         printf("FAILED: %zu problem%s\n", rep.problems, rep.problems == 1 ? "" : "s");
         return rep.forged ? EX_NOPERM : EX_DATAERR;

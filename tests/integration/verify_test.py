@@ -183,8 +183,30 @@ def test_incremental_render(build):
         clean(verify(build, out), 5, 4)
         r = verify(build, "--key", os.path.join(c.home, "keys", "aggregation.key.pub"), out)
         clean(r, 5, 4)
+        # --json: one object on stdout, nothing else there
+        j = json.loads(c.sos("render", "--out", out, "--json").stdout)
+        assert j["up_to_date"] is True and j["cursor"] == 9 and j["out"] == out, j
     finally:
         c.close()
+
+
+def test_json(build):
+    """--json: the same verdict as one object, with the same exit codes."""
+    s = sample(build)
+    r = verify(build, "--json", s["out"])
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    j = json.loads(r.stdout)
+    assert j == {"ok": True, "signer": read(s["pub"]).strip(), "tools": 4, "comparisons": 3,
+                 "files": j["files"], "problems": []}, j
+    assert j["files"] > 20, j
+    site = copy_release(s)
+    edit(tool_twin(site), '"score": 80,', '"score": 81,')
+    r = verify(build, site, "--json")
+    assert r.returncode == EX_DATAERR, (r.returncode, r.stdout, r.stderr)
+    j = json.loads(r.stdout)
+    assert j["ok"] is False and len(j["problems"]) >= 2, j
+    assert {"file": "tools/%s/index.json" % TOOL,
+            "reason": "take 1 (Builder) score 81 differs from the signed take (80)"} in j["problems"], j
 
 
 # --- tampers, each on a copy of the release ---------------------------------
@@ -381,7 +403,7 @@ def test_hostile_text(build):
 
 
 if __name__ == "__main__":
-    main([test_fresh_render, test_usage, test_incremental_render, test_tamper_score,
+    main([test_fresh_render, test_usage, test_json, test_incremental_render, test_tamper_score,
           test_tamper_take_signature, test_tamper_verdict_signature, test_tamper_comparison_page,
           test_tamper_tagline, test_tamper_removed_page, test_tamper_extra_page,
           test_tamper_site_files, test_tamper_swapped_take, test_tamper_hash, test_wrong_key, test_hostile_text])
