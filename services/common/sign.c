@@ -363,3 +363,37 @@ int sos_unbase64(const char *b64, uint8_t *out, size_t cap, size_t *n)
     }
     return 0;
 }
+
+void sos_sha256(const sos_span *parts, size_t n, uint8_t out[SOS_SHA256_BYTES])
+{
+    _Static_assert(SOS_SHA256_BYTES == crypto_hash_sha256_BYTES, "sha256 size");
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    for (size_t i = 0; i < n; i++)
+        if (parts[i].n)
+            crypto_hash_sha256_update(&st, parts[i].p, parts[i].n);
+    crypto_hash_sha256_final(&st, out);
+}
+
+int sos_key_from_seed(const uint8_t seed[32], sos_key **out)
+{
+    _Static_assert(crypto_sign_SEEDBYTES == 32, "seed size");
+    sos_key *k = s_key_new();
+    if (crypto_sign_seed_keypair(k->pk, k->sk, seed) != 0) {
+        sos_key_destroy(&k);
+        return -1;
+    }
+    *out = k;
+    return 0;
+}
+
+void sos_sign_note(const sos_key *k, const uint8_t *msg, size_t n, uint8_t sig[SOS_SIG_BYTES])
+{
+    crypto_sign_detached(sig, NULL, msg, n, k->sk);
+}
+
+int sos_verify_note(const uint8_t pk[SOS_PK_BYTES], const uint8_t *msg, size_t n,
+                    const uint8_t sig[SOS_SIG_BYTES])
+{
+    return crypto_sign_verify_detached(sig, msg, n, pk) == 0 ? 0 : -1;
+}

@@ -96,4 +96,25 @@ void sos_base64(const uint8_t *p, size_t n, char *out);
 int sos_unbase64(const char *b64, uint8_t *out, size_t cap, size_t *n)
     __attribute__((warn_unused_result));
 
+/* SHA-256 (FIPS 180-4) of the concatenation of n parts: what the
+ * transparency log's tree (merkle.h) and its signed notes (note.h) use,
+ * as RFC 9162 and C2SP specify; everything else hashes with sos_hash. */
+#define SOS_SHA256_BYTES 32
+typedef struct {
+    const void *p;
+    size_t n;
+} sos_span;
+void sos_sha256(const sos_span *parts, size_t n, uint8_t out[SOS_SHA256_BYTES]);
+
+/* A key from its 32-byte Ed25519 seed (RFC 8032's secret key): for test
+ * vectors. *out is the caller's (sos_key_destroy). 0 or -1. */
+int sos_key_from_seed(const uint8_t seed[32], sos_key **out) __attribute__((warn_unused_result));
+/* Ed25519 over msg itself, with no domain tag: a C2SP signed note's
+ * signature (note.h), which is defined over the note's text. Only for a key
+ * that signs notes and nothing else (publishing's log key), so that no
+ * other signature can pass for one. */
+void sos_sign_note(const sos_key *k, const uint8_t *msg, size_t n, uint8_t sig[SOS_SIG_BYTES]);
+int sos_verify_note(const uint8_t pk[SOS_PK_BYTES], const uint8_t *msg, size_t n,
+                    const uint8_t sig[SOS_SIG_BYTES]) __attribute__((warn_unused_result));
+
 #endif
