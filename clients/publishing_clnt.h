@@ -14,8 +14,20 @@
 #include "clnt.h"
 #include "publishing.pb-c.h"
 
-/* Publishing answers the common queries only: sos_clnt_events() is the
- * pull, sos_clnt_status() the status. This header exists so callers name
- * the service they talk to. */
+/* Beside the common queries (sos_clnt_events() is the pull,
+ * sos_clnt_status() the status), publishing answers for its transparency
+ * log (docs/protocol.md, "The log"). Sizes of 0 mean the current tree. */
+
+/* The newest signed checkpoint; reply.checkpoint */
+int publishing_clnt_log_checkpoint(sos_clnt *c, Sos__PublishingReply **rep);
+/* An inclusion proof; reply.proof */
+int publishing_clnt_log_prove(sos_clnt *c, uint64_t leaf_index, uint64_t tree_size,
+                              Sos__PublishingReply **rep);
+/* A consistency proof; reply.proof */
+int publishing_clnt_log_consistency(sos_clnt *c, uint64_t old_size, uint64_t new_size,
+                                    Sos__PublishingReply **rep);
+/* Up to count leaves (the stored events) from start; reply.leaves */
+int publishing_clnt_log_leaves(sos_clnt *c, uint64_t start, uint32_t count,
+                               Sos__PublishingReply **rep);
 
 #endif

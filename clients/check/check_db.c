@@ -13,6 +13,8 @@
 #include "check_int.h"
 #include "envelope.h"
 #include "evlog.h"
+#include "merkle.h"
+#include "note.h"
 #include "publishing.pb-c.h"
 #include "rules.h"
 #include "scoring.pb-c.h"
@@ -33,10 +35,10 @@ const check_svcdef check_db_services[4] = {
     {"aggregation", "scoring", &sos__aggregation_reply__descriptor, 7,
      {S_COMMON, {"tools", CHECK_K_TOOLS}, {"takes", CHECK_K_AGG_TAKES},
       {"latest", CHECK_K_LATEST}, {"verdicts", CHECK_K_VERDICTS}}},
-    {"publishing", "aggregation", &sos__publishing_reply__descriptor, 8,
+    {"publishing", "aggregation", &sos__publishing_reply__descriptor, 9,
      {S_COMMON, {"tools", CHECK_K_TOOLS}, {"verdicts", CHECK_K_VERDICTS},
       {"comparisons", CHECK_K_COMPARISONS}, {"by_tool", CHECK_K_BY_TOOL},
-      {"published", CHECK_K_PUBLISHED}}},
+      {"published", CHECK_K_PUBLISHED}, {"log", CHECK_K_LOG}}},
 };
 /* clang-format on */
 
@@ -95,6 +97,58 @@ static Sos__Event *s_event(check_walk *w, uint64_t seq)
 static bool s_has(check_walk *w, const char *db, const void *k, size_t kl, sos_val *v)
 {
     return sos_txn_get(w->t, s_handle(w->def, db), k, kl, v) == SOS_OK;
+}
+
+/* One record of publishing's log table (publishing_log.h): a stored hash
+ * must be the leaf hash of its event or the node of the two below it; the
+ * size must be the event log's head; the checkpoint must parse and be of
+ * a tree no larger. What is wrong, or NULL. */
+static const char *s_log_record(check_walk *w, const sos_val *k, const sos_val *v)
+{
+    uint8_t want[SOS_MERKLE_HASH], kb[9];
+    uint64_t head = 0, size;
+    sos_val ev, l, r;
+    if (sos_evlog_head(w->t, &head) != SOS_OK)
+        return "the event log's head cannot be read";
+    if (k->len == 4 && memcmp(k->data, "size", 4) == 0)
+        return v->len != 8                     ? "the tree size is not 8 bytes"
+               : sos_be64_get(v->data) != head ? "the tree's size is not the event log's head"
+                                               : NULL;
+    if (k->len == 10 && memcmp(k->data, "checkpoint", 10) == 0) {
+        char origin[SOS_NOTE_NAME_MAX + 1];
+        const uint8_t *p = v->data;
+        size_t tl = 0;
+        while (tl + 1 < v->len && !(p[tl] == '\n' && p[tl + 1] == '\n'))
+            tl++;
+        if (tl + 1 >= v->len ||
+            sos_checkpoint_parse(p, tl + 1, origin, sizeof origin, &size, want) != SOS_NOTE_OK)
+            return "the checkpoint does not parse";
+        return size > head ? "the checkpoint is of a tree larger than the log" : NULL;
+    }
+    if (k->len != 9 || v->len != SOS_MERKLE_HASH)
+        return "not a stored hash of the tree";
+    unsigned level = ((const uint8_t *)k->data)[0];
+    uint64_t index = sos_be64_get((const uint8_t *)k->data + 1);
+    if (level >= 64 || index >= (head >> level))
+        return "a stored hash of a subtree the log does not complete";
+    if (level == 0) {
+        sos_be64_put(kb, index + 1);
+        if (sos_txn_get(w->t, SOS_DB_EVENTS, kb, 8, &ev) != SOS_OK)
+            return "the leaf's event is missing";
+        sos_merkle_leaf(ev.data, ev.len, want);
+    } else {
+        kb[0] = (uint8_t)(level - 1);
+        sos_be64_put(kb + 1, 2 * index);
+        if (!s_has(w, "log", kb, 9, &l) || l.len != SOS_MERKLE_HASH)
+            return "the left subtree's hash is missing";
+        uint8_t left[SOS_MERKLE_HASH];
+        memcpy(left, l.data, SOS_MERKLE_HASH);
+        sos_be64_put(kb + 1, 2 * index + 1);
+        if (!s_has(w, "log", kb, 9, &r) || r.len != SOS_MERKLE_HASH)
+            return "the right subtree's hash is missing";
+        sos_merkle_node(left, r.data, want);
+    }
+    return memcmp(want, v->data, SOS_MERKLE_HASH) ? "a stored hash of the tree is wrong" : NULL;
 }
 
 /* An event's take decoded; what is wrong, or NULL. */
@@ -378,6 +432,10 @@ void check_db_record(check_walk *w, const check_dbdef *d, const sos_val *k, cons
             !ev->comparison_published || strlen(ev->comparison_published->slug) != k->len ||
             memcmp(ev->comparison_published->slug, k->data, k->len) != 0)
             check_walk_found(w, db, k->data, k->len, "names an event that is not its publication");
+        break;
+    case CHECK_K_LOG:
+        if ((bad = s_log_record(w, k, v)) != NULL)
+            check_walk_found(w, db, k->data, k->len, "%s", bad);
         break;
     }
     if (m)

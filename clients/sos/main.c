@@ -31,6 +31,7 @@ static const struct {
     {"status", sos_cmd_status, "what each service is doing"},
     {"backup", sos_cmd_backup, "hot, compact copy of every store"},
     {"check", sos_cmd_check, "is every store whole? (offline or online)"},
+    {"log", sos_cmd_log, "checkpoint | prove | consistency: the transparency log"},
 };
 
 static void s_usage(FILE *f)

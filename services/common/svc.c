@@ -61,6 +61,10 @@ const sos_conf *sos_svc_conf(const sos_svc *svc)
 {
     return svc->conf;
 }
+sos_store *sos_svc_store(sos_svc *svc)
+{
+    return svc->store;
+}
 const sos_peer *sos_svc_peer(const sos_svc *svc)
 {
     static const sos_peer local = {.roles = SOS_ROLE_LOCAL};

@@ -96,6 +96,9 @@ int sos_svc_main(const sos_svc_spec *spec, int argc, char **argv);
 
 void *sos_svc_app(const sos_svc *svc);
 const sos_conf *sos_svc_conf(const sos_svc *svc);
+/* The daemon's store, for init() to prepare it (sos_store_write) before
+ * the first request; borrowed, valid while svc lives. */
+sos_store *sos_svc_store(sos_svc *svc);
 /* Who sent the request handle() is deciding: borrowed for the call. A
  * detached skeleton's peer is SOS_ROLE_LOCAL. */
 const sos_peer *sos_svc_peer(const sos_svc *svc);

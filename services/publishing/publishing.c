@@ -4,17 +4,25 @@
  *          (publications after a cursor); events PUB ([publishing] events)
  *          rings when something new is published. Follows aggregation.
  * STORE    <data_dir>/publishing: tools, verdicts, comparisons, by_tool,
- *          published + meta, events, requests.
+ *          published, log (the transparency log: publishing_log.h) + meta,
+ *          events, requests.
+ * KEYS     <key_dir>/publishing.key (created 0600 when missing) signs the
+ *          log's checkpoints, and nothing else; [publishing] log_origin
+ *          names the log (default SOS_LOG_ORIGIN_DEFAULT).
  * SECURITY read-only API; every publication carries the signed takes and
  *          the signed verdict so readers can verify offline. */
 #include "publishing.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "conf.h"
 #include "envelope.h"
 #include "log.h"
+#include "note.h"
+#include "publishing_log.h"
 #include "rules.h"
 
 static int s_publish_comparison(sos_txn *t, const char *slug)
@@ -38,7 +46,7 @@ static int s_publish_comparison(sos_txn *t, const char *slug)
     ev.kind_case = SOS__EVENT__KIND_COMPARISON_PUBLISHED;
     ev.comparison_published = c;
     uint8_t seq[8];
-    if ((rc = sos_evlog_append(t, &ev)))
+    if ((rc = sos_evlog_append(t, &ev)) || (rc = publishing_log_catch_up(t, NULL)))
         goto out;
     sos_be64_put(seq, ev.seq);
     rc = sos_txn_put(t, PUBLISHING_DB_PUBLISHED, slug, strlen(slug), seq, 8);
@@ -70,7 +78,7 @@ static int s_verdict(sos_txn *t, const Sos__Event *ev)
     pub.kind_case = SOS__EVENT__KIND_PUBLICATION;
     pub.publication = (Sos__Verdict *)v;
     if ((rc = sos_rules_put(t, PUBLISHING_DB_VERDICTS, id, strlen(id), &v->base)) ||
-        (rc = sos_evlog_append(t, &pub)))
+        (rc = sos_evlog_append(t, &pub)) || (rc = publishing_log_catch_up(t, NULL)))
         return rc;
     sos_log_info("verdict.published", "tool=%s seq=%llu", id, (unsigned long long)pub.seq);
 
@@ -184,6 +192,68 @@ int publishing_event_check(const sos_val *key, const sos_val *event)
 
 /* --- the service ----------------------------------------------------- */
 
+typedef struct {
+    sos_key *key;                       /* the log's signing key */
+    char origin[SOS_NOTE_NAME_MAX + 1]; /* [publishing] log_origin */
+} publishing_state;
+
+/* A store written before the log existed gets its tree now, and every
+ * store a checkpoint of its tree, before the first request. */
+static int s_log_ready(sos_txn *t, void *arg)
+{
+    const publishing_state *p = arg;
+    uint64_t added;
+    int rc = publishing_log_catch_up(t, &added);
+    if (rc == SOS_OK && added)
+        sos_log_info("log.built", "leaves=%llu", (unsigned long long)added);
+    return rc ? rc : publishing_log_sign(t, p->key, p->origin);
+}
+
+static int s_init(sos_svc *svc, void **app)
+{
+    char path[4096], hex[2 * SOS_PK_BYTES + 1];
+    const sos_conf *conf = sos_svc_conf(svc);
+    const char *dir = sos_conf_get(conf, "paths", "key_dir");
+    const char *origin = sos_conf_get(conf, "publishing", "log_origin");
+    publishing_state *p = sos_xcalloc(1, sizeof *p);
+    if (!origin)
+        origin = SOS_LOG_ORIGIN_DEFAULT;
+    if (sos_note_name_check(origin) != SOS_NOTE_OK) {
+        sos_log_error("config", "key=publishing.log_origin msg=\"1 to 255 bytes of UTF-8 with no "
+                                "space, + or control character, like shiporskip.example/log\"");
+        goto fail;
+    }
+    snprintf(p->origin, sizeof p->origin, "%s", origin);
+    if (sos_conf_mkdirs(dir, 0700) != 0) {
+        sos_log_error("key_dir", "dir=%s", dir);
+        goto fail;
+    }
+    snprintf(path, sizeof path, "%s/publishing.key", dir);
+    if (sos_key_load_or_create(path, &p->key) != 0) {
+        sos_log_error("key.load", "path=%s msg=\"unreadable, malformed or not 0600\"", path);
+        goto fail;
+    }
+    sos_hex(sos_key_public(p->key), SOS_PK_BYTES, hex);
+    sos_log_info("key.loaded", "path=%s public=%s origin=%s", path, hex, p->origin);
+    if (sos_store_write(sos_svc_store(svc), s_log_ready, p) != SOS_OK) {
+        sos_log_error("log.build", "msg=\"cannot build or sign the log's tree\"");
+        goto fail;
+    }
+    *app = p;
+    return 0;
+fail:
+    sos_key_destroy(&p->key);
+    free(p);
+    return -1;
+}
+
+static void s_fini(void *app)
+{
+    publishing_state *p = app;
+    sos_key_destroy(&p->key);
+    free(p);
+}
+
 static bool s_is_write(const ProtobufCMessage *m)
 {
     (void)m;
@@ -193,27 +263,77 @@ static bool s_is_write(const ProtobufCMessage *m)
 static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf *out)
 {
     const Sos__PublishingRequest *r = (const Sos__PublishingRequest *)m;
-    (void)svc;
-    (void)t;
-    sos_svc_error_reply(&r->request_id, SOS__CODE__CODE_BAD_REQUEST,
-                        "unknown request for publishing", out);
-    return SOS_SVC_ABORT;
+    const publishing_state *p = sos_svc_app(svc);
+    Sos__PublishingReply rep = SOS__PUBLISHING_REPLY__INIT;
+    Sos__Status status = SOS__STATUS__INIT;
+    Sos__Checkpoint cp = SOS__CHECKPOINT__INIT;
+    Sos__LogProof proof = SOS__LOG_PROOF__INIT;
+    Sos__LogLeaves leaves = SOS__LOG_LEAVES__INIT;
+    publishing_log_cp cps = {SOS_BUF_INIT, SOS_BUF_INIT, "", {0}};
+    publishing_log_proof *pp = NULL;
+    sos_status st = SOS_STATUS_OK;
+    int rc;
+
+    rep.request_id = r->request_id;
+    rep.status = &status;
+    switch (r->body_case) {
+    case SOS__PUBLISHING_REQUEST__BODY_LOG_CHECKPOINT:
+        if ((rc = publishing_log_checkpoint(t, sos_key_public(p->key), &cps, &cp, &st)) == 0) {
+            rep.body_case = SOS__PUBLISHING_REPLY__BODY_CHECKPOINT;
+            rep.checkpoint = &cp;
+        }
+        break;
+    case SOS__PUBLISHING_REQUEST__BODY_LOG_PROVE:
+    case SOS__PUBLISHING_REQUEST__BODY_LOG_CONSISTENCY:
+        pp = sos_xmalloc(sizeof *pp);
+        rc = r->body_case == SOS__PUBLISHING_REQUEST__BODY_LOG_PROVE
+                 ? publishing_log_prove(t, r->log_prove, pp, &proof, &st)
+                 : publishing_log_consistency(t, r->log_consistency, pp, &proof, &st);
+        if (rc == 0) {
+            rep.body_case = SOS__PUBLISHING_REPLY__BODY_PROOF;
+            rep.proof = &proof;
+        }
+        break;
+    case SOS__PUBLISHING_REQUEST__BODY_LOG_LEAVES:
+        if ((rc = publishing_log_leaves(t, r->log_leaves, &leaves, &st)) == 0) {
+            rep.body_case = SOS__PUBLISHING_REPLY__BODY_LEAVES;
+            rep.leaves = &leaves;
+        }
+        break;
+    default:
+        rc = sos_fail(&st, SOS__CODE__CODE_BAD_REQUEST, "unknown request for publishing");
+        break;
+    }
+    if (rc >= 0) {
+        sos_rules_status(rc, &st, &status);
+        if (rc > 0)
+            rep.body_case = SOS__PUBLISHING_REPLY__BODY__NOT_SET;
+        sos_buf_pack(out, &rep.base);
+    }
+    publishing_log_cp_clear(&cps);
+    publishing_log_leaves_clear(&leaves);
+    free(pp);
+    return sos_rules_verb(rc);
 }
 
 static int s_apply(sos_svc *svc, sos_txn *t, const Sos__Event *ev)
 {
-    (void)svc;
-    return publishing_apply(t, ev);
+    const publishing_state *p = sos_svc_app(svc);
+    int rc = publishing_apply(t, ev);
+    return rc ? rc : publishing_log_sign(t, p->key, p->origin);
 }
 
-static const char *const s_dbs[] = {"tools", "verdicts", "comparisons", "by_tool", "published"};
+static const char *const s_dbs[] = {"tools",   "verdicts",  "comparisons",
+                                    "by_tool", "published", "log"};
 
 const sos_svc_spec publishing_spec = {
     .name = "publishing",
     .upstream = "aggregation",
     .dbs = s_dbs,
-    .n_dbs = 5,
+    .n_dbs = 6,
     .request = &sos__publishing_request__descriptor,
+    .init = s_init,
+    .fini = s_fini,
     .is_write = s_is_write,
     .handle = s_handle,
     .apply = s_apply,

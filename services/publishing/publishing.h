@@ -15,12 +15,21 @@ enum {
     PUBLISHING_DB_COMPARISONS,        /* slug -> packed Comparison */
     PUBLISHING_DB_BY_TOOL,            /* tool id NUL slug -> "" */
     PUBLISHING_DB_PUBLISHED,          /* slug -> seq (BE64) of its publication */
+    PUBLISHING_DB_LOG,                /* the transparency log's tree (publishing_log.h) */
 };
 
 extern const sos_svc_spec publishing_spec;
 
+/* The log's name (checkpoint origin and key name) when [publishing]
+ * log_origin is not set: set it once, at install, to the site's host and
+ * "/log"; a log renamed later is another log to its readers. */
+#define SOS_LOG_ORIGIN_DEFAULT "shiporskip.example/log"
+
 /* Apply one aggregation event: a verdict is published at once; a
- * comparison once both of its tools have a final verdict. */
+ * comparison once both of its tools have a final verdict. Every event
+ * appended is a leaf of the log's tree in the same transaction
+ * (publishing_log_catch_up); signing a checkpoint is the daemon's, which
+ * holds the key. */
 int publishing_apply(sos_txn *t, const Sos__Event *ev);
 /* One event of publishing's log before an events page (the pull, the
  * render) carries it: an event that does not decode, is numbered other

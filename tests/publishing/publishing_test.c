@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "merkle.h"
+#include "note.h"
 #include "publishing.h"
+#include "publishing_log.h"
 #include "rules.h"
 #include "sign.h"
 
@@ -382,8 +385,123 @@ static void test_events_damaged(void **state)
     }
 }
 
+/* The log: every event is a leaf (its stored bytes), in the transaction
+ * that appends it; the root, the proofs and the signed checkpoint agree
+ * with a tree made from the leaves alone; a store without a tree gets the
+ * same one back. */
+static void test_log(void **state)
+{
+    tu_env *e = *state;
+    sos_key *k = NULL;
+    assert_int_equal(sos_key_generate(&k), 0);
+    s_comparison(e, "tool-a", "tool-b");
+    s_verdict(e, "tool-a", SOS__LABEL__LABEL_SHIP);
+    s_verdict(e, "tool-b", SOS__LABEL__LABEL_SKIP);
+    s_verdict(e, "tool-c", SOS__LABEL__LABEL_SPLIT);
+    s_comparison(e, "tool-c", "tool-a");
+    uint64_t head = tu_head(e), size;
+    assert_int_equal(head, 5);
+    sos_txn *t = tu_begin(e, true);
+    assert_int_equal(publishing_log_size(t, &size), SOS_OK);
+    assert_int_equal(size, head);
+    /* the leaves, as log_leaves serves them, are the stored events */
+    Sos__LeavesQuery lq = SOS__LEAVES_QUERY__INIT;
+    Sos__LogLeaves leaves = SOS__LOG_LEAVES__INIT;
+    sos_status st = SOS_STATUS_OK;
+    uint8_t lh[5][SOS_MERKLE_HASH];
+    assert_int_equal(publishing_log_leaves(t, &lq, &leaves, &st), 0);
+    assert_int_equal(leaves.n_leaves, 5);
+    for (size_t i = 0; i < 5; i++) {
+        Sos__Event *ev = tu_event(e, i + 1);
+        sos_buf b = SOS_BUF_INIT;
+        sos_buf_pack(&b, &ev->base);
+        assert_int_equal(leaves.leaves[i].len, b.len);
+        assert_memory_equal(leaves.leaves[i].data, b.data, b.len);
+        sos_merkle_leaf(b.data, b.len, lh[i]);
+        sos_buf_free(&b);
+        sos__event__free_unpacked(ev, NULL);
+    }
+    publishing_log_leaves_clear(&leaves);
+    /* root of 5 = node(node(node(0,1), node(2,3)), 4) */
+    uint8_t a[SOS_MERKLE_HASH], b2[SOS_MERKLE_HASH], root[SOS_MERKLE_HASH];
+    sos_merkle_node(lh[0], lh[1], a);
+    sos_merkle_node(lh[2], lh[3], b2);
+    sos_merkle_node(a, b2, a);
+    sos_merkle_node(a, lh[4], root);
+    /* the checkpoint: signed, of this size and root */
+    assert_int_equal(publishing_log_sign(t, k, "test.example/log"), SOS_OK);
+    publishing_log_cp cps = {SOS_BUF_INIT, SOS_BUF_INIT, "", {0}};
+    Sos__Checkpoint cp = SOS__CHECKPOINT__INIT;
+    assert_int_equal(publishing_log_checkpoint(t, sos_key_public(k), &cps, &cp, &st), 0);
+    assert_int_equal(cp.tree_size, 5);
+    assert_string_equal(cp.origin, "test.example/log");
+    assert_memory_equal(cp.root_hash.data, root, SOS_MERKLE_HASH);
+    char name[64];
+    uint8_t pk[SOS_PK_BYTES];
+    size_t tl;
+    assert_int_equal(sos_note_vkey_parse(cp.verifier_key, name, sizeof name, pk), 0);
+    assert_int_equal(sos_note_open(cp.note.data, cp.note.len, name, pk, &tl), SOS_NOTE_OK);
+    publishing_log_cp_clear(&cps);
+    /* an inclusion proof of every leaf, and consistency from every size */
+    publishing_log_proof pp;
+    for (uint64_t i = 0; i < 5; i++) {
+        Sos__InclusionQuery iq = SOS__INCLUSION_QUERY__INIT;
+        Sos__LogProof pr = SOS__LOG_PROOF__INIT;
+        iq.leaf_index = i;
+        assert_int_equal(publishing_log_prove(t, &iq, &pp, &pr, &st), 0);
+        assert_int_equal(pr.tree_size, 5);
+        assert_int_equal(sos_merkle_check_inclusion(i, 5, lh[i],
+                                                    (const uint8_t(*)[SOS_MERKLE_HASH])pp.path,
+                                                    pr.n_hashes, root),
+                         SOS_MERKLE_OK);
+        Sos__ConsistencyQuery cq = SOS__CONSISTENCY_QUERY__INIT;
+        cq.old_size = i + 1;
+        assert_int_equal(publishing_log_consistency(t, &cq, &pp, &pr, &st), 0);
+        assert_int_equal(sos_merkle_check_consistency(i + 1, 5, pp.old_root, root,
+                                                      (const uint8_t(*)[SOS_MERKLE_HASH])pp.path,
+                                                      pr.n_hashes),
+                         SOS_MERKLE_OK);
+    }
+    /* beyond the tree: refused, naming its size */
+    Sos__InclusionQuery iq = SOS__INCLUSION_QUERY__INIT;
+    Sos__LogProof pr = SOS__LOG_PROOF__INIT;
+    iq.leaf_index = 5;
+    assert_int_equal(publishing_log_prove(t, &iq, &pp, &pr, &st), SOS__CODE__CODE_BAD_REQUEST);
+    assert_non_null(strstr(st.msg, "tree of 5 leaves"));
+    iq.tree_size = 6;
+    assert_int_equal(publishing_log_prove(t, &iq, &pp, &pr, &st), SOS__CODE__CODE_BAD_REQUEST);
+    /* a store without its tree (written before the log existed) gets it back */
+    sos_cursor *c = NULL;
+    sos_val key;
+    uint8_t keys[16][16];
+    size_t kl[16];
+    int n = 0;
+    assert_int_equal(sos_cursor_open(t, PUBLISHING_DB_LOG, &c), SOS_OK);
+    for (int rc = sos_cursor_seek(c, "\0", 1, &key, NULL); rc == SOS_OK;
+         rc = sos_cursor_next(c, &key, NULL)) {
+        assert_true(n < 16 && key.len <= 16);
+        memcpy(keys[n], key.data, key.len);
+        kl[n++] = key.len;
+    }
+    sos_cursor_destroy(&c);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(sos_txn_del(t, PUBLISHING_DB_LOG, keys[i], kl[i]), SOS_OK);
+    assert_int_equal(n, 10); /* 5 + 2 + 1 stored hashes, size, checkpoint */
+    uint64_t added;
+    assert_int_equal(publishing_log_catch_up(t, &added), SOS_OK);
+    assert_int_equal(added, 5);
+    assert_int_equal(publishing_log_sign(t, k, "test.example/log"), SOS_OK);
+    assert_int_equal(publishing_log_checkpoint(t, sos_key_public(k), &cps, &cp, &st), 0);
+    assert_memory_equal(cp.root_hash.data, root, SOS_MERKLE_HASH);
+    publishing_log_cp_clear(&cps);
+    tu_commit(&t);
+    sos_key_destroy(&k);
+}
+
 int main(void)
 {
+    if (sos_sign_init() != 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_verdict_published, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_comparison_before_verdicts, s_setup, s_teardown),
@@ -392,6 +510,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_many_waiting, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_other_events, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_events_damaged, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_log, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
