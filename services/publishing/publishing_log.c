@@ -164,7 +164,7 @@ int publishing_log_checkpoint(sos_txn *t, const uint8_t pk[SOS_PK_BYTES], publis
         return sos_store_corrupt("log", S_CHECKPOINT, strlen(S_CHECKPOINT),
                                  "the stored checkpoint does not parse");
     sos_buf_reset(&cp->vkey);
-    if (sos_note_vkey(cp->origin, pk, &cp->vkey) != SOS_NOTE_OK)
+    if (pk && sos_note_vkey(cp->origin, pk, &cp->vkey) != SOS_NOTE_OK)
         return sos_store_corrupt("log", S_CHECKPOINT, strlen(S_CHECKPOINT),
                                  "the stored checkpoint's origin is not a key name");
     sos_buf_append(&cp->vkey, "", 1);

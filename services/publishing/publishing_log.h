@@ -49,7 +49,7 @@ typedef struct {
     uint8_t root[SOS_MERKLE_HASH];
 } publishing_log_cp;
 /* Fills *out with the stored checkpoint, pointing into cp; pk: the log
- * key's public half, for the verifier key. NOT_FOUND (a refusal) while the
+ * key's public half, for the verifier key (NULL: none, ""). NOT_FOUND (a refusal) while the
  * log is empty. */
 int publishing_log_checkpoint(sos_txn *t, const uint8_t pk[SOS_PK_BYTES], publishing_log_cp *cp,
                               Sos__Checkpoint *out, sos_status *st);
