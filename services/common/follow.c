@@ -21,6 +21,7 @@ struct sos_follow {
     uint8_t server_key[SOS_PK_BYTES];
     sos_store *store;
     sos_follow_apply_fn *apply;
+    sos_follow_page_fn *page_done;
     void *arg;
     sos_sock *api, *events;
     int fatal; /* exit code once the daemon must stop, 0 otherwise */
@@ -52,6 +53,7 @@ int sos_follow_new(const sos_follow_opts *o, sos_follow **out)
         memcpy(f->server_key, o->server_key, SOS_PK_BYTES);
     f->store = o->store;
     f->apply = o->apply;
+    f->page_done = o->page_done;
     f->arg = o->arg;
     f->cursor = o->cursor;
     if (o->api && (s_connect(f, SOS_SOCK_DEALER, o->api, &f->api) != 0 ||
@@ -143,6 +145,8 @@ int sos_follow_apply(sos_follow *f, const Sos__EventsPage *page)
             }
             cursor = ev->seq;
         }
+        if (rc == SOS_OK && f->page_done)
+            rc = f->page_done(f->arg, t);
         if (rc == SOS_OK)
             rc = sos_meta_put_u64(t, "cursor", cursor);
         if (rc == SOS_OK)

@@ -54,6 +54,10 @@ typedef struct sos_follow sos_follow;
  * another negative store code (the page is not applied). ev is borrowed
  * for the call. */
 typedef int sos_follow_apply_fn(void *arg, sos_txn *txn, const Sos__Event *ev);
+/* After every event of a page is applied, in the same transaction, before
+ * the cursor is written: SOS_OK, or a negative store code (the page is not
+ * applied). */
+typedef int sos_follow_page_fn(void *arg, sos_txn *txn);
 
 /* What a follower needs; everything borrowed for its life but server_key
  * (copied). */
@@ -66,7 +70,8 @@ typedef struct {
     sos_store *store;          /* pages and the cursor are written here */
     uint64_t cursor;           /* the last seq applied (meta "cursor") */
     sos_follow_apply_fn *apply;
-    void *arg; /* apply's first argument */
+    sos_follow_page_fn *page_done; /* optional */
+    void *arg;                     /* apply's and page_done's first argument */
 } sos_follow_opts;
 
 /* Connects both sockets. 0, or -1 (logged); *out is the caller's. */

@@ -83,6 +83,10 @@ typedef struct {
     /* Apply one upstream event inside txn. SOS_OK (applied or deliberately
      * ignored: log why) or a negative store code. */
     int (*apply)(sos_svc *svc, sos_txn *txn, const Sos__Event *ev);
+    /* Optional: after the events of one upstream page are applied, in
+     * their transaction (publishing signs one checkpoint a page). SOS_OK or
+     * a negative store code (the page is not applied). */
+    int (*applied)(sos_svc *svc, sos_txn *txn);
     /* Optional: checks each stored event an events page is about to carry
      * (publishing: the signed verdicts and takes its publications hold),
      * in the page's read transaction. A negative store code refuses the

@@ -22,6 +22,13 @@ static int s_apply(void *arg, sos_txn *txn, const Sos__Event *ev)
     return svc->spec->apply(svc, txn, ev);
 }
 
+/* The follower's page_done: the spec's applied, with the service. */
+static int s_applied(void *arg, sos_txn *txn)
+{
+    sos_svc *svc = arg;
+    return svc->spec->applied(svc, txn);
+}
+
 static int s_access_load(const sos_svc *svc, sos_access **out)
 {
     char err[512];
@@ -219,6 +226,7 @@ int svc_open(sos_svc *svc, const char *config, const char *home)
                               .store = svc->store,
                               .cursor = cursor,
                               .apply = s_apply,
+                              .page_done = spec->applied ? s_applied : NULL,
                               .arg = svc};
         if (sos_follow_new(&fo, &svc->follow) != 0)
             return EX_UNAVAILABLE;

@@ -320,9 +320,15 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
 
 static int s_apply(sos_svc *svc, sos_txn *t, const Sos__Event *ev)
 {
+    (void)svc;
+    return publishing_apply(t, ev);
+}
+
+/* One checkpoint a page of aggregation's events, when it grew the tree. */
+static int s_applied(sos_svc *svc, sos_txn *t)
+{
     const publishing_state *p = sos_svc_app(svc);
-    int rc = publishing_apply(t, ev);
-    return rc ? rc : publishing_log_sign(t, p->key, p->origin);
+    return publishing_log_sign(t, p->key, p->origin);
 }
 
 static const char *const s_dbs[] = {"tools",   "verdicts",  "comparisons",
@@ -339,5 +345,6 @@ const sos_svc_spec publishing_spec = {
     .is_write = s_is_write,
     .handle = s_handle,
     .apply = s_apply,
+    .applied = s_applied,
     .event_check = publishing_event_check,
 };

@@ -20,6 +20,8 @@ typedef struct {
     uint64_t fail_seq; /* answer fail_rc for this event (0: none) */
     int fail_rc;
     size_t value_len; /* bytes put per event */
+    size_t pages;     /* page_done calls */
+    int page_rc;      /* what page_done answers */
 } s_probe;
 
 static int s_apply(void *arg, sos_txn *txn, const Sos__Event *ev)
@@ -36,10 +38,22 @@ static int s_apply(void *arg, sos_txn *txn, const Sos__Event *ev)
     return sos_txn_put(txn, DB_APPLIED, k, 8, value, p->value_len ? p->value_len : 1);
 }
 
+/* page_done: counts, and writes a record of the page in its transaction */
+static int s_page_done(void *arg, sos_txn *txn)
+{
+    s_probe *p = arg;
+    p->pages++;
+    return p->page_rc ? p->page_rc : sos_txn_put(txn, DB_APPLIED, "page", 4, "x", 1);
+}
+
 static sos_follow *s_follow(tu_env *e, s_probe *p, uint64_t cursor)
 {
-    sos_follow_opts o = {
-        .upstream = "upstream", .store = e->store, .cursor = cursor, .apply = s_apply, .arg = p};
+    sos_follow_opts o = {.upstream = "upstream",
+                         .store = e->store,
+                         .cursor = cursor,
+                         .apply = s_apply,
+                         .page_done = s_page_done,
+                         .arg = p};
     sos_follow *f = NULL;
     assert_int_equal(sos_follow_new(&o, &f), 0);
     assert_non_null(f);
@@ -183,11 +197,26 @@ static void test_apply_pages_in_turn(void **state)
     assert_int_equal(sos_follow_apply(f, &pg.page), 0);
     assert_int_equal(p.n, 5); /* 3 was not applied twice */
     assert_int_equal(sos_follow_cursor(f), 5);
+    assert_int_equal(p.pages, 2); /* once a page, not once an event */
+    sos_txn *t = tu_begin(e, false);
+    assert_int_equal(sos_txn_get(t, DB_APPLIED, "page", 4, NULL), SOS_OK);
+    sos_txn_abort(&t);
+    sos_follow_destroy(&f);
+
+    /* a page_done that fails: the page is not applied, the cursor stays */
+    s_probe q = {.page_rc = SOS_EINVAL};
+    f = s_follow(e, &q, 5);
+    static const uint64_t third[] = {6};
+    s_page_make(&pg, third, 1, 6);
+    assert_int_equal(sos_follow_apply(f, &pg.page), SOS_EINVAL);
+    assert_int_equal(sos_follow_cursor(f), 5);
+    assert_int_equal(s_meta_cursor(e), 5);
     sos_follow_destroy(&f);
 
     /* a new follower on the stored cursor (as a restarted daemon) */
     f = s_follow(e, &p, s_meta_cursor(e));
     assert_int_equal(sos_follow_cursor(f), 5);
+    s_page_make(&pg, second, 3, 5);
     assert_int_equal(sos_follow_apply(f, &pg.page), 0);
     assert_int_equal(p.n, 5);
     sos_follow_destroy(&f);

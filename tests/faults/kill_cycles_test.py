@@ -22,7 +22,9 @@ file the four personas' takes (quorum 4 closes the panel), pair every second
 tool with the one before it. At the end every tool's verdict is published
 exactly once by `sos pull`, in seq order (and in the order the panels
 closed), with every signature verified and exactly the filed takes counted;
-every comparison is published once, after both of its verdicts.
+every comparison is published once, after both of its verdicts; the
+transparency log holds exactly the publications (sos check recomputes its
+tree from the events) and proves each one under its signed checkpoint.
 
 In both, every restart must be serving again (the kill waits for that),
 and the time from the spawn to the end of the first `sos --timeout 200
@@ -406,6 +408,17 @@ def test_kill_each_25(build):
             "comparisons published %s, created %s" % (pub, comparisons))
         for (slug, seq), (_, a, b) in zip(sorted(pub), sorted(comparisons)):
             assert seq > vseq[a] and seq > vseq[b], "%s published before its verdicts" % slug
+        # the transparency log is the publications, leaf for event: no leaf
+        # twice, none missing, every stored hash right (sos check recomputes
+        # them from the events), each publication provable in the signed tree
+        cp = c.sos_json("log", "checkpoint")
+        assert cp["verified"] is True and cp["tree_size"] == len(out["items"]) == seqs[-1], \
+            (cp["tree_size"], len(out["items"]), seqs[-1])
+        r = c.sos("check", "publishing", check=False)
+        assert r.returncode == 0, "sos check publishing: %s%s" % (r.stdout, r.stderr)
+        for seq in seqs:
+            assert c.sos_json("log", "prove", str(seq - 1))["verified"] is True, seq
+        assert c.sos_json("log", "consistency", "1")["verified"] is True
         k.check()
         c.stop_all()
     finally:
