@@ -261,13 +261,30 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
         pairs[2 * nc + 1] = s->cmps[k].b;
         nc++;
     }
-    sos_buf_reset(&b);
-    site_index_html(o, (const site_tool *const *)by_name, s->nt, cs, pairs, nc, &b);
-    if (!(rc = s_write(s, dir, "index.html", &b))) {
-        sos_buf_reset(&b);
-        site_index_json_text(o, (const site_tool *const *)by_name, s->nt, cs, nc, &b);
-        rc = s_write(s, dir, "index.json", &b);
-    }
+    /* the index pages, newest first (cs and pairs too, from here on); the
+     * home page always (its twin carries the release time), the others
+     * when their bytes change */
+    const site_tool **by_time = sos_xmalloc((s->nt + 1) * sizeof *by_time);
+    if (s->nt)
+        memcpy(by_time, by_name, s->nt * sizeof *by_time);
+    site_index_order(by_time, s->nt, cs, pairs, nc);
+    static const struct {
+        site_list which;
+        const char *rel[2];
+    } lists[] = {{SITE_LIST_HOME, {"index.html", "index.json"}},
+                 {SITE_LIST_COMPARE, {"compare/index.html", "compare/index.json"}},
+                 {SITE_LIST_TOOLS, {"tools/index.html", "tools/index.json"}}};
+    for (size_t i = 0; !rc && i < sizeof lists / sizeof *lists; i++)
+        for (int k = 0; !rc && k < 2; k++) {
+            sos_buf_reset(&b);
+            if (k == 0)
+                site_list_html(o, lists[i].which, by_time, s->nt, cs, pairs, nc, &b);
+            else
+                site_list_json_text(o, lists[i].which, by_time, s->nt, cs, pairs, nc, &b);
+            if (lists[i].which == SITE_LIST_HOME || full || !html_same(dir, lists[i].rel[k], &b))
+                rc = s_write(s, dir, lists[i].rel[k], &b);
+        }
+    free(by_time);
     if (!rc) {
         sos_buf_reset(&b);
         site_sitemap(o, (const site_tool *const *)by_name, s->nt, cs, pairs, nc, &b);
