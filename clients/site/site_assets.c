@@ -4,15 +4,10 @@
 
 #include "site.h"
 
-/* Layout rules (docs/site.md): nothing may be wider than a 390 px screen.
- * Below 720 px a table of class "stack" turns into blocks, one a row, each
- * cell under its column's name (data-label); the tool page's scorecard
- * ("solo") is a grid of persona cards at every width. Colours are the
- * custom properties, set again for prefers-color-scheme: dark; both sets
- * meet WCAG AA. Every focusable thing shows the same ring (--focus). */
 /* The index pages (issue 14, item 5): their rows, dates and the finder.
  * [hidden] wins over a display rule (a stacked row is display:grid), so a
- * filtered-out row and the finder before the script runs stay hidden. */
+ * filtered-out row and the finder before the script runs stay hidden.
+ * Narrow, a comparison row shows a tool a line, without the dash. */
 #define S_CSS_INDEX                                                                                \
     "[hidden]{display:none!important}\n"                                                           \
     ".lists{margin:.5rem 0 1rem}\n"                                                                \
@@ -31,7 +26,8 @@
     ".row-head a{font-weight:700}.row-head time,td time{color:var(--muted);font-size:.9rem;"       \
     "white-space:nowrap}.row-head time{margin-left:.5rem}\n"                                       \
     ".row-answer{font-weight:600}\n"                                                               \
-    ".row-sides .side{display:inline-block;margin:.15rem 0}\n"
+    ".row-sides .side{display:inline-block;margin:.15rem 0}\n"                                     \
+    "@media(max-width:719px){.row-sides .side{display:block}.row-sides .sep{display:none}}\n"
 
 /* The finder on an index page: a search box and a category filter over
  * the rows, from the data the page carries (#sos-finder: no request, so
@@ -64,6 +60,12 @@
     "apply();form.hidden=false;\n"                                                                 \
     "})();\n"
 
+/* Layout rules (docs/site.md): nothing may be wider than a 390 px screen.
+ * Below 720 px a table of class "stack" turns into blocks, one a row, each
+ * cell under its column's name (data-label); the tool page's scorecard
+ * ("solo") is a grid of persona cards at every width. Colours are the
+ * custom properties, set again for prefers-color-scheme: dark; both sets
+ * meet WCAG AA. Every focusable thing shows the same ring (--focus). */
 static const char s_css[] =
     ":root{--ink:#16181d;--muted:#5b6270;--line:#d9dde3;--bg:#fff;--soft:#f4f6f8;"
     "--ship:#0b6b3a;--ship-bg:#e3f4ea;--skip:#9b1c1c;--skip-bg:#fbe7e7;--split:#6b4e00;"

@@ -105,7 +105,8 @@ static void s_cmp_row(const char *root, const Sos__Comparison *c, const site_too
     for (int i = 0; i < 2; i++) {
         char l[160];
         sos_verdict_line(side[i]->body, l, sizeof l);
-        html_raw(out, i ? " \xe2\x80\x94 <span class=\"side\">" : "<span class=\"side\">");
+        html_raw(out, i ? "<span class=\"sep\"> \xe2\x80\x94 </span><span class=\"side\">"
+                        : "<span class=\"side\">");
         html_text(out, side[i]->v->tool->name);
         html_fmt(out, ": <span class=\"badge %s\">%s</span></span>",
                  site_label_class(side[i]->body->label), l);

@@ -565,7 +565,8 @@ def test_marks_visible(build):
                         failures.append("%s at %d px, %s: found %s, the JSON twin says %s" % (
                             rel, width, scheme, have, want))
                     failures += ["%s at %d px, %s: %s" % (rel, width, scheme, x) for x in bad]
-                    name = rel.replace("/index.html", "").replace("/", "-").replace(".html", "")
+                    name = rel.replace("/index.html", "" if rel not in INDEXES else "-index")
+                    name = name.replace("/", "-").replace(".html", "")
                     b.screenshot(os.path.join(shots, "%s%s-%d.png" % (
                         name, "-dark" if scheme == "dark" else "", width)), width)
                     print("  %d px, %s, %s: %d scores, %d badges, %d \"No panel take\"; "

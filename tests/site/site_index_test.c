@@ -121,7 +121,8 @@ static void test_home(void **state)
     assert_non_null(strstr(page, "<time datetime=\"1970-01-01T00:01:40Z\">1 Jan 1970</time>"));
     /* which tool has which verdict: Alpha ships, Beta is skipped */
     assert_non_null(strstr(page, "&lt;/b&gt;: <span class=\"badge ship\">Ship \xc2\xb7 3 ship / 1 "
-                                 "skip</span></span> \xe2\x80\x94 <span class=\"side\">Beta: <span "
+                                 "skip</span></span><span class=\"sep\"> \xe2\x80\x94 </span><span "
+                                 "class=\"side\">Beta: <span "
                                  "class=\"badge skip\">Skip \xc2\xb7 0 ship / 2 skip</span>"));
     char *answer = site_answer_line(f->t[0].body, f->t[0].v->tool->name, f->t[1].body, "Beta");
     sos_buf esc = SOS_BUF_INIT;
