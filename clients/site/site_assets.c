@@ -23,8 +23,8 @@
     ".rows{list-style:none;padding:0;margin:0}\n"                                                  \
     ".rows>li{border-bottom:1px solid var(--line);padding:.75rem 0}\n"                             \
     ".rows p{margin:.15rem 0;overflow-wrap:anywhere}\n"                                            \
-    ".row-head a{font-weight:700}.row-head time,td time{color:var(--muted);font-size:.9rem;"       \
-    "white-space:nowrap}.row-head time{margin-left:.5rem}\n"                                       \
+    ".row-head a{font-weight:700}.row-head time,td time{color:var(--muted);font-size:.9rem}"       \
+    ".row-head time{margin-left:.5rem;white-space:nowrap}\n"                                       \
     ".row-answer{font-weight:600}\n"                                                               \
     ".row-sides .side{display:inline-block;margin:.15rem 0}\n"                                     \
     "@media(max-width:719px){.row-sides .side{display:block}.row-sides .sep{display:none}}\n"
