@@ -22,6 +22,7 @@
 #define SOS_SITE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -78,17 +79,38 @@ void site_index_order(const site_tool **tools, size_t nt, const Sos__Comparison 
 /* A comparison's time on the index pages: the later of its created_at and
  * its two verdicts' finalized_at (all signed). */
 uint64_t site_index_cmp_time(const Sos__Comparison *c, const site_tool *a, const site_tool *b);
+/* Where a page that grows with the site goes: the page function appends
+ * to buf and, between rows, once buf holds SITE_SINK_CHUNK bytes or more,
+ * calls flush (when not NULL), which takes buf's bytes and empties it;
+ * when flush fails (-1) failed is set and no flush is tried again. The
+ * caller writes what is left in buf at the end. With flush NULL the whole
+ * page is in buf. */
+#define SITE_SINK_CHUNK (64 * 1024)
+typedef struct site_sink {
+    sos_buf buf;
+    int (*flush)(struct site_sink *s);
+    void *ctx; /* flush's */
+    bool failed;
+} site_sink;
 /* pairs: the two tools of each comparison (2 * nc). All borrowed. */
+void site_list_html_to(const site_opts *o, site_list which, const site_tool *const *tools,
+                       size_t nt, const Sos__Comparison *const *cmps, const site_tool *const *pairs,
+                       size_t nc, site_sink *out);
+/* site_list_html_to, the whole page appended to out. */
 void site_list_html(const site_opts *o, site_list which, const site_tool *const *tools, size_t nt,
                     const Sos__Comparison *const *cmps, const site_tool *const *pairs, size_t nc,
                     sos_buf *out);
-/* The twin of site_list_html's page, appended to out one entry at a time
- * (without the whole tree in memory), as jansson dumps it with
+/* The twin of site_list_html's page, made one entry at a time (never the
+ * whole tree in memory, nor with a flushing sink the whole text), as jansson dumps it with
  * JSON_INDENT(2) | JSON_PRESERVE_ORDER, and a newline. The home twin
  * (index.json) is site_index_json's; compare/index.json and
  * tools/index.json hold {type "comparisons" or "tools", base_url, and the
  * same entries, hrefs relative to themselves}, no release time, so that
  * they change only with their rows. */
+void site_list_json_to(const site_opts *o, site_list which, const site_tool *const *tools,
+                       size_t nt, const Sos__Comparison *const *cmps, const site_tool *const *pairs,
+                       size_t nc, site_sink *out);
+/* site_list_json_to, the whole twin appended to out. */
 void site_list_json_text(const site_opts *o, site_list which, const site_tool *const *tools,
                          size_t nt, const Sos__Comparison *const *cmps,
                          const site_tool *const *pairs, size_t nc, sos_buf *out);

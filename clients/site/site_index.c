@@ -79,6 +79,13 @@ static void s_time(uint64_t t, sos_buf *out)
              tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900);
 }
 
+/* Between rows: hands a full buffer to the sink's flush. */
+static void s_flush(site_sink *sk)
+{
+    if (sk->flush && !sk->failed && sk->buf.len >= SITE_SINK_CHUNK && sk->flush(sk) != 0)
+        sk->failed = true;
+}
+
 /* --- rows -------------------------------------------------------------- */
 
 /* A comparison: its link and date, the answer line, and which tool has
@@ -115,20 +122,24 @@ static void s_cmp_row(const char *root, const Sos__Comparison *c, const site_too
 }
 
 static void s_cmp_list(const char *root, const Sos__Comparison *const *cmps,
-                       const site_tool *const *pairs, size_t nc, sos_buf *out)
+                       const site_tool *const *pairs, size_t nc, site_sink *sk)
 {
+    sos_buf *out = &sk->buf;
     if (!nc) {
         html_raw(out, "<p>No comparisons published yet.</p>\n");
         return;
     }
     html_raw(out, "<ul class=\"rows\">\n");
-    for (size_t i = 0; i < nc; i++)
+    for (size_t i = 0; i < nc; i++) {
         s_cmp_row(root, cmps[i], pairs[2 * i], pairs[2 * i + 1], out);
+        s_flush(sk);
+    }
     html_raw(out, "</ul>\n");
 }
 
-static void s_tool_table(const char *root, const site_tool *const *tools, size_t nt, sos_buf *out)
+static void s_tool_table(const char *root, const site_tool *const *tools, size_t nt, site_sink *sk)
 {
+    sos_buf *out = &sk->buf;
     html_raw(out, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tools "
                   "table\"><table class=\"decision stack\">\n<thead><tr><th "
                   "scope=\"col\">Tool</th><th scope=\"col\">Panel verdict</th><th "
@@ -152,6 +163,7 @@ static void s_tool_table(const char *root, const site_tool *const *tools, size_t
         html_raw(out, "</td><td data-label=\"Published\">");
         s_time(t->body->finalized_at, out);
         html_raw(out, "</td></tr>\n");
+        s_flush(sk);
     }
     html_raw(out, "</tbody>\n</table></div>\n");
 }
@@ -210,9 +222,9 @@ static json_t *s_data_entry(const char *kind, const char *key, const char *cat1,
  * row's data-key), categories and the text a search looks in. Made entry
  * by entry: no whole tree in memory. */
 static void s_finder_data(const Sos__Comparison *const *cmps, const site_tool *const *pairs,
-                          size_t nc, const site_tool *const *tools, size_t nt, sos_buf *out)
+                          size_t nc, const site_tool *const *tools, size_t nt, site_sink *sk)
 {
-    sos_buf q = SOS_BUF_INIT;
+    sos_buf *out = &sk->buf, q = SOS_BUF_INIT;
     bool first = true;
     html_raw(out, "<script type=\"application/json\" id=\"sos-finder\">[");
     for (size_t i = 0; i < nc; i++) {
@@ -225,6 +237,7 @@ static void s_finder_data(const Sos__Comparison *const *cmps, const site_tool *c
         s_data_put(s_data_entry("c", cmps[i]->slug, a->v->tool->category, b->v->tool->category, &q),
                    first, out);
         first = false;
+        s_flush(sk);
     }
     for (size_t i = 0; i < nt; i++) {
         const Sos__Tool *t = tools[i]->v->tool;
@@ -235,6 +248,7 @@ static void s_finder_data(const Sos__Comparison *const *cmps, const site_tool *c
         s_q_add(&q, sos_label_name(tools[i]->body->label));
         s_data_put(s_data_entry("t", t->tool_id, t->category, NULL, &q), first, out);
         first = false;
+        s_flush(sk);
     }
     html_raw(out, "\n]</script>\n");
     sos_buf_free(&q);
@@ -242,13 +256,14 @@ static void s_finder_data(const Sos__Comparison *const *cmps, const site_tool *c
 
 /* --- the pages ----------------------------------------------------------- */
 
-void site_list_html(const site_opts *o, site_list which, const site_tool *const *tools, size_t nt,
-                    const Sos__Comparison *const *cmps, const site_tool *const *pairs, size_t nc,
-                    sos_buf *out)
+void site_list_html_to(const site_opts *o, site_list which, const site_tool *const *tools,
+                       size_t nt, const Sos__Comparison *const *cmps, const site_tool *const *pairs,
+                       size_t nc, site_sink *sk)
 {
     const bool home = which == SITE_LIST_HOME, with_c = which != SITE_LIST_TOOLS,
                with_t = which != SITE_LIST_COMPARE;
     const char *root = home ? "" : "../";
+    sos_buf *out = &sk->buf;
     if (home) {
         site_page_head(o, root, "website", "AI Tool Comparisons: Ship or Skip",
                        "Side-by-side panel verdicts on new AI tools: which one should you ship?",
@@ -283,16 +298,25 @@ void site_list_html(const site_opts *o, site_list which, const site_tool *const 
     }
     if (with_c) {
         html_raw(out, "<section aria-labelledby=\"cmp\">\n<h2 id=\"cmp\">Comparisons</h2>\n");
-        s_cmp_list(root, cmps, pairs, nc, out);
+        s_cmp_list(root, cmps, pairs, nc, sk);
         html_raw(out, "</section>\n");
     }
     if (with_t) {
         html_raw(out, "<section aria-labelledby=\"tl\">\n<h2 id=\"tl\">Tools</h2>\n");
-        s_tool_table(root, tools, nt, out);
+        s_tool_table(root, tools, nt, sk);
         html_raw(out, "</section>\n");
     }
-    s_finder_data(cmps, pairs, with_c ? nc : 0, tools, with_t ? nt : 0, out);
+    s_finder_data(cmps, pairs, with_c ? nc : 0, tools, with_t ? nt : 0, sk);
     site_page_tail(root, true, out);
+}
+
+void site_list_html(const site_opts *o, site_list which, const site_tool *const *tools, size_t nt,
+                    const Sos__Comparison *const *cmps, const site_tool *const *pairs, size_t nc,
+                    sos_buf *out)
+{
+    site_sink sk = {*out, NULL, NULL, false};
+    site_list_html_to(o, which, tools, nt, cmps, pairs, nc, &sk);
+    *out = sk.buf;
 }
 
 void site_index_html(const site_opts *o, const site_tool *const *tools, size_t nt,
@@ -368,11 +392,12 @@ static void s_index_item(json_t *j, bool first, sos_buf *out)
     free(txt);
 }
 
-void site_list_json_text(const site_opts *o, site_list which, const site_tool *const *tools,
-                         size_t nt, const Sos__Comparison *const *cmps,
-                         const site_tool *const *pairs, size_t nc, sos_buf *out)
+void site_list_json_to(const site_opts *o, site_list which, const site_tool *const *tools,
+                       size_t nt, const Sos__Comparison *const *cmps, const site_tool *const *pairs,
+                       size_t nc, site_sink *sk)
 {
     const bool home = which == SITE_LIST_HOME;
+    sos_buf *out = &sk->buf;
     /* the sub-indexes carry no release time: they change only with their rows */
     json_t *head =
         home ? json_pack("{s:s, s:s, s:s}", "type", "index", "base_url", o->base_url, "updated",
@@ -385,19 +410,32 @@ void site_list_json_text(const site_opts *o, site_list which, const site_tool *c
     free(txt);
     if (which != SITE_LIST_TOOLS) {
         html_raw(out, ",\n  \"comparisons\": [");
-        for (size_t i = 0; i < nc; i++)
+        for (size_t i = 0; i < nc; i++) {
             s_index_item(
                 s_index_comparison(cmps[i], pairs[2 * i], pairs[2 * i + 1], home ? "compare/" : ""),
                 i == 0, out);
+            s_flush(sk);
+        }
         html_raw(out, nc ? "\n  ]" : "]");
     }
     if (which != SITE_LIST_COMPARE) {
         html_raw(out, ",\n  \"tools\": [");
-        for (size_t i = 0; i < nt; i++)
+        for (size_t i = 0; i < nt; i++) {
             s_index_item(s_index_tool(tools[i], home ? "tools/" : ""), i == 0, out);
+            s_flush(sk);
+        }
         html_raw(out, nt ? "\n  ]" : "]");
     }
     html_raw(out, "\n}\n");
+}
+
+void site_list_json_text(const site_opts *o, site_list which, const site_tool *const *tools,
+                         size_t nt, const Sos__Comparison *const *cmps,
+                         const site_tool *const *pairs, size_t nc, sos_buf *out)
+{
+    site_sink sk = {*out, NULL, NULL, false};
+    site_list_json_to(o, which, tools, nt, cmps, pairs, nc, &sk);
+    *out = sk.buf;
 }
 
 void site_index_json_text(const site_opts *o, const site_tool *const *tools, size_t nt,

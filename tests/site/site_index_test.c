@@ -260,6 +260,67 @@ static void test_script(void **state)
     assert_non_null(strstr(css, "[hidden]{display:none!important}"));
 }
 
+/* A flushing sink: what it is handed, and the most it held. */
+typedef struct {
+    sos_buf all;
+    size_t calls, most;
+} s_taken;
+
+static int s_take(site_sink *sk)
+{
+    s_taken *t = sk->ctx;
+    t->calls++;
+    if (sk->buf.len > t->most)
+        t->most = sk->buf.len;
+    sos_buf_append(&t->all, sk->buf.data, sk->buf.len);
+    sos_buf_reset(&sk->buf);
+    return 0;
+}
+
+/* A page and a twin of 3,000 rows through a flushing sink: handed over
+ * in chunks of about SITE_SINK_CHUNK (never the whole page held), the
+ * same bytes as made whole. */
+static void test_sink(void **state)
+{
+    s_fix *f = *state;
+    enum { N = 3000 };
+    const site_tool **tools = calloc(N, sizeof *tools), **pairs = calloc(2 * N, sizeof *pairs);
+    const Sos__Comparison **cmps = calloc(N, sizeof *cmps);
+    Sos__Comparison c;
+    s_cmp(&c, "aa-vs-cc", "aa", "cc", 60);
+    for (size_t i = 0; i < N; i++) {
+        tools[i] = &f->t[i % 3];
+        cmps[i] = &c;
+        pairs[2 * i] = &f->t[0];
+        pairs[2 * i + 1] = &f->t[2];
+    }
+    for (int k = 0; k < 2; k++) {
+        s_taken t = {SOS_BUF_INIT, 0, 0};
+        site_sink sk = {SOS_BUF_INIT, s_take, &t, false};
+        sos_buf whole = SOS_BUF_INIT;
+        if (k == 0) {
+            site_list_html_to(&f->o, SITE_LIST_HOME, tools, N, cmps, pairs, N, &sk);
+            site_list_html(&f->o, SITE_LIST_HOME, tools, N, cmps, pairs, N, &whole);
+        } else {
+            site_list_json_to(&f->o, SITE_LIST_HOME, tools, N, cmps, pairs, N, &sk);
+            site_list_json_text(&f->o, SITE_LIST_HOME, tools, N, cmps, pairs, N, &whole);
+        }
+        s_take(&sk); /* the rest, as the caller does */
+        assert_false(sk.failed);
+        assert_true(whole.len > 8 * SITE_SINK_CHUNK);
+        assert_true(t.calls > 8);
+        assert_true(t.most < SITE_SINK_CHUNK + 4096);
+        assert_int_equal(t.all.len, whole.len);
+        assert_memory_equal(t.all.data, whole.data, whole.len);
+        sos_buf_free(&t.all);
+        sos_buf_free(&sk.buf);
+        sos_buf_free(&whole);
+    }
+    free(tools);
+    free(pairs);
+    free(cmps);
+}
+
 int main(void)
 {
     if (sos_sign_init() != 0 || sos_key_generate(&s_key) != 0)
@@ -269,6 +330,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_home, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_lists, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_empty, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_sink, s_setup, s_teardown),
         cmocka_unit_test(test_script),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
