@@ -170,8 +170,8 @@ static void s_tool_table(const char *root, const site_tool *const *tools, size_t
 
 /* --- the finder: search and category filter (assets/site.js) ----------- */
 
-/* The controls, hidden until the script shows them (without JavaScript
- * the whole lists are there and nothing is inert but hidden). */
+/* The controls, hidden until the script shows them: without JavaScript
+ * every row shows and no control that would do nothing is offered. */
 static void s_finder(const char *what, sos_buf *out)
 {
     html_fmt(out,
