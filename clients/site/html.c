@@ -142,3 +142,80 @@ bool html_same(const char *dir, const char *rel, const sos_buf *b)
     fclose(f);
     return same && off == b->len;
 }
+
+int html_stream_open(html_stream *w, const char *dir, const char *rel)
+{
+    memset(w, 0, sizeof *w);
+    w->fd = -1;
+    if (snprintf(w->path, sizeof w->path, "%s/%s", dir, rel) >= (int)sizeof w->path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    char *slash = strrchr(w->path, '/');
+    *slash = '\0';
+    int rc = sos_conf_mkdirs(w->path, 0755);
+    *slash = '/';
+    if (rc != 0)
+        return -1;
+    snprintf(w->tmp, sizeof w->tmp, "%s.tmp%ld", w->path, (long)getpid());
+    w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w->fd < 0)
+        return -1;
+    w->old = fopen(w->path, "rb");
+    w->same = w->old != NULL;
+    return 0;
+}
+
+int html_stream_write(html_stream *w, const sos_buf *b)
+{
+    if (w->failed)
+        return -1;
+    if (w->same) { /* compare with what is there, a chunk at a time */
+        char chunk[4096];
+        for (size_t off = 0; w->same && off < b->len;) {
+            size_t n = b->len - off < sizeof chunk ? b->len - off : sizeof chunk;
+            w->same = fread(chunk, 1, n, w->old) == n && memcmp(chunk, b->data + off, n) == 0;
+            off += n;
+        }
+    }
+    for (size_t off = 0; off < b->len;) {
+        ssize_t n = write(w->fd, b->data + off, b->len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            w->failed = true;
+            w->err = errno;
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    return 0;
+}
+
+int html_stream_close(html_stream *w, bool keep_same, bool *written)
+{
+    int rc = 0, saved = 0;
+    *written = false;
+    bool same = w->same && getc(w->old) == EOF; /* and nothing more there */
+    if (w->old)
+        fclose(w->old);
+    w->old = NULL;
+    if (close(w->fd) != 0 && !w->failed) {
+        saved = errno;
+        w->failed = true;
+    }
+    w->fd = -1;
+    if (w->failed || (keep_same && same)) {
+        unlink(w->tmp);
+        rc = w->failed ? -1 : 0;
+    } else if (rename(w->tmp, w->path) != 0) {
+        saved = errno;
+        unlink(w->tmp);
+        rc = -1;
+    } else {
+        *written = true;
+    }
+    if (saved || w->err)
+        errno = saved ? saved : w->err;
+    return rc;
+}

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "buf.h"
 
@@ -34,5 +35,27 @@ bool html_url_ok(const char *url);
 int html_write(const char *dir, const char *rel, const sos_buf *b);
 /* True when dir/rel holds exactly b. */
 bool html_same(const char *dir, const char *rel, const sos_buf *b);
+
+/* A page written piece by piece (one that grows with the site: the index
+ * pages), so it is never whole in memory: to a temporary file beside
+ * dir/rel, compared on the way with the file already there. */
+typedef struct {
+    char path[4096], tmp[4200];
+    int fd;    /* the temporary file; -1 once closed */
+    FILE *old; /* the file at path before, read alongside; NULL: none */
+    bool same; /* every byte so far is old's */
+    bool failed;
+    int err; /* errno of the failed write */
+} html_stream;
+/* 0, or -1 with errno (nothing is left behind then). */
+int html_stream_open(html_stream *w, const char *dir, const char *rel);
+/* Appends b's bytes. 0, or -1 with errno (w is failed: close discards). */
+int html_stream_write(html_stream *w, const sos_buf *b);
+/* Ends w: renames the temporary file over dir/rel, unless keep_same and it
+ * holds exactly what dir/rel did (then it is removed, and dir/rel, maybe a
+ * hard link from an older release, stays as it is). *written: whether
+ * dir/rel was replaced. 0, or -1 with errno (a failed w: -1, nothing
+ * replaced). */
+int html_stream_close(html_stream *w, bool keep_same, bool *written);
 
 #endif

@@ -66,12 +66,25 @@ static void s_add_cmp(s_site *s, Sos__Comparison *c, uint64_t seq, bool dirty)
     s->cmps[s->nc++] = (render_cmp){c, seq, NULL, NULL, 0, 0, dirty, false};
 }
 
+/* Counts a file written (wrote), saying so every 2000. */
+static void s_count(s_site *s, bool wrote)
+{
+    if (wrote && (++s->written % 2000) == 0)
+        fprintf(stderr, "sos: render: %zu files written\n", s->written);
+}
+
 static int s_write(s_site *s, const char *rel_dir, const char *rel, sos_buf *b)
 {
-    s->written++;
-    if ((s->written % 2000) == 0)
-        fprintf(stderr, "sos: render: %zu files written\n", s->written);
+    s_count(s, true);
     return html_write(rel_dir, rel, b);
+}
+
+/* A site_sink's flush onto an html_stream (ctx). */
+static int s_sink_flush(site_sink *sk)
+{
+    int rc = html_stream_write(sk->ctx, &sk->buf);
+    sos_buf_reset(&sk->buf);
+    return rc;
 }
 
 static int s_write_json(s_site *s, const char *dir, const char *rel, json_t *j)
@@ -261,13 +274,38 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
         pairs[2 * nc + 1] = s->cmps[k].b;
         nc++;
     }
-    sos_buf_reset(&b);
-    site_index_html(o, (const site_tool *const *)by_name, s->nt, cs, pairs, nc, &b);
-    if (!(rc = s_write(s, dir, "index.html", &b))) {
-        sos_buf_reset(&b);
-        site_index_json_text(o, (const site_tool *const *)by_name, s->nt, cs, nc, &b);
-        rc = s_write(s, dir, "index.json", &b);
-    }
+    /* the index pages, newest first (cs and pairs too, from here on); the
+     * home page always (its twin carries the release time), the others
+     * when their bytes change */
+    const site_tool **by_time = sos_xmalloc((s->nt + 1) * sizeof *by_time);
+    if (s->nt)
+        memcpy(by_time, by_name, s->nt * sizeof *by_time);
+    site_index_order(by_time, s->nt, cs, pairs, nc);
+    static const struct {
+        site_list which;
+        const char *rel[2];
+    } lists[] = {{SITE_LIST_HOME, {"index.html", "index.json"}},
+                 {SITE_LIST_COMPARE, {"compare/index.html", "compare/index.json"}},
+                 {SITE_LIST_TOOLS, {"tools/index.html", "tools/index.json"}}};
+    for (size_t i = 0; !rc && i < sizeof lists / sizeof *lists; i++)
+        for (int k = 0; !rc && k < 2; k++) {
+            /* written as made: these grow with the site */
+            html_stream w;
+            site_sink sk = {SOS_BUF_INIT, s_sink_flush, &w, false};
+            bool wrote = false;
+            if ((rc = html_stream_open(&w, dir, lists[i].rel[k])))
+                break;
+            if (k == 0)
+                site_list_html_to(o, lists[i].which, by_time, s->nt, cs, pairs, nc, &sk);
+            else
+                site_list_json_to(o, lists[i].which, by_time, s->nt, cs, pairs, nc, &sk);
+            if (!sk.failed)
+                s_sink_flush(&sk);
+            sos_buf_free(&sk.buf);
+            rc = html_stream_close(&w, lists[i].which != SITE_LIST_HOME && !full, &wrote);
+            s_count(s, wrote);
+        }
+    free(by_time);
     if (!rc) {
         sos_buf_reset(&b);
         site_sitemap(o, (const site_tool *const *)by_name, s->nt, cs, pairs, nc, &b);

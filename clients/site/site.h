@@ -4,8 +4,10 @@
  * where, site_dir.c when. Layout of a release (all links relative, so a
  * release works from a web server and from file://):
  *
- *   index.html, index.json              comparisons and tools
+ *   index.html, index.json              comparisons and tools, newest first
+ *   compare/index.html|json             every comparison, newest first
  *   compare/<a>-vs-<b>/index.html|json  one per published comparison
+ *   tools/index.html|json               every tool, newest verdict first
  *   tools/<id>/index.html|json          one per published verdict
  *   feed.atom, feed.json                "Weekly AI Tool Verdicts": verdicts
  *                                       and comparisons, newest first
@@ -20,6 +22,7 @@
 #define SOS_SITE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -59,17 +62,70 @@ json_t *site_compare_json(const Sos__Comparison *c, uint64_t seq, const site_too
 void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Comparison *const *cmps,
                     const site_tool *const *others, size_t n, sos_buf *out);
 json_t *site_tool_json(const site_tool *t);
+/* The index pages (docs/site.md, "The index pages"): which one. Each
+ * shows its rows newest first (site_index_order), each with its date, a
+ * search box and a category filter (assets/site.js, over the rows' data
+ * embedded in the page; hidden without JavaScript), and has a JSON twin. */
+typedef enum {
+    SITE_LIST_HOME,    /* index.html: comparisons and tools */
+    SITE_LIST_COMPARE, /* compare/index.html: comparisons */
+    SITE_LIST_TOOLS    /* tools/index.html: tools */
+} site_list;
+/* Sorts tools (by their verdict's finalized_at) and cmps with their pairs
+ * (2 * nc, the two tools of each; by site_index_cmp_time) newest first,
+ * ties by tool id / slug. In place; the arrays are the caller's. */
+void site_index_order(const site_tool **tools, size_t nt, const Sos__Comparison **cmps,
+                      const site_tool **pairs, size_t nc);
+/* A comparison's time on the index pages: the later of its created_at and
+ * its two verdicts' finalized_at (all signed). */
+uint64_t site_index_cmp_time(const Sos__Comparison *c, const site_tool *a, const site_tool *b);
+/* Where a page that grows with the site goes: the page function appends
+ * to buf and, between rows, once buf holds SITE_SINK_CHUNK bytes or more,
+ * calls flush (when not NULL), which takes buf's bytes and empties it;
+ * when flush fails (-1) failed is set and no flush is tried again. The
+ * caller writes what is left in buf at the end. With flush NULL the whole
+ * page is in buf. */
+#define SITE_SINK_CHUNK (64 * 1024)
+typedef struct site_sink {
+    sos_buf buf;
+    int (*flush)(struct site_sink *s);
+    void *ctx; /* flush's */
+    bool failed;
+} site_sink;
+/* pairs: the two tools of each comparison (2 * nc). All borrowed. */
+void site_list_html_to(const site_opts *o, site_list which, const site_tool *const *tools,
+                       size_t nt, const Sos__Comparison *const *cmps, const site_tool *const *pairs,
+                       size_t nc, site_sink *out);
+/* site_list_html_to, the whole page appended to out. */
+void site_list_html(const site_opts *o, site_list which, const site_tool *const *tools, size_t nt,
+                    const Sos__Comparison *const *cmps, const site_tool *const *pairs, size_t nc,
+                    sos_buf *out);
+/* The twin of site_list_html's page, made one entry at a time (never the
+ * whole tree in memory, nor with a flushing sink the whole text), as jansson dumps it with
+ * JSON_INDENT(2) | JSON_PRESERVE_ORDER, and a newline. The home twin
+ * (index.json) is site_index_json's; compare/index.json and
+ * tools/index.json hold {type "comparisons" or "tools", base_url, and the
+ * same entries, hrefs relative to themselves}, no release time, so that
+ * they change only with their rows. */
+void site_list_json_to(const site_opts *o, site_list which, const site_tool *const *tools,
+                       size_t nt, const Sos__Comparison *const *cmps, const site_tool *const *pairs,
+                       size_t nc, site_sink *out);
+/* site_list_json_to, the whole twin appended to out. */
+void site_list_json_text(const site_opts *o, site_list which, const site_tool *const *tools,
+                         size_t nt, const Sos__Comparison *const *cmps,
+                         const site_tool *const *pairs, size_t nc, sos_buf *out);
+/* site_list_html(SITE_LIST_HOME) */
 void site_index_html(const site_opts *o, const site_tool *const *tools, size_t nt,
                      const Sos__Comparison *const *cmps, const site_tool *const *pairs, size_t nc,
                      sos_buf *out);
 /* Carries o's base_url and updated, so a site can be rebuilt from its JSON. */
 json_t *site_index_json(const site_opts *o, const site_tool *const *tools, size_t nt,
-                        const Sos__Comparison *const *cmps, size_t nc);
-/* The bytes of site_index_json dumped with JSON_INDENT(2) |
- * JSON_PRESERVE_ORDER and a newline, appended to out one entry at a time:
- * what index.json holds, without the whole tree in memory. */
+                        const Sos__Comparison *const *cmps, const site_tool *const *pairs,
+                        size_t nc);
+/* site_list_json_text(SITE_LIST_HOME): the bytes of site_index_json. */
 void site_index_json_text(const site_opts *o, const site_tool *const *tools, size_t nt,
-                          const Sos__Comparison *const *cmps, size_t nc, sos_buf *out);
+                          const Sos__Comparison *const *cmps, const site_tool *const *pairs,
+                          size_t nc, sos_buf *out);
 /* One entry of the feeds: a published verdict (t) or a published
  * comparison (c, with its two tools a and b). Borrowed. */
 typedef struct {
@@ -103,6 +159,6 @@ const char *site_asset(const char *name);
 /* Bump when a page template changes: `sos render` then rewrites every page
  * instead of only the new ones (old pages would not match the new ones,
  * and `sos verify` would say so). */
-#define SITE_TEMPLATE_VERSION 5
+#define SITE_TEMPLATE_VERSION 6
 
 #endif

@@ -4,6 +4,62 @@
 
 #include "site.h"
 
+/* The index pages (issue 14, item 5): their rows, dates and the finder.
+ * [hidden] wins over a display rule (a stacked row is display:grid), so a
+ * filtered-out row and the finder before the script runs stay hidden.
+ * Narrow, a comparison row shows a tool a line, without the dash. */
+#define S_CSS_INDEX                                                                                \
+    "[hidden]{display:none!important}\n"                                                           \
+    ".lists{margin:.5rem 0 1rem}\n"                                                                \
+    ".finder{display:flex;flex-wrap:wrap;align-items:flex-end;gap:.75rem 1.25rem;"                 \
+    "border:1px solid var(--line);border-radius:12px;padding:.75rem 1.25rem;margin:1rem 0}\n"      \
+    ".finder-field{display:flex;flex-direction:column;gap:.2rem;min-width:0;"                      \
+    "flex:1 1 12rem}\n"                                                                            \
+    ".finder label{font-weight:600;font-size:.9rem}\n"                                             \
+    ".finder input,.finder select{font:inherit;color:var(--ink);background:var(--bg);"             \
+    "border:1px solid var(--muted);border-radius:8px;padding:.4rem .6rem;width:100%;"              \
+    "min-width:0}\n"                                                                               \
+    ".finder-count{flex:1 1 100%;margin:0;color:var(--muted);font-size:.9rem}\n"                   \
+    ".rows{list-style:none;padding:0;margin:0}\n"                                                  \
+    ".rows>li{border-bottom:1px solid var(--line);padding:.75rem 0}\n"                             \
+    ".rows p{margin:.15rem 0;overflow-wrap:anywhere}\n"                                            \
+    ".row-head a{font-weight:700}.row-head time,td time{color:var(--muted);font-size:.9rem}"       \
+    ".row-head time{margin-left:.5rem;white-space:nowrap}\n"                                       \
+    ".row-answer{font-weight:600}\n"                                                               \
+    ".row-sides .side{display:inline-block;margin:.15rem 0}\n"                                     \
+    "@media(max-width:719px){.row-sides .side{display:block}.row-sides .sep{display:none}}\n"
+
+/* The finder on an index page: a search box and a category filter over
+ * the rows, from the data the page carries (#sos-finder: no request, so
+ * it works from file:// too). Each row has data-key; a filtered-out row
+ * gets hidden; the count is announced (aria-live). */
+#define S_JS_FINDER                                                                                \
+    "(function(){\n"                                                                               \
+    "var form=document.querySelector('form.finder'),"                                              \
+    "data=document.getElementById('sos-finder');if(!form||!data)return;\n"                         \
+    "var items;try{items=JSON.parse(data.textContent)}catch(e){return}\n"                          \
+    "var rows={};document.querySelectorAll('[data-key]').forEach(function(el){"                    \
+    "rows[el.getAttribute('data-key')]=el});\n"                                                    \
+    "var q=form.querySelector('input'),cat=form.querySelector('select'),"                          \
+    "out=form.querySelector('.finder-count'),cats={},total={c:0,t:0};\n"                           \
+    "items.forEach(function(it){it.s=it.q.toLowerCase();total[it.k.charAt(0)]++;"                  \
+    "it.cat.forEach(function(c){cats[c]=1})});\n"                                                  \
+    "Object.keys(cats).sort(function(a,b){return a.localeCompare(b)}).forEach(function(c){"        \
+    "var o=document.createElement('option');o.value=c;o.textContent=c;cat.appendChild(o)});\n"     \
+    "function part(n,of,one,many){return n+' of '+of+' '+(of===1?one:many)}\n"                     \
+    "function apply(){var words=q.value.toLowerCase().split(/\\s+/).filter(Boolean),"              \
+    "c=cat.value,n={c:0,t:0};\n"                                                                   \
+    " items.forEach(function(it){var ok=(!c||it.cat.indexOf(c)>=0)&&words.every(function(w){"      \
+    "return it.s.indexOf(w)>=0});var el=rows[it.k];if(el)el.hidden=!ok;"                           \
+    "if(ok)n[it.k.charAt(0)]++});\n"                                                               \
+    " var say=[];if(total.c)say.push(part(n.c,total.c,'comparison','comparisons'));"               \
+    "if(total.t)say.push(part(n.t,total.t,'tool','tools'));\n"                                     \
+    " out.textContent='Showing '+(say.join(' and ')||'nothing')+'.'}\n"                            \
+    "form.addEventListener('submit',function(e){e.preventDefault();apply()});\n"                   \
+    "q.addEventListener('input',apply);cat.addEventListener('change',apply);\n"                    \
+    "apply();form.hidden=false;\n"                                                                 \
+    "})();\n"
+
 /* Layout rules (docs/site.md): nothing may be wider than a 390 px screen.
  * Below 720 px a table of class "stack" turns into blocks, one a row, each
  * cell under its column's name (data-label); the tool page's scorecard
@@ -114,7 +170,8 @@ static const char s_css[] =
     "border:1px solid var(--line);overflow:hidden}\n"
     ".bar-fill{display:block;height:100%}.bar-fill.ship{background:var(--ship)}"
     ".bar-fill.mean{background:var(--link)}\n"
-    ".bar-num{flex:none;min-width:6.5rem;font-size:.9rem;font-variant-numeric:tabular-nums}\n";
+    ".bar-num{flex:none;min-width:6.5rem;font-size:.9rem;font-variant-numeric:tabular-nums}"
+    "\n" S_CSS_INDEX;
 
 static const char s_js[] =
     "/* Bookmarks live in this browser only (localStorage); nothing is sent. */\n"
@@ -140,7 +197,7 @@ static const char s_js[] =
     "var v=load();if(has(v,id)){v=v.filter(function(b){return b.id!==id})}else{v.push({id:id,"
     "name:btn.getAttribute('data-name'),href:btn.getAttribute('data-href')})}save(v);render()});\n"
     "render();\n"
-    "})();\n";
+    "})();\n" S_JS_FINDER;
 
 /* The favicon: a Ship badge's colours, a check mark; text, so no binary
  * file is made by hand. */

@@ -144,6 +144,15 @@ void site_sitemap(const site_opts *o, const site_tool *const *tools, size_t nt,
     html_raw(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
                   "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     s_url(o, NULL, NULL, 0, out); /* the index: the release's time */
+    /* compare/ and tools/: their newest row's signed time */
+    uint64_t tc = 0, tt = 0;
+    for (size_t i = 0; i < nc; i++)
+        tc = s_max(tc,
+                   s_max(pairs[2 * i]->body->finalized_at, pairs[2 * i + 1]->body->finalized_at));
+    for (size_t i = 0; i < nt; i++)
+        tt = s_max(tt, tools[i]->body->finalized_at);
+    s_url(o, "", "compare", tc, out);
+    s_url(o, "", "tools", tt, out);
     for (size_t i = 0; i < nc; i++) {
         /* signed times only: a comparison record is not signed */
         uint64_t t = s_max(pairs[2 * i]->body->finalized_at, pairs[2 * i + 1]->body->finalized_at);

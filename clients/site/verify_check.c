@@ -24,7 +24,10 @@
  *      model of render.h (Verdict = {VerdictBody.tool, signed verdict, the
  *      listed takes in the verdict's order}, plus each comparison and the
  *      unsigned seq numbers and base_url), into a temporary directory, and
- *      compared with the release byte for byte, both ways.
+ *      compared with the release byte for byte, both ways: the index pages
+ *      (index.html, compare/index.html, tools/index.html and their twins)
+ *      too, so a row's verdict, answer, date, order or search data that
+ *      is not what the signed verdicts make fails there.
  *
  * One line per problem, "<file>: <reason>" (file relative to the release);
  * `sos verify` prints them on stdout, then a summary, and exits 0 clean, 77

@@ -40,8 +40,8 @@ AXE_VERSION = "4.10.2"  # deploy/sos-test installs this one
 class Site:
     """The sample site, rendered once, served on 127.0.0.1:<free port>."""
 
-    def __init__(self, build):
-        self.cluster, self.root = sample_site(build)
+    def __init__(self, build, make=sample_site):
+        self.cluster, self.root = make(build)  # make: (cluster, release dir) of build
         self.cluster.stop_all()  # the site is files now
         self.served = []  # (path, status)
         served = self.served
@@ -359,10 +359,13 @@ def test_bookmarks(build):
         assert not b.problems(), b.problems()
 
 
+INDEXES = ("index.html", "compare/index.html", "tools/index.html")
+
+
 def test_no_errors(build):
     s = site(build)
     html = html_pages(s)
-    assert len(html) == 8 + 1 and "404.html" in html, html
+    assert len(html) == 10 + 1 and "404.html" in html, html
     with Browser(s) as b:
         for width in (1280, 390):
             b.size(width)
@@ -417,8 +420,10 @@ def expected_marks(s, rel):
     def takes(v):
         return {t["persona"]: t for t in v["takes"]}
 
-    if j["type"] == "index":
-        out += [("badge", t["verdict"]) for t in j["tools"]]
+    if j["type"] in ("index", "comparisons", "tools"):
+        # an index page: each tool's badge, and each comparison row's two
+        out += [("badge", t["verdict"]) for t in j.get("tools", [])]
+        out += [("badge", v) for c in j.get("comparisons", []) for v in c["verdicts"]]
     elif j["type"] == "verdict":
         out += [("badge", j["verdict"]["label"]), ("badge", j["verdict"]["summary"])]
         tk = takes(j)
@@ -543,7 +548,7 @@ def test_marks_visible(build):
     s = site(build)
     shots = os.path.join(os.path.abspath(build), "tests", "integration", "screenshots")
     html = [rel for rel in html_pages(s) if rel != "404.html"]  # no twin, no marks
-    assert len(html) == 8, html
+    assert len(html) == 10, html
     failures = []
     with Browser(s) as b:
         for scheme in SCHEMES:
@@ -560,7 +565,8 @@ def test_marks_visible(build):
                         failures.append("%s at %d px, %s: found %s, the JSON twin says %s" % (
                             rel, width, scheme, have, want))
                     failures += ["%s at %d px, %s: %s" % (rel, width, scheme, x) for x in bad]
-                    name = rel.replace("/index.html", "").replace("/", "-").replace(".html", "")
+                    name = rel.replace("/index.html", "" if rel not in INDEXES else "-index")
+                    name = name.replace("/", "-").replace(".html", "")
                     b.screenshot(os.path.join(shots, "%s%s-%d.png" % (
                         name, "-dark" if scheme == "dark" else "", width)), width)
                     print("  %d px, %s, %s: %d scores, %d badges, %d \"No panel take\"; "
@@ -617,7 +623,8 @@ def test_marks_visible(build):
 # table cells, the labels of stacked cells, the breadcrumb, the links.
 LONG_WORDS = """((w) => {
     for (const el of document.querySelectorAll(
-            'h1, .card h2 a, .tagline, .desc, td, .stack tbody th, .links a, .crumbs span'))
+            'h1, .card h2 a, .tagline, .desc, td, .stack tbody th, .links a, .crumbs span, ' +
+            '.row-head a, .row-answer, .side'))
         if (!el.children.length || el.tagName === 'A') el.textContent = w;
         else el.lastElementChild.textContent = w;
     for (const td of document.querySelectorAll('td[data-label]')) td.dataset.label = w;
@@ -633,7 +640,7 @@ def test_no_sideways_scroll(build):
     mobile viewport widens to fit what overflows it."""
     s = site(build)
     html = html_pages(s)
-    assert len(html) == 8 + 1 and "404.html" in html, html  # 404.html must fit too
+    assert len(html) == 10 + 1 and "404.html" in html, html  # 404.html must fit too
     failures = []
     with Browser(s) as b:
         for width in WIDTHS:
@@ -657,7 +664,7 @@ def test_no_sideways_scroll(build):
         # a tool whose name, tagline, pricing and so on are one long word
         # (nothing stops a vendor) still fits: the words break
         b.size(390)
-        for rel in (COMPARE, TOOL, "index.html"):
+        for rel in (COMPARE, TOOL) + INDEXES:
             b.open(rel)
             b.js(LONG_WORDS % json.dumps("x" * 120))
             ov = b.js(OVERFLOW % 390)
@@ -699,7 +706,8 @@ def test_scorecard_uses_width(build):
     more of the main column (the tool page's takes were one column on the
     right 45 %, half the width empty)."""
     s = site(build)
-    pages = [rel for rel in html_pages(s) if rel.startswith(("tools/", "compare/"))]
+    pages = [rel for rel in html_pages(s) if rel.startswith(("tools/", "compare/")) and
+             rel not in INDEXES]
     assert len(pages) == 7, pages
     failures = []
     with Browser(s) as b:
@@ -783,7 +791,7 @@ def _ring_problems(stops):
 
 
 def test_focus_ring(build):
-    """Issue 14: Tab through the comparison page, a tool page and the index
+    """Issue 14: Tab through the comparison page, a tool page and the three index pages
     at both widths in both colour schemes; every control the keyboard
     reaches (links, buttons, scroll regions) shows a focus ring: an outline
     of 2 px or more at 3:1 against what is behind it."""
@@ -794,7 +802,7 @@ def test_focus_ring(build):
             b.scheme(scheme)
             for width in WIDTHS:
                 b.size(width)
-                for rel in (COMPARE, TOOL, "index.html"):
+                for rel in (COMPARE, TOOL) + INDEXES:
                     b.open(rel)
                     check_scheme(b, scheme, rel)
                     stops = _focus_walk(b)
@@ -804,8 +812,10 @@ def test_focus_ring(build):
                         min(f["contrast"] for f in stops) if stops else 0))
                     # the walk is not vacuous: it reached links and, where the
                     # page has them, buttons and a scroll region
-                    want = {"a"} | ({"button"} if rel != "index.html" else set()) | \
-                        ({"div"} if rel != TOOL else set())
+                    # (and on an index page the finder's search box and menu)
+                    want = {"a"} | ({"button"} if rel not in INDEXES else set()) | \
+                        ({"div"} if rel not in (TOOL, "compare/index.html") else set()) | \
+                        ({"input", "select"} if rel in INDEXES else set())
                     if not want <= kinds or len(stops) < 6:
                         failures.append("%s at %d px, %s: Tab reached only %s" % (
                             rel, width, scheme, [f["what"] for f in stops]))

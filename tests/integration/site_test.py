@@ -121,7 +121,8 @@ def test_valid_outputs(build):
     c, site = sample_site(build)
     try:
         html = pages(site)
-        assert len(html) == 1 + 3 + 4 + 1, html  # index, comparisons, tools, 404
+        # index, compare/ and tools/ indexes, comparisons, tools, 404
+        assert len(html) == 1 + 2 + 3 + 4 + 1, html
         for p in html:
             r = subprocess.run(["tidy", "-q", "-e", "-utf8", p], capture_output=True, text=True)
             problems = [l for l in r.stderr.splitlines()
@@ -134,7 +135,8 @@ def test_valid_outputs(build):
                 'href="https://example.org/', 'href="BASE/')), "external request in " + p
             # the head: og:type by kind of page, a Twitter card, the favicon
             rel = os.path.relpath(p, site)
-            kind = "website" if rel in ("index.html", "404.html") else "article"
+            kind = "website" if rel in ("index.html", "404.html", "compare/index.html",
+                                        "tools/index.html") else "article"
             assert re.findall(r'<meta property="og:type" content="([^"]*)">', doc) == [kind], p
             assert doc.count('<meta name="twitter:card" content="summary">') == 1, p
             icon = re.findall(r'<link rel="icon" type="image/svg\+xml" href="([^"]*)">', doc)
@@ -154,7 +156,7 @@ def test_valid_outputs(build):
         with open(os.path.join(ROOT, "schemas", "site.schema.json"), encoding="utf-8") as f:
             v = Draft202012Validator(json.load(f), format_checker=FormatChecker())
         twins = glob.glob(os.path.join(site, "**", "index.json"), recursive=True)
-        assert len(twins) == 8, twins
+        assert len(twins) == 10, twins
         for p in twins:
             with open(p, encoding="utf-8") as f:
                 doc = json.load(f)
@@ -189,7 +191,7 @@ def test_valid_outputs(build):
         root = ET.parse(os.path.join(site, "sitemap.xml")).getroot()
         ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
         locs = [u.find(ns + "loc").text for u in root.findall(ns + "url")]
-        assert len(locs) == 8, locs
+        assert len(locs) == 10, locs
         for u in root.findall(ns + "url"):  # W3C datetime, UTC, from signed times
             lm = u.find(ns + "lastmod")
             assert lm is not None and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", lm.text), \
@@ -264,8 +266,8 @@ def test_escaping(build):
             t = Tags()
             t.feed(doc)
             kinds = sorted(s.get("type", s.get("src", "")) for s in t.scripts)
-            assert all(k in ("application/ld+json",) or k.endswith("assets/site.js")
-                       for k in kinds), (p, kinds)
+            assert all(k in ("application/ld+json", "application/json") or
+                       k.endswith("assets/site.js") for k in kinds), (p, kinds)
             assert not t.bad, (p, t.bad)
             assert "<script>alert" not in doc and "<img src=x" not in doc, p
             for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', doc,
@@ -274,6 +276,14 @@ def test_escaping(build):
                 ld = json.loads(block)
                 descs = [a["description"] for a in ld.get("@graph", [ld])]
                 assert any("</script><script>alert(2)" in d for d in descs) or "plain" in p, p
+            # the index pages' finder data: no markup breaks out of it, and it
+            # still holds the hostile text as it was
+            for block in re.findall(r'<script type="application/json" id="sos-finder">(.*?)'
+                                    r'</script>', doc, flags=re.S):
+                assert "</" not in block and "<!--" not in block, p
+                tools = [e for e in json.loads(block) if e["k"].startswith("t:")]
+                assert not tools or any(
+                    "best for '</title><script>alert(1)</script>'" in e["q"] for e in tools), p
         page = read(os.path.join(site, "compare", "evil-quote-tool-vs-plain-tool", "index.html"))
         lines = visible_lines(page)
         assert "<img src=x onerror=alert(3)> & \"quoted\" 'single' </td></tr></table>" in lines
@@ -326,7 +336,9 @@ def test_incremental(build):
             "compare/zeta-model-vs-mistral-small-3-1/index.json",
             "tools/zeta-model/index.html", "tools/zeta-model/index.json",
             "tools/mistral-small-3-1/index.html", "tools/mistral-small-3-1/index.json",
-            "index.html", "index.json", "feed.atom", "feed.json", "sitemap.xml"]), changed
+            "index.html", "index.json", "feed.atom", "feed.json", "sitemap.xml",
+            "compare/index.html", "compare/index.json", "tools/index.html",
+            "tools/index.json"]), changed
         assert "Zeta Model vs Mistral Small 3.1" in read(os.path.join(
             rel2, "tools", "mistral-small-3-1", "index.html"))
         for k, text in snapshot.items():  # the old release was not touched
@@ -340,5 +352,82 @@ def test_incremental(build):
         c.close()
 
 
+def _human(ts):
+    d = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
+    return d.strftime("%Y-%m-%dT%H:%M:%SZ"), "%d %s %d" % (d.day, d.strftime("%b"), d.year)
+
+
+def test_index_pages(build):
+    """Issue 14, item 5: the index a reader can use. Each comparison row says
+    which tool has which verdict, with the answer line; rows are newest
+    first by signed time (ties by slug / id) with a <time> date; the finder
+    (search and category) is hidden until the script shows it, its data in
+    the page names exactly the rows; compare/ and tools/ have index pages
+    and twins of their own, linked from the home page."""
+    c, site = sample_site(build)
+    try:
+        idx = json.loads(read(os.path.join(site, "index.json")))
+        cmps, tools = idx["comparisons"], idx["tools"]
+        assert [x["slug"] for x in cmps] == [x["slug"] for x in sorted(
+            cmps, key=lambda x: (-x["updated_at"], x["slug"]))], cmps
+        assert [x["id"] for x in tools] == [x["id"] for x in sorted(
+            tools, key=lambda x: (-x["finalized_at"], x["id"]))], tools
+        for x in cmps:
+            a = json.loads(read(os.path.join(site, "compare", x["slug"], "index.json")))
+            assert x["updated_at"] == max(a["comparison"]["created_at"],
+                                          a["a"]["verdict"]["finalized_at"],
+                                          a["b"]["verdict"]["finalized_at"]), x
+            assert x["answer"] == a["answer"] and x["names"] == [a["a"]["tool"]["name"],
+                                                               a["b"]["tool"]["name"]], x
+            assert x["verdicts"] == [a["a"]["verdict"]["summary"],
+                                     a["b"]["verdict"]["summary"]], x
+        pages = {rel: read(os.path.join(site, rel))
+                 for rel in ("index.html", "compare/index.html", "tools/index.html")}
+        for rel, doc in pages.items():
+            lines = visible_lines(doc)
+            keys = re.findall(r'<(?:li|tr) data-key="([^"]+)"', doc)
+            want_c = ["c:" + x["slug"] for x in cmps] if rel != "tools/index.html" else []
+            want_t = ["t:" + x["id"] for x in tools] if rel != "compare/index.html" else []
+            assert keys == want_c + want_t, (rel, keys)
+            data = re.findall(r'<script type="application/json" id="sos-finder">(.*?)</script>',
+                              doc, flags=re.S)
+            assert len(data) == 1, rel
+            assert [e["k"] for e in json.loads(data[0])] == keys, rel
+            # no JavaScript: the finder is hidden, every row shows
+            assert re.search(r'<form class="finder" role="search" aria-label="[^"]+" hidden>',
+                             doc), rel
+            assert doc.count('aria-live="polite"') == 1, rel
+            assert '<label for="finder-q">Search</label>' in doc, rel
+            assert '<label for="finder-cat">Category</label>' in doc, rel
+            for x in (cmps if want_c else []):
+                (na, nb), (va, vb) = x["names"], x["verdicts"]
+                assert "%s: %s \u2014 %s: %s" % (na, va, nb, vb) in lines, (rel, x)
+                assert x["answer"] in lines, (rel, x)
+            stamps = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', doc)
+            want = [_human(x["updated_at"]) for x in (cmps if want_c else [])] + \
+                [_human(x["finalized_at"]) for x in (tools if want_t else [])]
+            assert stamps == want, (rel, stamps, want)
+        l1 = "Llama 4 Compact (12B): Ship \u00b7 4 ship / 0 skip \u2014 Mistral Small 3.1: " \
+             "Ship \u00b7 3 ship / 1 skip"
+        assert l1 in visible_lines(pages["index.html"]), visible_lines(pages["index.html"])
+        home = pages["index.html"]
+        assert '<a href="compare/index.html">All comparisons</a>' in home
+        assert '<a href="tools/index.html">All tools</a>' in home
+        for rel in ("compare/index.html", "tools/index.html"):
+            assert '<a href="../index.html">Home</a>' in pages[rel], rel
+            assert '<link rel="stylesheet" href="../assets/site.css">' in pages[rel], rel
+        # the twins: the same rows, hrefs relative to the twin
+        ct = json.loads(read(os.path.join(site, "compare", "index.json")))
+        tt = json.loads(read(os.path.join(site, "tools", "index.json")))
+        assert ct["type"] == "comparisons" and tt["type"] == "tools"
+        assert [dict(x, href="compare/" + x["href"]) for x in ct["comparisons"]] == cmps
+        assert [dict(x, href="tools/" + x["href"]) for x in tt["tools"]] == tools
+        for x in ct["comparisons"]:
+            assert os.path.isfile(os.path.join(site, "compare", x["href"])), x
+    finally:
+        c.close()
+
+
 if __name__ == "__main__":
-    main([test_seed_pages, test_golden_page, test_valid_outputs, test_escaping, test_incremental])
+    main([test_seed_pages, test_golden_page, test_valid_outputs, test_escaping, test_incremental,
+          test_index_pages])

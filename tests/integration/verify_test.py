@@ -121,7 +121,7 @@ def tool_twin(site, tool=TOOL):
 def test_fresh_render(build):
     s = sample(build)
     r = verify(build, s["out"])
-    clean(r, 4, 3, files=24)
+    clean(r, 4, 3, files=28)
     key = read(s["pub"]).strip()
     assert ("verdicts signed by %s\n" % key) in r.stdout, r.stdout
     clean(verify(build, os.path.join(s["out"], "current")), 4, 3)  # the release itself
@@ -168,7 +168,7 @@ def test_incremental_render(build):
         published(c, 9)
         r = c.sos("render", "--out", out)
         assert "incremental" in r.stdout, r.stdout
-        clean(verify(build, out), 5, 4, files=28)
+        clean(verify(build, out), 5, 4, files=32)
         page = read(os.path.join(out, "current", "tools", "mistral-8x24b-mixture-of-experts",
                                  "index.html"))
         links = re.findall(r'compare/([a-z0-9-]+)/index\.html', page)
@@ -343,6 +343,45 @@ def test_wrong_key(build):
                            % signer) for t in (TOOL, OTHER)])
 
 
+def test_tamper_index_rows(build):
+    """The index pages (index.html, compare/index.html, tools/index.html)
+    and their twins are rebuilt from the signed verdicts too: a row whose
+    verdict summary, answer, date, order or search data is changed fails,
+    naming the file and the line."""
+    s = sample(build)
+    mistral = "Mistral Small 3.1: <span class=\"badge ship\">Ship \u00b7 3 ship / 1 skip</span>"
+    for rel, old, new in (
+            ("index.html", mistral, mistral.replace("3 ship / 1 skip", "4 ship / 0 skip")),
+            ("compare/index.html", mistral, mistral.replace("badge ship\">Ship", "badge skip\">Skip")),
+            ("compare/index.html", "The panel ships both", "The panel skips both"),
+            ("tools/index.html", "<td data-label=\"Panel ship\">75%</td>",
+             "<td data-label=\"Panel ship\">100%</td>"),
+            ("tools/index.html", "<time datetime=\"20", "<time datetime=\"19"),
+            ("index.html", "\"q\":\"Mistral Small 3.1", "\"q\":\"Mistral Large 3.1"),
+            ("compare/index.json", "3 ship / 1 skip", "4 ship / 0 skip"),
+            ("tools/index.json", "\"ship_pct\": 75", "\"ship_pct\": 100")):
+        site = copy_release(s)
+        path = os.path.join(site, rel)
+        line = next(i for i, l in enumerate(read(path).split("\n"), 1) if old in l)
+        edit(path, old, new)
+        failed(verify(build, site), EX_DATAERR, [
+            (rel, r"^differs from the signed data at line %d$" % line)])
+    # two rows swapped: the order is checked too
+    site = copy_release(s)
+    path = os.path.join(site, "tools", "index.html")
+    lines = read(path).split("\n")
+    rows = [i for i, l in enumerate(lines) if l.startswith("<tr data-key=")]
+    assert len(rows) == 4, rows
+    lines[rows[0]], lines[rows[1]] = lines[rows[1]], lines[rows[0]]
+    write(path, "\n".join(lines))
+    failed(verify(build, site), EX_DATAERR, [
+        ("tools/index.html", r"^differs from the signed data at line %d$" % (rows[0] + 1))])
+    # and a missing index page is reported
+    site = copy_release(s)
+    os.unlink(os.path.join(site, "compare", "index.html"))
+    failed(verify(build, site), EX_DATAERR, [("compare/index.html", r"^is missing")])
+
+
 # --- hostile text ------------------------------------------------------------
 
 HOSTILE = {
@@ -387,7 +426,7 @@ def test_hostile_text(build):
                     doc = read(os.path.join(d, n))
                     assert "<script>alert" not in doc, os.path.join(d, n)
                     seen += 1
-        assert seen == 5, seen  # index, one comparison, two tools, 404
+        assert seen == 7, seen  # index, compare/, tools/, one comparison, two tools, 404
         # the raw text is what was signed: the twins carry it as JSON strings
         twin = json.loads(read(os.path.join(site, "tools", "script-kiddie", "index.json")))
         assert twin["takes"][0]["text"].startswith("Try <script>alert(1)</script>"), twin
@@ -406,4 +445,5 @@ if __name__ == "__main__":
     main([test_fresh_render, test_usage, test_json, test_incremental_render, test_tamper_score,
           test_tamper_take_signature, test_tamper_verdict_signature, test_tamper_comparison_page,
           test_tamper_tagline, test_tamper_removed_page, test_tamper_extra_page,
-          test_tamper_site_files, test_tamper_swapped_take, test_tamper_hash, test_wrong_key, test_hostile_text])
+          test_tamper_site_files, test_tamper_index_rows, test_tamper_swapped_take,
+          test_tamper_hash, test_wrong_key, test_hostile_text])

@@ -264,12 +264,72 @@ static void test_write_keeps_old_links(void **state)
     assert_int_equal(tu_rmrf(dir), 0);
 }
 
+/* html_stream: a page written in pieces. The same bytes as the file there,
+ * with keep_same: nothing replaced (the inode stays); other bytes, a
+ * prefix, or a longer file: replaced through rename, the old link intact. */
+static void test_stream(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    struct stat a, b;
+    bool wrote = true;
+    html_stream w;
+    tu_tmpdir(dir);
+    sos_buf p1 = SOS_BUF_INIT, p2 = SOS_BUF_INIT, all = SOS_BUF_INIT;
+    html_raw(&p1, "first part, ");
+    html_raw(&p2, "second part\n");
+    html_raw(&all, "first part, second part\n");
+    snprintf(path, sizeof path, "%s/a/page.html", dir);
+    /* new: written, parents made */
+    assert_int_equal(html_stream_open(&w, dir, "a/page.html"), 0);
+    assert_int_equal(html_stream_write(&w, &p1), 0);
+    assert_int_equal(html_stream_write(&w, &p2), 0);
+    assert_int_equal(html_stream_close(&w, true, &wrote), 0);
+    assert_true(wrote);
+    assert_true(html_same(dir, "a/page.html", &all));
+    assert_int_equal(stat(path, &a), 0);
+    /* the same bytes in other pieces: kept as it is */
+    assert_int_equal(html_stream_open(&w, dir, "a/page.html"), 0);
+    assert_int_equal(html_stream_write(&w, &all), 0);
+    assert_int_equal(html_stream_close(&w, true, &wrote), 0);
+    assert_false(wrote);
+    assert_int_equal(stat(path, &b), 0);
+    assert_true(a.st_ino == b.st_ino);
+    /* without keep_same: replaced all the same */
+    assert_int_equal(html_stream_open(&w, dir, "a/page.html"), 0);
+    assert_int_equal(html_stream_write(&w, &all), 0);
+    assert_int_equal(html_stream_close(&w, false, &wrote), 0);
+    assert_true(wrote);
+    assert_int_equal(stat(path, &a), 0);
+    assert_true(a.st_ino != b.st_ino);
+    /* a prefix of what is there is not the same: replaced, and shorter */
+    assert_int_equal(html_stream_open(&w, dir, "a/page.html"), 0);
+    assert_int_equal(html_stream_write(&w, &p1), 0);
+    assert_int_equal(html_stream_close(&w, true, &wrote), 0);
+    assert_true(wrote);
+    assert_true(html_same(dir, "a/page.html", &p1));
+    /* longer than what is there: replaced */
+    assert_int_equal(html_stream_open(&w, dir, "a/page.html"), 0);
+    assert_int_equal(html_stream_write(&w, &all), 0);
+    assert_int_equal(html_stream_close(&w, true, &wrote), 0);
+    assert_true(wrote);
+    assert_true(html_same(dir, "a/page.html", &all));
+    char leftover[160];
+    snprintf(leftover, sizeof leftover, "%s.tmp%ld", path, (long)getpid());
+    assert_int_equal(access(leftover, F_OK), -1);
+    sos_buf_free(&p1);
+    sos_buf_free(&p2);
+    sos_buf_free(&all);
+    assert_int_equal(tu_rmrf(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_table), cmocka_unit_test(test_attribute_values),
         cmocka_unit_test(test_xml_table),  cmocka_unit_test(test_json_script),
         cmocka_unit_test(test_url_ok),     cmocka_unit_test(test_write_keeps_old_links),
+        cmocka_unit_test(test_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -128,7 +128,11 @@ static void test_first_release(void **state)
                                         "tools/beta/index.html",
                                         "tools/beta/index.json",
                                         "compare/alpha-vs-beta/index.html",
-                                        "compare/alpha-vs-beta/index.json"};
+                                        "compare/alpha-vs-beta/index.json",
+                                        "compare/index.html",
+                                        "compare/index.json",
+                                        "tools/index.html",
+                                        "tools/index.json"};
     size_t nf = sizeof files / sizeof files[0];
     assert_int_equal(res.written, nf);
     for (size_t i = 0; i < nf; i++) {
@@ -184,8 +188,15 @@ static void test_incremental_release(void **state)
     assert_int_equal(res.release, 2);
     assert_int_equal(res.cursor, 4);
     assert_int_equal(res.tools, 3);
-    assert_int_equal(res.linked, 16);
+    assert_int_equal(res.linked, 20);
     s_current_is(f, "releases/2");
+    /* compare/index.html shows no tool without a comparison: the same
+     * bytes, so not rewritten; tools/index.html lists the new tool */
+    assert_true(s_ino(f, "releases/1/compare/index.html") ==
+                s_ino(f, "releases/2/compare/index.html"));
+    assert_true(s_ino(f, "releases/1/compare/index.json") ==
+                s_ino(f, "releases/2/compare/index.json"));
+    assert_true(s_ino(f, "releases/1/tools/index.html") != s_ino(f, "releases/2/tools/index.html"));
     /* untouched pages are the same inode as in release 1 */
     assert_true(s_ino(f, "releases/1/compare/alpha-vs-beta/index.html") ==
                 s_ino(f, "releases/2/compare/alpha-vs-beta/index.html"));
@@ -245,7 +256,7 @@ static void test_prune_layout_full(void **state)
     assert_false(res.up_to_date);
     assert_false(res.incremental);
     assert_int_equal(res.release, 7);
-    assert_int_equal(res.written, 5 * 2 + 10); /* every tool page and twin, the site files */
+    assert_int_equal(res.written, 5 * 2 + 14); /* every tool page and twin, the site files */
 }
 
 /* A directory that cannot be made is an error, not a crash. */

@@ -74,11 +74,11 @@ static const char *s_str(sos_buf *b)
  * element. Returns the number of script elements. */
 static size_t s_check_markup(const char *page)
 {
-    static const char *const tags[] = {"html", "head", "meta",   "title",   "link",    "script",
-                                       "body", "a",    "header", "main",    "nav",     "span",
-                                       "p",    "h1",   "h2",     "section", "article", "div",
-                                       "ul",   "li",   "button", "table",   "thead",   "tbody",
-                                       "tr",   "td",   "th",     "aside",   "footer"};
+    static const char *const tags[] = {
+        "html",  "head",   "meta",   "title", "link",  "script", "body",    "a",       "header",
+        "main",  "nav",    "span",   "p",     "h1",    "h2",     "section", "article", "div",
+        "ul",    "li",     "button", "table", "thead", "tbody",  "tr",      "td",      "th",
+        "aside", "footer", "form",   "label", "input", "select", "option",  "time"};
     size_t scripts = 0;
     for (const char *p = strchr(page, '<'); p; p = strchr(p, '<')) {
         p++;
@@ -138,7 +138,10 @@ static size_t s_check_markup(const char *page)
  * one title and h1. */
 static void s_check_page(const char *page, size_t ld_blocks)
 {
-    assert_int_equal(s_check_markup(page), ld_blocks + 1);
+    /* an index page's finder data (one block at most) */
+    size_t finder = sf_count(page, "<script type=\"application/json\" id=\"sos-finder\">");
+    assert_true(finder <= 1);
+    assert_int_equal(s_check_markup(page), ld_blocks + 1 + finder);
     assert_int_equal(sf_count(page, "<script src=\"../../assets/site.js\"></script>") +
                          sf_count(page, "<script src=\"assets/site.js\"></script>"),
                      1);
@@ -274,8 +277,13 @@ static void test_robots_and_sitemap(void **state)
     const Sos__Comparison *cmps[] = {&c};
     site_sitemap(&f->o, tools, 2, cmps, pairs, 1, &b);
     const char *map = s_str(&b);
-    assert_int_equal(sf_count(map, "<url>"), 4);
-    assert_int_equal(sf_count(map, "<lastmod>"), 4);
+    assert_int_equal(sf_count(map, "<url>"), 6);
+    assert_int_equal(sf_count(map, "<lastmod>"), 6);
+    /* the two index pages: their newest row's signed time */
+    assert_non_null(strstr(map, "<loc>https://example.org/compare/</loc><lastmod>"
+                                "2025-01-01T00:01:40Z</lastmod>"));
+    assert_non_null(strstr(map, "<loc>https://example.org/tools/</loc><lastmod>"
+                                "2025-01-01T00:01:40Z</lastmod>"));
     assert_non_null(strstr(map, "<loc>https://example.org/</loc><lastmod>2025-01-01T00:01:40Z"
                                 "</lastmod>"));
     assert_non_null(strstr(map, "<loc>https://example.org/compare/evil-vs-good/</loc><lastmod>"
@@ -323,15 +331,15 @@ static void test_index_json_text(void **state)
     c.tool_a = (char *)"evil";
     c.tool_b = (char *)"good";
     c.created_at = 1735689800;
-    const site_tool *tools[] = {&f->te, &f->tg};
+    const site_tool *tools[] = {&f->te, &f->tg}, *pairs[] = {&f->te, &f->tg, &f->tg, &f->te};
     const Sos__Comparison *cmps[] = {&c, &c};
     static const size_t shapes[][2] = {{2, 2}, {2, 0}, {0, 1}, {0, 0}, {1, 1}};
     for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
         size_t nt = shapes[k][0], nc = shapes[k][1];
-        json_t *j = site_index_json(&f->o, tools, nt, cmps, nc);
+        json_t *j = site_index_json(&f->o, tools, nt, cmps, pairs, nc);
         char *want = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         sos_buf b = SOS_BUF_INIT;
-        site_index_json_text(&f->o, tools, nt, cmps, nc, &b);
+        site_index_json_text(&f->o, tools, nt, cmps, pairs, nc, &b);
         assert_int_equal(b.len, strlen(want) + 1);
         assert_memory_equal(b.data, want, strlen(want));
         assert_int_equal(b.data[b.len - 1], '\n');
