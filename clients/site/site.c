@@ -218,14 +218,15 @@ static void s_card(const char *root, const site_tool *t, sos_buf *b)
              "<li><div class=\"v\">%u%%</div><div class=\"k\">Panel ship</div></li>\n"
              "<li><div class=\"v muted\">No votes</div><div "
              "class=\"k\">Community</div></li>\n<li><div class=\"v\">%s</div><div "
-             "class=\"k\">Entry</div></li>\n</ul>\n<p class=\"desc\">",
+             "class=\"k\">Entry</div></li>\n</ul>\n",
              site_label_class(t->body->label), sos_label_name(t->body->label), t->body->ship_pct,
              sos_tier_name(tool->tier));
     if (t->body->finalized_at) {
-        html_raw(b, "</p>\n<p class=\"dates\">Verdict published ");
+        html_raw(b, "<p class=\"dates\">Verdict published ");
         site_time_html(t->body->finalized_at, b);
-        html_raw(b, "</p>\n<p class=\"desc\">");
+        html_raw(b, "</p>\n");
     }
+    html_raw(b, "<p class=\"desc\">");
     html_text(b, tool->description);
     html_raw(b, "</p>\n<button type=\"button\" class=\"bookmark\" aria-pressed=\"false\" "
                 "hidden data-id=\"");
