@@ -36,8 +36,9 @@ void site_review_html(const site_opts *o, sos_buf *out)
 
     html_raw(out, "<section class=\"review\" aria-labelledby=\"quorum\">\n<h2 id=\"quorum\">The "
                   "quorum</h2>\n<p>A tool\xe2\x80\x99s verdict becomes final when takes from a "
-                  "quorum of personas are in: four of the five unless the site says otherwise "
-                  "(the <code>[scoring] quorum</code> setting). An editor may also finalize a "
+                  "quorum of personas are in: four of the five by default (its operator may "
+                  "choose from one to five, the <code>[scoring] quorum</code> setting). An editor "
+                  "may also finalize a "
                   "verdict with fewer takes. The signed verdict records which happened, as its "
                   "rule: <code>quorum:4</code> or <code>editor</code>. Then the takes close, the "
                   "verdict is signed and published, and the page shows the date it was "
