@@ -15,6 +15,7 @@ is cut off inside a scroll region there, and the tool page's scorecard uses
 the width at 1280 px; and that every control Tab reaches shows a focus ring
 that stands out from what is behind it, in both schemes."""
 import base64
+import datetime
 import functools
 import glob
 import http.server
@@ -451,6 +452,21 @@ def _take_text(t):
 PERSONAS = ("Builder", "Skeptic", "Futurist", "Founder", "Creator")
 
 
+def _day(t):
+    """A signed time as a page shows it: "6 Dec 2026", UTC."""
+    d = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+    return "%d %s %d" % (d.day, d.strftime("%b"), d.year)
+
+
+def _dates(verdicts, shown_takes):
+    """The dates a comparison or tool page shows (issue 14): "Updated" (the
+    newest finalized_at), each card's "Verdict published", each take's
+    "Filed" (none for filed_at 0)."""
+    fin = [v["verdict"]["finalized_at"] for v in verdicts]
+    return ([("date", _day(max(fin)))] + [("date", _day(t)) for t in fin] +
+            [("date", _day(t["filed_at"])) for t in shown_takes if t["filed_at"]])
+
+
 def expected_marks(s, rel):
     """What the page's JSON twin says it shows: sorted (kind, text) pairs for
     every score ("45/100 · skip"), verdict badge ("Skip", "Ship · 4 ship / 0
@@ -469,6 +485,7 @@ def expected_marks(s, rel):
         tk = takes(j)
         for p in PERSONAS:
             out.append(("score", _take_text(tk[p])) if p in tk else ("none", "No panel take"))
+        out += _dates([j], tk.values())
     elif j["type"] == "comparison":
         sides = (j["a"], j["b"])
         # the answer under the lede, and per tool a bar and its figure for
@@ -489,6 +506,7 @@ def expected_marks(s, rel):
                 continue
             for tk in tks:
                 out.append(("score", _take_text(tk[p])) if p in tk else ("none", "No panel take"))
+        out += _dates(sides, [t for tk in tks for t in tk.values()])
     else:
         raise AssertionError("%s: unknown twin type %r" % (rel, j["type"]))
     return sorted(out)
@@ -502,8 +520,11 @@ def expected_marks(s, rel):
 # ancestor), and the topmost element at its middle (nothing covers it, no
 # clip hides it). Returns [{kind, text, ok, why, box}].
 MARKS = """((w) => {
+    // the dates (issue 14) on a comparison or tool page: other pages'
+    // dates are not what this check knows the twin of
+    const dated = /\/(compare|tools)\/[^\/]+\/(index\.html)?$/.test(location.pathname);
     const found = new Set(document.querySelectorAll(
-        '.score, .badge, .none, .answer-line, .bar-num, .bar'));
+        '.score, .badge, .none, .answer-line, .bar-num, .bar' + (dated ? ', main time' : '')));
     const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n; (n = walk.nextNode());)
         if (n.nodeValue.trim() === 'No panel take') found.add(n.parentElement);
@@ -512,7 +533,7 @@ MARKS = """((w) => {
         const c = el.classList;
         const kind = c.contains('score') ? 'score' : c.contains('badge') ? 'badge' :
             c.contains('answer-line') ? 'answer' : c.contains('bar-num') ? 'bar' :
-            c.contains('bar') ? 'track' : 'none';
+            c.contains('bar') ? 'track' : el.tagName === 'TIME' ? 'date' : 'none';
         const why = [];
         el.scrollIntoView({block: 'center', inline: 'nearest'});
         const r = el.getBoundingClientRect();
@@ -581,7 +602,8 @@ def check_scheme(b, scheme, rel):
 def test_marks_visible(build):
     """Issue 14: every score, verdict badge and "No panel take" on every
     page, and on a comparison page the answer line, each bar and its
-    figure, at both widths and in both colour schemes, is where a reader
+    figure, and on comparison and tool pages every date (<time>: Updated,
+    Verdict published, Filed), at both widths and in both colour schemes, is where a reader
     sees it, and there are exactly as many as the page's data says. Each
     page is also saved as a screenshot,
     <build>/tests/integration/screenshots/<page>[-dark]-<width>.png."""
