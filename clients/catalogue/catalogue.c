@@ -268,7 +268,8 @@ static int s_walk_record(catalogue *c, int k, size_t i, json_t *t, const catalog
 {
     Sos__Tool tool = SOS__TOOL__INIT;
     Sos__TakeBody take = SOS__TAKE_BODY__INIT;
-    catalogue_record rec = {(catalogue_kind)k, i, NULL, *at, NULL, NULL, {NULL, NULL}, {0, 0}};
+    catalogue_record rec = {(catalogue_kind)k, i,      NULL, *at, NULL, NULL,
+                            {NULL, NULL},      {0, 0}, false};
     char path[64];
     const char *why;
     json_int_t n;
@@ -297,6 +298,7 @@ static int s_walk_record(catalogue *c, int k, size_t i, json_t *t, const catalog
         take.revision = (uint32_t)n;
         s_int(t, "filed_at", 0, INT64_MAX, 0, &n);
         take.filed_at = (uint64_t)n;
+        rec.filed_at_absent = !json_object_get(t, "filed_at");
         take.score = (uint32_t)json_integer_value(json_object_get(t, "score"));
         take.ship = !strcmp(s_str(t, "verdict"), "ship");
         take.text = (char *)s_str(t, "text");
@@ -321,8 +323,8 @@ int catalogue_walk(catalogue *c, catalogue_record_fn fn, void *arg, catalogue_er
         if ((rc = catalogue_read_pass(c, only[k], false, s_walk_record, err)))
             return rc;
         if (k == CATALOGUE_TOOL) {
-            catalogue_record panel = {CATALOGUE_PANEL, 0,     "panel", {0, 0, 0}, NULL, NULL,
-                                      {NULL, NULL},    {0, 0}};
+            catalogue_record panel = {CATALOGUE_PANEL, 0,      "panel", {0, 0, 0}, NULL, NULL,
+                                      {NULL, NULL},    {0, 0}, false};
             if ((rc = fn(&panel, arg)))
                 return rc;
         }

@@ -83,8 +83,9 @@ typedef struct {
  * call only. For a tool: tool (tool_id "", submitted_at 0), ref[0] its own
  * tool number. A take: take (persona, revision, filed_at, score, ship,
  * text; take_id and tool_id empty: the caller's), name[0] and ref[0] its
- * tool. A comparison: name[0]/ref[0] is a, name[1]/ref[1] is b. A tool
- * number is the index in "tools" of the tool a name resolves to, below
+ * tool, filed_at_absent when the file gives no filed_at (take->filed_at
+ * is 0 then; `sos import` files it at the import's time). A comparison: name[0]/ref[0] is a,
+ * name[1]/ref[1] is b. A tool number is the index in "tools" of the tool a name resolves to, below
  * catalogue_counts().tools. CATALOGUE_PANEL: kind only. */
 typedef struct {
     catalogue_kind kind;
@@ -95,6 +96,7 @@ typedef struct {
     const Sos__TakeBody *take;
     const char *name[2];
     size_t ref[2];
+    bool filed_at_absent; /* a take without filed_at in the file */
 } catalogue_record;
 
 /* 0 to go on; a positive value stops the walk, which returns it. */

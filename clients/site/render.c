@@ -338,9 +338,9 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
         free(items);
     }
     /* they change only with the program and the base URL (which mean a
-     * full render) */
+     * full render): the assets, robots.txt, 404.html, how-we-review/ */
     static const char *const assets[] = SITE_ASSETS;
-    for (size_t i = 0; !rc && i < sizeof assets / sizeof *assets + 2; i++) {
+    for (size_t i = 0; !rc && i < sizeof assets / sizeof *assets + 3; i++) {
         size_t na = sizeof assets / sizeof *assets;
         sos_buf_reset(&b);
         if (i < na) {
@@ -349,9 +349,12 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
         } else if (i == na) {
             site_robots(o, &b);
             snprintf(rel, sizeof rel, "robots.txt");
-        } else {
+        } else if (i == na + 1) {
             site_404_html(o, &b);
             snprintf(rel, sizeof rel, "404.html");
+        } else {
+            site_review_html(o, &b);
+            snprintf(rel, sizeof rel, SITE_REVIEW_PAGE);
         }
         if (full || !html_same(dir, rel, &b))
             rc = s_write(s, dir, rel, &b);

@@ -1,7 +1,6 @@
 /* site: HTML, JSON, feeds and sitemap of the published site. */
 #include "site.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +87,11 @@ static json_t *s_ld_app(const site_opts *o, const site_tool *t)
 }
 
 /* og_type: "website" for the index, "article" for a comparison or a tool.
- * canon_path NULL: a page with no address of its own (404.html). */
-void site_page_head(const site_opts *o, const char *root, const char *og_type, const char *title,
-                    const char *desc, const char *canon_path, const json_t *ld, sos_buf *b)
+ * canon_path NULL: a page with no address of its own (404.html). twin: it
+ * has a JSON twin to name as its alternate. */
+static void s_page_head(const site_opts *o, const char *root, const char *og_type,
+                        const char *title, const char *desc, const char *canon_path,
+                        const json_t *ld, bool twin, sos_buf *b)
 {
     html_raw(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -124,7 +125,7 @@ void site_page_head(const site_opts *o, const char *root, const char *og_type, c
     }
     /* no card image yet: the small card */
     html_raw(b, "<meta name=\"twitter:card\" content=\"summary\">\n");
-    if (canon_path)
+    if (canon_path && twin)
         html_raw(b, "<link rel=\"alternate\" type=\"application/json\" href=\"index.json\">\n");
     html_fmt(b,
              "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Weekly AI Tool "
@@ -146,6 +147,19 @@ void site_page_head(const site_opts *o, const char *root, const char *og_type, c
              root, root);
 }
 
+void site_page_head(const site_opts *o, const char *root, const char *og_type, const char *title,
+                    const char *desc, const char *canon_path, const json_t *ld, sos_buf *b)
+{
+    s_page_head(o, root, og_type, title, desc, canon_path, ld, true, b);
+}
+
+void site_page_head_solo(const site_opts *o, const char *root, const char *og_type,
+                         const char *title, const char *desc, const char *canon_path,
+                         const json_t *ld, sos_buf *b)
+{
+    s_page_head(o, root, og_type, title, desc, canon_path, ld, false, b);
+}
+
 /* twin: the page has a JSON twin (index.json next to it) to link */
 void site_page_tail(const char *root, bool twin, sos_buf *b)
 {
@@ -157,15 +171,23 @@ void site_page_tail(const char *root, bool twin, sos_buf *b)
              "href=\"%sfeed.json\">JSON Feed</a></p>\n</section>\n",
              root, root);
     html_raw(b, "<aside class=\"bookmarks\" aria-labelledby=\"bm\">\n<h2 id=\"bm\">Bookmarks</h2>\n"
-                "<p class=\"bm-loading\">Loading bookmarks...</p>\n"
+                /* without JavaScript this line is all the box says (issue 14,
+                 * item 7); site.js hides it, shows the list and the buttons,
+                 * and says each change in the live region */
+                "<p class=\"bm-nojs\">Bookmarks need JavaScript: they are kept in this "
+                "browser only, and nothing is sent anywhere.</p>\n"
                 "<div class=\"bm-empty\" hidden><p>No bookmarks yet</p>\n"
                 "<p>Bookmark tools to save them for later</p></div>\n"
-                "<ul class=\"bm-list\"></ul>\n</aside>\n</main>\n");
+                "<ul class=\"bm-list\"></ul>\n"
+                "<div class=\"bm-status\" role=\"status\" aria-live=\"polite\"></div>\n"
+                "</aside>\n</main>\n");
     html_fmt(b,
              "<footer class=\"site\"><p>Panel verdicts are signed and never blended with "
-             "community votes. %s<a href=\"%sindex.html\">All comparisons</a></p></footer>\n"
+             "community votes. <a href=\"%s" SITE_REVIEW_PAGE "\">How we review</a> \xc2\xb7 "
+             "%s<a href=\"%sindex.html\">All comparisons</a></p></footer>\n"
              "<script src=\"%sassets/site.js\"></script>\n</body>\n</html>\n",
-             twin ? "<a href=\"index.json\">This page as JSON</a> \xc2\xb7 " : "", root, root);
+             root, twin ? "<a href=\"index.json\">This page as JSON</a> \xc2\xb7 " : "", root,
+             root);
 }
 
 static void s_card(const char *root, const site_tool *t, sos_buf *b)
@@ -196,12 +218,18 @@ static void s_card(const char *root, const site_tool *t, sos_buf *b)
              "<li><div class=\"v\">%u%%</div><div class=\"k\">Panel ship</div></li>\n"
              "<li><div class=\"v muted\">No votes</div><div "
              "class=\"k\">Community</div></li>\n<li><div class=\"v\">%s</div><div "
-             "class=\"k\">Entry</div></li>\n</ul>\n<p class=\"desc\">",
+             "class=\"k\">Entry</div></li>\n</ul>\n",
              site_label_class(t->body->label), sos_label_name(t->body->label), t->body->ship_pct,
              sos_tier_name(tool->tier));
+    if (t->body->finalized_at) {
+        html_raw(b, "<p class=\"dates\">Verdict published ");
+        site_time_html(t->body->finalized_at, b);
+        html_raw(b, "</p>\n");
+    }
+    html_raw(b, "<p class=\"desc\">");
     html_text(b, tool->description);
     html_raw(b, "</p>\n<button type=\"button\" class=\"bookmark\" aria-pressed=\"false\" "
-                "data-id=\"");
+                "hidden data-id=\"");
     html_text(b, tool->tool_id);
     html_raw(b, "\" data-name=\"");
     html_text(b, tool->name);
@@ -231,72 +259,34 @@ static void s_take_cell(const Sos__TakeBody *tk, const char *label, sos_buf *b)
     html_fmt(b, "\"><p class=\"score %s\">%u/100 \xc2\xb7 %s</p><p>", tk->ship ? "ship" : "skip",
              tk->score, tk->ship ? "ship" : "skip");
     html_text(b, tk->text);
-    html_raw(b, "</p></td>");
-}
-
-/* --- the answer (issue 14): which one to ship ------------------------ */
-
-/* printf onto plain text (not markup: the caller escapes the result) */
-static void s_catf(sos_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void s_catf(sos_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n <= 0)
-        return;
-    sos_buf_reserve(b, b->len + (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-/* "Name 75% (3/1, mean 71.00)", or "Name: no panel takes yet" */
-static void s_answer_figures(sos_buf *o, const Sos__VerdictBody *v, const char *name)
-{
-    if (v->label == SOS__LABEL__LABEL_UNSPECIFIED)
-        s_catf(o, "%s: no panel takes yet", name);
-    else
-        s_catf(o, "%s %u%% (%u/%u, mean %.2f)", name, v->ship_pct, v->ship, v->skip,
-               v->mean_score_x100 / 100.0);
-}
-
-char *site_answer_line(const Sos__VerdictBody *a, const char *name_a, const Sos__VerdictBody *b,
-                       const char *name_b)
-{
-    const Sos__Label SHIP = SOS__LABEL__LABEL_SHIP, SKIP = SOS__LABEL__LABEL_SKIP;
-    const Sos__Label la = a->label, lb = b->label;
-    const bool none_a = la == SOS__LABEL__LABEL_UNSPECIFIED,
-               none_b = lb == SOS__LABEL__LABEL_UNSPECIFIED;
-    sos_buf o = SOS_BUF_INIT;
-    if (none_a && none_b)
-        s_catf(&o, "No answer yet: the panel has no takes on either tool");
-    else if (none_a || none_b)
-        s_catf(&o, "No answer yet: the panel has no takes on %s", none_a ? name_a : name_b);
-    else if (la == lb)
-        s_catf(&o, "%s",
-               la == SHIP   ? "The panel ships both"
-               : la == SKIP ? "The panel skips both"
-                            : "Split panel on both");
-    else {
-        /* the sides differ: the stronger one first (Ship, then Split, then Skip) */
-        bool a_first = la == SHIP || (la != SKIP && lb == SKIP);
-        const Sos__Label l1 = a_first ? la : lb, l2 = a_first ? lb : la;
-        const char *n1 = a_first ? name_a : name_b, *n2 = a_first ? name_b : name_a;
-        if (l1 == SHIP)
-            s_catf(&o, "Ship %s; the panel %s %s", n1, l2 == SKIP ? "skips" : "is split on", n2);
-        else
-            s_catf(&o, "Split panel on %s; the panel skips %s", n1, n2);
+    html_raw(b, "</p>");
+    if (tk->filed_at) {
+        html_raw(b, "<p class=\"dates\">Filed ");
+        site_time_html(tk->filed_at, b);
+        html_raw(b, "</p>");
     }
-    s_catf(&o, ": ");
-    s_answer_figures(&o, a, name_a);
-    s_catf(&o, ", ");
-    s_answer_figures(&o, b, name_b);
-    sos_buf_append(&o, "", 1);
-    return (char *)o.data; /* the buffer's memory, handed over */
+    html_raw(b, "</td>");
 }
+
+/* A scorecard row's header: the persona, and what it judges. */
+static void s_persona_th(int p, sos_buf *b)
+{
+    html_fmt(b, "<tr><th scope=\"row\">%s<p class=\"judges\">Judges %s.</p></th>",
+             sos_persona_name((Sos__Persona)p), site_persona_judges((Sos__Persona)p));
+}
+
+/* "Updated <date>" under a page's heading: the newest signed time it shows. */
+static void s_updated(const site_tool *a, const site_tool *b, sos_buf *out)
+{
+    uint64_t t = site_updated_at(a, b);
+    if (!t)
+        return;
+    html_raw(out, "<p class=\"dates\">Updated ");
+    site_time_html(t, out);
+    html_raw(out, "</p>\n");
+}
+
+/* --- the answer (issue 14): which one to ship; the line is site_answer.c's */
 
 static char *s_answer(const site_tool *a, const site_tool *b)
 {
@@ -381,7 +371,9 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
     html_text(out, a->v->tool->name);
     html_raw(out, " vs ");
     html_text(out, b->v->tool->name);
-    html_raw(out, "</h1>\n<p class=\"lede\">" S_LEDE "</p>\n");
+    html_raw(out, "</h1>\n");
+    s_updated(a, b, out);
+    html_raw(out, "<p class=\"lede\">" S_LEDE "</p>\n");
     s_answer_html(a, b, out);
     html_raw(out, "<section class=\"cards\" aria-label=\"The two tools\">\n");
     for (int i = 0; i < 2; i++)
@@ -435,7 +427,7 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
     for (int p = 1; p <= 5; p++) {
         if (!a->take[p] && !b->take[p])
             continue;
-        html_fmt(out, "<tr><th scope=\"row\">%s</th>", sos_persona_name((Sos__Persona)p));
+        s_persona_th(p, out);
         s_take_cell(a->take[p], a->v->tool->name, out);
         s_take_cell(b->take[p], b->v->tool->name, out);
         html_raw(out, "</tr>\n");
@@ -502,7 +494,9 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
     html_text(out, tool->category);
     html_raw(out, "</p>\n<h1>");
     html_text(out, tool->name);
-    html_raw(out, "</h1>\n<p class=\"lede\">");
+    html_raw(out, "</h1>\n");
+    s_updated(t, NULL, out);
+    html_raw(out, "<p class=\"lede\">");
     html_text(out, tool->tagline);
     html_raw(out, "</p>\n<section class=\"cards one\" aria-label=\"The tool\">\n");
     s_card(root, t, out);
@@ -540,7 +534,7 @@ void site_tool_html(const site_opts *o, const site_tool *t, const Sos__Compariso
                   "<thead class=\"sr-only\"><tr><th scope=\"col\">Persona</th><th "
                   "scope=\"col\">Take</th></tr></thead>\n<tbody>\n");
     for (int p = 1; p <= 5; p++) {
-        html_fmt(out, "<tr><th scope=\"row\">%s</th>", sos_persona_name((Sos__Persona)p));
+        s_persona_th(p, out);
         s_take_cell(t->take[p], tool->name, out);
         html_raw(out, "</tr>\n");
     }

@@ -12,6 +12,7 @@
  *   feed.atom, feed.json                "Weekly AI Tool Verdicts": verdicts
  *                                       and comparisons, newest first
  *   sitemap.xml, robots.txt, 404.html
+ *   how-we-review/index.html            the panel, the labels, the signatures
  *   assets/site.css, assets/site.js, assets/favicon.svg
  *
  * Every JSON twin carries the signed takes and the signed verdict it shows
@@ -148,6 +149,11 @@ void site_robots(const site_opts *o, sos_buf *out);
  * path of base_url), since a server shows it at whatever path was not
  * found. Meant for a web server, not for file://. */
 void site_404_html(const site_opts *o, sos_buf *out);
+/* how-we-review/index.html (SITE_REVIEW_PAGE): the panel, the quorum, the
+ * labels, the signatures and how to verify them; static text (site_review.c)
+ * that every page's foot links to. */
+#define SITE_REVIEW_PAGE "how-we-review/index.html"
+void site_review_html(const site_opts *o, sos_buf *out);
 /* The static assets: name "site.css", "site.js" or "favicon.svg"; NULL
  * for another name. SITE_ASSETS lists them all. */
 #define SITE_ASSETS                                                                                \
@@ -159,6 +165,6 @@ const char *site_asset(const char *name);
 /* Bump when a page template changes: `sos render` then rewrites every page
  * instead of only the new ones (old pages would not match the new ones,
  * and `sos verify` would say so). */
-#define SITE_TEMPLATE_VERSION 6
+#define SITE_TEMPLATE_VERSION 7
 
 #endif

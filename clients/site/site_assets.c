@@ -170,8 +170,15 @@ static const char s_css[] =
     "border:1px solid var(--line);overflow:hidden}\n"
     ".bar-fill{display:block;height:100%}.bar-fill.ship{background:var(--ship)}"
     ".bar-fill.mean{background:var(--link)}\n"
-    ".bar-num{flex:none;min-width:6.5rem;font-size:.9rem;font-variant-numeric:tabular-nums}"
-    "\n" S_CSS_INDEX;
+    ".bar-num{flex:none;min-width:6.5rem;font-size:.9rem;font-variant-numeric:tabular-nums}\n"
+    /* --- dates and people; how-we-review/ (issue 14, item 2) --- */
+    ".dates{color:var(--muted);font-size:.9rem;margin:.25rem 0}\n"
+    ".judges{font-weight:400;font-size:.85rem;color:var(--muted);margin:.15rem 0 0;"
+    "white-space:normal}\n"
+    ".review{max-width:70ch}.review pre{white-space:pre-wrap;overflow-wrap:anywhere;"
+    "background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:.6rem .8rem}"
+    "\n.personas li{margin:.35rem 0}\n"
+    ".bm-status{font-size:.9rem;color:var(--muted)}\n" S_CSS_INDEX;
 
 static const char s_js[] =
     "/* Bookmarks live in this browser only (localStorage); nothing is sent. */\n"
@@ -184,18 +191,22 @@ static const char s_js[] =
     "function has(v,id){for(var i=0;i<v.length;i++)if(v[i].id===id)return true;return false}\n"
     "function render(){var v=load();\n"
     " var box=document.querySelector('.bookmarks');if(!box)return;\n"
-    " box.querySelector('.bm-loading').hidden=true;\n"
+    " box.querySelector('.bm-nojs').hidden=true;\n"
     " var list=box.querySelector('.bm-list');list.textContent='';\n"
     " box.querySelector('.bm-empty').hidden=v.length>0;\n"
     " v.forEach(function(b){var li=document.createElement('li');var a=document.createElement('a');"
     "a.href=root+b.href;a.textContent=b.name;li.appendChild(a);list.appendChild(li)});\n"
-    " document.querySelectorAll('button.bookmark').forEach(function(btn){"
+    " document.querySelectorAll('button.bookmark').forEach(function(btn){btn.hidden=false;"
     "var on=has(v,btn.getAttribute('data-id'));btn.setAttribute('aria-pressed',on?'true':'false');"
     "btn.textContent=on?'Bookmarked':'Bookmark'})}\n"
+    /* the live region says what a click changed (not what a page load found) */
+    "function say(t){var s=document.querySelector('.bookmarks .bm-status');if(s)s.textContent=t}\n"
     "document.addEventListener('click',function(e){var btn=e.target.closest&&"
     "e.target.closest('button.bookmark');if(!btn)return;var id=btn.getAttribute('data-id');"
-    "var v=load();if(has(v,id)){v=v.filter(function(b){return b.id!==id})}else{v.push({id:id,"
-    "name:btn.getAttribute('data-name'),href:btn.getAttribute('data-href')})}save(v);render()});\n"
+    "var name=btn.getAttribute('data-name');var v=load();if(has(v,id)){v=v.filter(function(b){"
+    "return b.id!==id});say('Removed '+name+' from your bookmarks.')}else{v.push({id:id,"
+    "name:name,href:btn.getAttribute('data-href')});say('Bookmarked '+name+'.')}save(v);render()});"
+    "\n"
     "render();\n"
     "})();\n" S_JS_FINDER;
 

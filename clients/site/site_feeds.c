@@ -7,6 +7,7 @@
 #include "html.h"
 #include "json.h"
 #include "site.h"
+#include "site_int.h"
 
 static void s_rfc3339(uint64_t t, char *out, size_t cap)
 {
@@ -111,11 +112,6 @@ void site_feed_json(const site_opts *o, const site_feed_item *newest, size_t n, 
     json_decref(j);
 }
 
-static uint64_t s_max(uint64_t a, uint64_t b)
-{
-    return a > b ? a : b;
-}
-
 static void s_url(const site_opts *o, const char *dir, const char *id, uint64_t t, sos_buf *out)
 {
     char when[40];
@@ -146,20 +142,25 @@ void site_sitemap(const site_opts *o, const site_tool *const *tools, size_t nt,
     s_url(o, NULL, NULL, 0, out); /* the index: the release's time */
     /* compare/ and tools/: their newest row's signed time */
     uint64_t tc = 0, tt = 0;
-    for (size_t i = 0; i < nc; i++)
-        tc = s_max(tc,
-                   s_max(pairs[2 * i]->body->finalized_at, pairs[2 * i + 1]->body->finalized_at));
-    for (size_t i = 0; i < nt; i++)
-        tt = s_max(tt, tools[i]->body->finalized_at);
+    for (size_t i = 0; i < nc; i++) {
+        uint64_t t = site_updated_at(pairs[2 * i], pairs[2 * i + 1]);
+        tc = t > tc ? t : tc;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        uint64_t t = site_updated_at(tools[i], NULL);
+        tt = t > tt ? t : tt;
+    }
     s_url(o, "", "compare", tc, out);
     s_url(o, "", "tools", tt, out);
     for (size_t i = 0; i < nc; i++) {
-        /* signed times only: a comparison record is not signed */
-        uint64_t t = s_max(pairs[2 * i]->body->finalized_at, pairs[2 * i + 1]->body->finalized_at);
-        s_url(o, "compare/", cmps[i]->slug, t, out);
+        /* signed times only (a comparison record is not signed): what the
+         * page's "Updated" line says */
+        s_url(o, "compare/", cmps[i]->slug, site_updated_at(pairs[2 * i], pairs[2 * i + 1]), out);
     }
     for (size_t i = 0; i < nt; i++)
-        s_url(o, "tools/", tools[i]->v->tool->tool_id, tools[i]->body->finalized_at, out);
+        s_url(o, "tools/", tools[i]->v->tool->tool_id, site_updated_at(tools[i], NULL), out);
+    /* static text: the release's time, as the index */
+    s_url(o, "how-we-review", "", 0, out);
     html_raw(out, "</urlset>\n");
 }
 

@@ -19,7 +19,24 @@ const char *site_label_class(Sos__Label l);
  * of its own (404.html); ld (JSON-LD) may be NULL and is borrowed. */
 void site_page_head(const site_opts *o, const char *root, const char *og_type, const char *title,
                     const char *desc, const char *canon_path, const json_t *ld, sos_buf *b);
+/* The same for a page with an address but no JSON twin (how-we-review/). */
+void site_page_head_solo(const site_opts *o, const char *root, const char *og_type,
+                         const char *title, const char *desc, const char *canon_path,
+                         const json_t *ld, sos_buf *b);
 /* From </main> to the end; twin: the page has a JSON twin to link. */
 void site_page_tail(const char *root, bool twin, sos_buf *b);
+
+/* --- site_meta.c: dates and people ------------------------------------ */
+
+/* What persona p (1..5) judges, lowercase, no full stop ("the developer
+ * experience: ..."): the one table of it, shown with each take and on the
+ * "How we review" page. Static; NULL for another p. */
+const char *site_persona_judges(Sos__Persona p);
+/* Appends <time datetime="2026-12-06T10:00:00Z">6 Dec 2026</time> (UTC);
+ * nothing when t is 0 (no time: never "1 Jan 1970"). */
+void site_time_html(uint64_t t, sos_buf *b);
+/* The newest signed time a page of a (and b, NULL for a tool page) shows:
+ * the later finalized_at. A page's "Updated" line and its sitemap lastmod. */
+uint64_t site_updated_at(const site_tool *a, const site_tool *b);
 
 #endif

@@ -12,7 +12,12 @@
  *
  * Every request id is derived from the content (BLAKE2b of a tag and the
  * record), so importing the same file twice changes nothing: the services
- * answer the repeats with their first replies. Reviewer secret keys come
+ * answer the repeats with their first replies. A take without filed_at in
+ * the file is filed at the import's time, so a second import signs other
+ * bytes under the same take id and scoring answers CONFLICT: then the
+ * stored take of that id is read back (take_list) and, when it says what
+ * the file says (persona, revision, score, verdict, text), it is the one
+ * imported before and counts as done (s_take_known). Reviewer secret keys come
  * from --keys DIR (<persona>.key, lowercase); missing ones are generated
  * there, which makes a demo panel on a fresh installation.
  *
@@ -24,12 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "buf.h"
 #include "catalogue.h"
 #include "cli.h"
 #include "cmd.h"
 #include "conf.h"
+#include "envelope.h"
 #include "scoring_clnt.h"
 #include "sign.h"
 #include "submission_clnt.h"
@@ -49,6 +56,8 @@ typedef struct {
     size_t n_ids;
     catalogue_counts count;
     size_t tools, takes, cmps, panel, total, sent, existed, shown;
+    size_t takes_existed; /* without filed_at, filed by an earlier import */
+    uint64_t now;         /* the import's time: filed_at of takes without one */
     int64_t t0, last_line;
 } s_import;
 
@@ -204,6 +213,35 @@ static int s_panel(s_import *im, const char *dir)
     return 0;
 }
 
+/* Whether scoring holds a take with b's take id and revision that says
+ * what b says (all but filed_at and the signature): the take an earlier
+ * import of the same record filed. 1 yes, 0 no, or an exit code. */
+static int s_take_known(s_import *im, const Sos__TakeBody *b)
+{
+    Sos__ScoringReply *rep = NULL;
+    int rc = scoring_clnt_take_list(im->score, NULL, 0, b->tool_id, &rep);
+    if (rc != SOS_CLNT_OK)
+        return sos_cli_clnt_error(rc, "scoring", im->score);
+    int found = 0;
+    if (rep->status && rep->status->code == SOS__CODE__CODE_OK && rep->takes) {
+        for (size_t i = 0; !found && i < rep->takes->n_takes; i++) {
+            ProtobufCMessage *m = NULL;
+            if (sos_envelope_open(&sos_envelope_take, rep->takes->takes[i], true, &m) !=
+                SOS_ENVELOPE_OK)
+                continue;
+            const Sos__TakeBody *s = (const Sos__TakeBody *)m;
+            found = s->take_id.len == b->take_id.len &&
+                    memcmp(s->take_id.data, b->take_id.data, b->take_id.len) == 0 &&
+                    s->revision == b->revision && s->persona == b->persona &&
+                    s->score == b->score && s->ship == b->ship && !strcmp(s->text, b->text) &&
+                    !strcmp(s->tool_id, b->tool_id);
+            protobuf_c_message_free_unpacked(m, NULL);
+        }
+    }
+    sos__scoring_reply__free_unpacked(rep, NULL);
+    return found;
+}
+
 static int s_take_send(s_import *im, const catalogue_record *r)
 {
     Sos__TakeBody b = *r->take;
@@ -219,9 +257,26 @@ static int s_take_send(s_import *im, const catalogue_record *r)
     s_id("take", tool_id, sos_persona_name(b.persona), rev, id);
     b.take_id = (ProtobufCBinaryData){sizeof id, id};
     b.tool_id = (char *)tool_id;
+    if (r->filed_at_absent)
+        b.filed_at = im->now;
     rc = sos_take_file(im->score, im->keys[b.persona], &b, hash, &st, &rep);
     if (rc != SOS_CLNT_OK)
         return sos_cli_clnt_error(rc, "scoring", im->score);
+    if (r->filed_at_absent && st->code == SOS__CODE__CODE_CONFLICT) {
+        int known = s_take_known(im, &b);
+        if (known == 1) {
+            sos__scoring_reply__free_unpacked(rep, NULL);
+            im->takes_existed++;
+            im->takes++;
+            im->sent++;
+            s_progress(im, false);
+            return 0;
+        }
+        if (known > 1) {
+            sos__scoring_reply__free_unpacked(rep, NULL);
+            return known;
+        }
+    }
     rc = sos_cli_status(st, "take");
     sos__scoring_reply__free_unpacked(rep, NULL);
     if (rc) {
@@ -284,7 +339,8 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
         "Loads a catalogue (schemas/catalogue.schema.json) through the services:\n"
         "tools, the panel's keys, signed takes, comparisons. Reviewer keys are read\n"
         "from DIR/<persona>.key (default <key_dir>/panel) and generated where\n"
-        "missing. Importing the same file again changes nothing.\n"
+        "missing. A take without filed_at is filed at the import's time.\n"
+        "Importing the same file again changes nothing.\n"
         "Any number of records: the file is read one record at a time, in a few\n"
         "passes (so FILE must be a regular file, not a pipe), and checked whole\n"
         "before anything is sent. Progress goes to stderr every 1,000 records\n"
@@ -294,7 +350,7 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
     static const sos_cmd cmd = {"import", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),
                                 sizeof(s_import_opts), about};
     s_import_opts o = {0};
-    char keydir[4096], a[32], b[32];
+    char keydir[4096], a[32], b[32], c[32];
     catalogue *cat = NULL;
     catalogue_error err;
     s_import *im;
@@ -312,6 +368,7 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
     im->cli = cli;
     im->path = argv[first];
     im->t0 = im->last_line = sos_now_ms();
+    im->now = (uint64_t)time(NULL);
     if (!(cat = catalogue_new(im->path))) {
         int e = errno;
         fprintf(stderr, "sos: %s: %s\n", im->path, strerror(e));
@@ -336,9 +393,11 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
     }
     s_progress(im, true);
     double secs = (double)(sos_now_ms() - im->t0) / 1000.0;
-    fprintf(stderr, "sos: import: done: %s records in %.1f s (%.0f/s); %s tools existed already\n",
+    fprintf(stderr,
+            "sos: import: done: %s records in %.1f s (%.0f/s); %s tools existed already, %s "
+            "takes without filed_at were imported before\n",
             s_num(im->sent, a), secs, secs > 0 ? (double)im->sent / secs : 0.0,
-            s_num(im->existed, b));
+            s_num(im->existed, b), s_num(im->takes_existed, c));
     printf("imported %s: %zu tools, %zu takes, %zu comparisons\n", im->path, im->count.tools,
            im->count.takes, im->count.comparisons);
 out:

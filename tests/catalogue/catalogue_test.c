@@ -29,6 +29,7 @@ typedef struct {
     char first_take_tool[128];
     uint32_t revision;
     uint64_t filed_at;
+    bool filed_at_absent;
     size_t ref_of_take0;
     size_t progress_calls, progress_done;
     int stop_at; /* stop with 7 at this record (0: never) */
@@ -61,6 +62,7 @@ static int s_record(const catalogue_record *r, void *arg)
         snprintf(w->first_take_tool, sizeof w->first_take_tool, "%s", r->name[0]);
         w->revision = r->take->revision;
         w->filed_at = r->take->filed_at;
+        w->filed_at_absent = r->filed_at_absent;
         w->ref_of_take0 = r->ref[0];
     }
     if (r->kind == CATALOGUE_COMPARISON)
@@ -98,8 +100,9 @@ static void test_sample(void **state)
     assert_int_equal(w.n[CATALOGUE_COMPARISON], 3);
     assert_string_equal(w.first_take_tool, "Code Llama 4 (70B & 400B)");
     assert_int_equal(w.ref_of_take0, 0);
-    assert_int_equal(w.revision, 1); /* absent: 1 and 0, as always */
-    assert_int_equal(w.filed_at, 0);
+    assert_int_equal(w.revision, 1);          /* absent: 1, as always */
+    assert_int_equal(w.filed_at, 1795425120); /* the sample's dates are its own */
+    assert_false(w.filed_at_absent);
     catalogue_destroy(&c);
     assert_null(c);
     catalogue_destroy(&c); /* safe twice */
@@ -136,7 +139,29 @@ static void test_key_order(void **state)
     assert_int_equal(w.ref_of_take0, 1);
     assert_int_equal(w.revision, 1000000);
     assert_int_equal(w.filed_at, 9223372036854775807ull);
+    assert_false(w.filed_at_absent);
     catalogue_destroy(&c);
+}
+
+/* A take without filed_at is handed over as absent (0); one with 0 is not. */
+static void test_filed_at_absent(void **state)
+{
+    (void)state;
+    static const char *const in[] = {
+        "{\"version\":1,\"tools\":[" S_TOOL("A") "],\"takes\":[" S_TAKE("A", "") "]}",
+        "{\"version\":1,\"tools\":[" S_TOOL("A") "],\"takes\":[" S_TAKE("A",
+                                                                        ",\"filed_at\":0") "]}",
+    };
+    for (int i = 0; i < 2; i++) {
+        catalogue *c = catalogue_new_buffer(in[i], strlen(in[i]));
+        catalogue_error err;
+        s_walked w = {.order_ok = true};
+        assert_int_equal(catalogue_check(c, &err), CATALOGUE_OK);
+        assert_int_equal(catalogue_walk(c, s_record, &w, &err), CATALOGUE_OK);
+        assert_int_equal(w.filed_at, 0);
+        assert_int_equal(w.filed_at_absent, i == 0);
+        catalogue_destroy(&c);
+    }
 }
 
 typedef struct {
@@ -354,7 +379,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample),     cmocka_unit_test(test_key_order),
         cmocka_unit_test(test_refused),    cmocka_unit_test(test_large),
-        cmocka_unit_test(test_walk_stops),
+        cmocka_unit_test(test_walk_stops), cmocka_unit_test(test_filed_at_absent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@ is cut off inside a scroll region there, and the tool page's scorecard uses
 the width at 1280 px; and that every control Tab reaches shows a focus ring
 that stands out from what is behind it, in both schemes."""
 import base64
+import datetime
 import functools
 import glob
 import http.server
@@ -290,13 +291,15 @@ STATE = """(() => {
     const vis = el => !!el && !el.hidden && getComputedStyle(el).display !== 'none' &&
         el.getClientRects().length > 0;
     const box = document.querySelector('.bookmarks');
-    return {loading: vis(box.querySelector('.bm-loading')),
+    return {loading: vis(box.querySelector('.bm-nojs')),
             empty: vis(box.querySelector('.bm-empty')),
             links: [...box.querySelectorAll('.bm-list a')].map(a => ({
                 text: a.textContent, attr: a.getAttribute('href'), href: a.href})),
             buttons: [...document.querySelectorAll('button.bookmark')].map(b => ({
                 id: b.dataset.id, name: b.dataset.name, href: b.dataset.href,
-                text: b.textContent, pressed: b.getAttribute('aria-pressed')})),
+                text: b.textContent, pressed: b.getAttribute('aria-pressed'), shown: vis(b)})),
+            status: box.querySelector('.bm-status').textContent,
+            live: box.querySelector('.bm-status').getAttribute('aria-live'),
             stored: localStorage.getItem('sos.bookmarks'), root: document.body.dataset.root};
 })()"""
 
@@ -312,9 +315,13 @@ def test_bookmarks(build):
         assert len(st["buttons"]) == 2, st["buttons"]
         first = st["buttons"][0]
         assert first["text"] == "Bookmark" and first["pressed"] == "false", first
+        assert all(x["shown"] for x in st["buttons"]), st["buttons"]  # the script shows them
+        assert st["live"] == "polite" and st["status"] == "", st  # a load announces nothing
         b.click("button.bookmark")
         b.poll("(localStorage.getItem('sos.bookmarks') || '').includes(%s)" %
                json.dumps(json.dumps(first["id"])), "the click to store a bookmark")
+        # the change is said in the polite live region
+        assert b.js(STATE)["status"] == "Bookmarked %s." % first["name"], b.js(STATE)
         b.page.reload()
         st = b.js(STATE)
         assert not st["loading"] and not st["empty"], st
@@ -347,6 +354,8 @@ def test_bookmarks(build):
         b.click(sel)
         b.poll("JSON.parse(localStorage.getItem('sos.bookmarks') || '[1]').length === 0",
                "the click to remove the bookmark")
+        assert b.js(STATE)["status"] == "Removed %s from your bookmarks." % first["name"], \
+            b.js(STATE)
         b.page.reload()
         st = b.js(STATE)
         assert not st["loading"] and st["empty"] and st["links"] == [], st
@@ -362,18 +371,55 @@ def test_bookmarks(build):
 INDEXES = ("index.html", "compare/index.html", "tools/index.html")
 
 
+NOSCRIPT = """(() => {
+    const vis = el => !!el && !el.hidden && getComputedStyle(el).display !== 'none' &&
+        el.getClientRects().length > 0;
+    const box = document.querySelector('.bookmarks');
+    return {text: document.body.innerText, nojs: vis(box.querySelector('.bm-nojs')),
+            nojs_text: box.querySelector('.bm-nojs').textContent,
+            buttons: [...document.querySelectorAll('button.bookmark')].map(vis),
+            status: box.querySelector('.bm-status').getAttribute('aria-live')};
+})()"""
+
+
+def test_bookmarks_without_script(build):
+    """Issue 14, item 7: with JavaScript off (DevTools'
+    Emulation.setScriptExecutionDisabled) no page says "Loading bookmarks..."
+    forever: the box says bookmarks need JavaScript, and the Bookmark
+    buttons, which could do nothing, are not shown. (The inspection below
+    runs over the protocol, which the setting does not stop.)"""
+    s = site(build)
+    html = html_pages(s)
+    with Browser(s) as b:
+        b.page.call("Emulation.setScriptExecutionDisabled", value=True)
+        b.size(390)
+        for rel in html:
+            b.open(rel)
+            st = b.js(NOSCRIPT)
+            assert "Loading" not in st["text"], (rel, st["text"][-300:])
+            assert st["nojs"] and "need JavaScript" in st["nojs_text"], (rel, st)
+            assert not any(st["buttons"]), (rel, st["buttons"])
+            assert st["status"] == "polite", (rel, st)
+        # the same pages with the script: the line is gone, the buttons show
+        b.page.call("Emulation.setScriptExecutionDisabled", value=False)
+        b.open(COMPARE)
+        st = b.js(NOSCRIPT)
+        assert not st["nojs"] and st["buttons"] == [True, True], st
+        assert not b.problems(), b.problems()
+
+
 def test_no_errors(build):
     s = site(build)
     html = html_pages(s)
-    assert len(html) == 10 + 1 and "404.html" in html, html
+    assert len(html) == 10 + 2 and "404.html" in html, html  # and how-we-review/
     with Browser(s) as b:
         for width in (1280, 390):
             b.size(width)
             for rel in html:
                 b.open(rel)
                 assert b.js("document.querySelectorAll('h1').length") == 1, rel
-                # the script ran: the loading line is gone
-                assert b.js("document.querySelector('.bm-loading').hidden"), rel
+                # the script ran: the no-JavaScript line is gone
+                assert b.js("document.querySelector('.bm-nojs').hidden"), rel
         assert not b.problems(), b.problems()
         # a script error is caught by this check (it is not blind)
         b.js("setTimeout(() => { throw new Error('sos-probe') }, 0); true")
@@ -409,6 +455,21 @@ def _take_text(t):
 PERSONAS = ("Builder", "Skeptic", "Futurist", "Founder", "Creator")
 
 
+def _day(t):
+    """A signed time as a page shows it: "6 Dec 2026", UTC."""
+    d = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+    return "%d %s %d" % (d.day, d.strftime("%b"), d.year)
+
+
+def _dates(verdicts, shown_takes):
+    """The dates a comparison or tool page shows (issue 14): "Updated" (the
+    newest finalized_at), each card's "Verdict published", each take's
+    "Filed" (none for filed_at 0)."""
+    fin = [v["verdict"]["finalized_at"] for v in verdicts]
+    return ([("date", _day(max(fin)))] + [("date", _day(t)) for t in fin] +
+            [("date", _day(t["filed_at"])) for t in shown_takes if t["filed_at"]])
+
+
 def expected_marks(s, rel):
     """What the page's JSON twin says it shows: sorted (kind, text) pairs for
     every score ("45/100 · skip"), verdict badge ("Skip", "Ship · 4 ship / 0
@@ -429,6 +490,7 @@ def expected_marks(s, rel):
         tk = takes(j)
         for p in PERSONAS:
             out.append(("score", _take_text(tk[p])) if p in tk else ("none", "No panel take"))
+        out += _dates([j], tk.values())
     elif j["type"] == "comparison":
         sides = (j["a"], j["b"])
         # the answer under the lede, and per tool a bar and its figure for
@@ -449,6 +511,7 @@ def expected_marks(s, rel):
                 continue
             for tk in tks:
                 out.append(("score", _take_text(tk[p])) if p in tk else ("none", "No panel take"))
+        out += _dates(sides, [t for tk in tks for t in tk.values()])
     else:
         raise AssertionError("%s: unknown twin type %r" % (rel, j["type"]))
     return sorted(out)
@@ -462,8 +525,11 @@ def expected_marks(s, rel):
 # ancestor), and the topmost element at its middle (nothing covers it, no
 # clip hides it). Returns [{kind, text, ok, why, box}].
 MARKS = """((w) => {
+    // the dates (issue 14) on a comparison or tool page: other pages'
+    // dates are not what this check knows the twin of
+    const dated = /\/(compare|tools)\/[^\/]+\/(index\.html)?$/.test(location.pathname);
     const found = new Set(document.querySelectorAll(
-        '.score, .badge, .none, .answer-line, .bar-num, .bar'));
+        '.score, .badge, .none, .answer-line, .bar-num, .bar' + (dated ? ', main time' : '')));
     const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n; (n = walk.nextNode());)
         if (n.nodeValue.trim() === 'No panel take') found.add(n.parentElement);
@@ -472,7 +538,7 @@ MARKS = """((w) => {
         const c = el.classList;
         const kind = c.contains('score') ? 'score' : c.contains('badge') ? 'badge' :
             c.contains('answer-line') ? 'answer' : c.contains('bar-num') ? 'bar' :
-            c.contains('bar') ? 'track' : 'none';
+            c.contains('bar') ? 'track' : el.tagName === 'TIME' ? 'date' : 'none';
         const why = [];
         el.scrollIntoView({block: 'center', inline: 'nearest'});
         const r = el.getBoundingClientRect();
@@ -541,13 +607,15 @@ def check_scheme(b, scheme, rel):
 def test_marks_visible(build):
     """Issue 14: every score, verdict badge and "No panel take" on every
     page, and on a comparison page the answer line, each bar and its
-    figure, at both widths and in both colour schemes, is where a reader
+    figure, and on comparison and tool pages every date (<time>: Updated,
+    Verdict published, Filed), at both widths and in both colour schemes, is where a reader
     sees it, and there are exactly as many as the page's data says. Each
     page is also saved as a screenshot,
     <build>/tests/integration/screenshots/<page>[-dark]-<width>.png."""
     s = site(build)
     shots = os.path.join(os.path.abspath(build), "tests", "integration", "screenshots")
-    html = [rel for rel in html_pages(s) if rel != "404.html"]  # no twin, no marks
+    # no twin, no marks
+    html = [rel for rel in html_pages(s) if rel not in ("404.html", "how-we-review/index.html")]
     assert len(html) == 10, html
     failures = []
     with Browser(s) as b:
@@ -640,7 +708,8 @@ def test_no_sideways_scroll(build):
     mobile viewport widens to fit what overflows it."""
     s = site(build)
     html = html_pages(s)
-    assert len(html) == 10 + 1 and "404.html" in html, html  # 404.html must fit too
+    # 404.html and how-we-review/ must fit too
+    assert len(html) == 10 + 2 and "how-we-review/index.html" in html, html
     failures = []
     with Browser(s) as b:
         for width in WIDTHS:
@@ -904,7 +973,8 @@ def test_axe(build):
 
 if __name__ == "__main__":
     try:
-        main([test_compare_page_widths, test_bookmarks, test_no_errors, test_marks_visible,
+        main([test_compare_page_widths, test_bookmarks, test_bookmarks_without_script,
+              test_no_errors, test_marks_visible,
               test_no_sideways_scroll, test_scorecard_uses_width, test_focus_ring, test_axe])
     finally:
         if _site is not None:

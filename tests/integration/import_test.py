@@ -5,7 +5,12 @@ memory at a size where holding every verdict shows.
   - 600 tools, 2,400 takes, 600 comparisons in one file whose keys come in
     the wrong order (comparisons, takes, then tools): everything arrives,
     a second import duplicates nothing (every service's log head stays),
-    progress lines on stderr count up to the total, and a summary;
+    progress lines on stderr count up to the total, and a summary; the
+    takes, which have no filed_at in the file, are filed at the import's
+    time (within the seconds it ran), and the second import, whose clock
+    is later, neither conflicts nor files them again;
+  - a take with filed_at in the file keeps it; one that changes its text
+    under the same id is refused whether or not it has filed_at;
   - a file with a bad record is refused whole before anything is sent,
     wherever the record is;
   - `sos render` of 1,000 tools with 2 KB takes peaks under RENDER_RSS_KIB
@@ -20,6 +25,7 @@ import json
 import os
 import re
 import subprocess
+import time
 
 from harness import Cluster, main, wait_for
 
@@ -65,6 +71,12 @@ def heads(c):
     return [s["head"] for s in c.sos_json("status")]
 
 
+def later_clock(t):
+    """Waits for the clock to pass t (unix seconds): an import after it
+    files its takes without filed_at at another time than one before."""
+    wait_for(lambda: int(time.time()) > t, what="the clock to pass %d" % t)
+
+
 def num(s):
     return int(s.replace(",", ""))
 
@@ -75,7 +87,9 @@ def test_import_large(build):
     try:
         c.start_all()
         path = write(c, "big.json", catalogue(n))
+        t0 = int(time.time())
         r = c.sos("import", path)
+        t1 = int(time.time()) + 1
         want = "imported %s: %d tools, %d takes, %d comparisons" % (path, n, 4 * n, n)
         assert want in r.stdout, r.stdout
         total = n + 5 + 4 * n + n
@@ -101,13 +115,54 @@ def test_import_large(build):
         assert len(verdicts) == n, len(verdicts)
         assert all(v["ship"] + v["skip"] == 4 for v in verdicts), verdicts[:3]
         assert sum(1 for i in items if i["type"] == "comparison") == n
+        filed = {t["filed_at"] for i in items if i["type"] == "verdict" for t in i["takes"]}
+        assert len(filed) == 1 and t0 <= min(filed) <= t1, (sorted(filed)[:3], t0, t1)
 
         before = heads(c)
+        later_clock(t1)
         r = c.sos("import", path)  # again: nothing new anywhere
         assert "done: %s records" % format(total, ",") in r.stderr, r.stderr
+        assert "%s takes without filed_at were imported before" % format(4 * n, ",") in \
+            r.stderr, r.stderr
         assert heads(c) == before, (heads(c), before)
         assert len(c.sos_json("tool", "list")) == n
         assert len(c.sos_json("compare", "list")) == n
+    finally:
+        c.close()
+
+
+def test_filed_at(build):
+    """A take's filed_at from the file is kept; without one, the import's
+    time. Importing again changes nothing; a changed text under the same
+    id is refused, with or without filed_at."""
+    c = Cluster(build)
+    try:
+        c.start_all()
+        cat = catalogue(2, tools_last=False)
+        cat["comparisons"] = []
+        cat["takes"][0]["filed_at"] = 1795000000
+        path = write(c, "dated.json", cat)
+        t0 = int(time.time())
+        c.sos("import", path)
+        t1 = int(time.time()) + 1
+        wait_for(lambda: heads(c)[3] >= 2, timeout=60, what="2 publications")
+        got = {}
+        for i in c.sos_json("pull")["items"]:
+            for t in i.get("takes", []):
+                got[(i["tool"]["name"], t["persona"])] = t["filed_at"]
+        assert got.pop(("Stream Tool 00000", "Builder")) == 1795000000, got
+        assert len(got) == 7 and all(t0 <= v <= t1 for v in got.values()), (got, t0, t1)
+        before = heads(c)
+        later_clock(t1)
+        r = c.sos("import", path)
+        assert "7 takes without filed_at were imported before" in r.stderr, r.stderr
+        assert heads(c) == before, (heads(c), before)
+        for k in (0, 1):  # with filed_at, then without
+            changed = json.loads(json.dumps(cat))
+            changed["takes"][k]["text"] += " (edited)"
+            r = c.sos("import", write(c, "changed.json", changed), check=False)
+            assert r.returncode == 65 and "take refused (conflict)" in r.stderr, (k, r.stderr)
+            assert heads(c) == before, (heads(c), before)
     finally:
         c.close()
 
@@ -175,8 +230,9 @@ def test_render_memory(build):
         if not sanitized(c.build):  # ASan's shadow and quarantine are not the model's
             assert ru.ru_maxrss < RENDER_RSS_KIB, "peak RSS %d KiB" % ru.ru_maxrss
         pages = sum(len(fs) for _, _, fs in os.walk(os.path.join(out, "current")))
-        # + robots.txt, 404.html, favicon.svg, compare/ and tools/ index pages and twins
-        assert pages == 2 * n + 2 * 2 * n + 14, pages
+        # + robots.txt, 404.html, favicon.svg, how-we-review/index.html, compare/ and tools/
+        # index pages and twins
+        assert pages == 2 * n + 2 * 2 * n + 15, pages
         # no usable temporary file: the verdicts stay in memory, the same bytes
         env = dict(os.environ, TMPDIR=os.path.join(c.home, "nowhere"))
         other = os.path.join(c.home, "site-in-memory")
@@ -192,4 +248,4 @@ def test_render_memory(build):
 
 
 if __name__ == "__main__":
-    main([test_import_large, test_import_refused_whole, test_render_memory])
+    main([test_import_large, test_filed_at, test_import_refused_whole, test_render_memory])

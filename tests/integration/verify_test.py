@@ -121,7 +121,7 @@ def tool_twin(site, tool=TOOL):
 def test_fresh_render(build):
     s = sample(build)
     r = verify(build, s["out"])
-    clean(r, 4, 3, files=28)
+    clean(r, 4, 3, files=29)
     key = read(s["pub"]).strip()
     assert ("verdicts signed by %s\n" % key) in r.stdout, r.stdout
     clean(verify(build, os.path.join(s["out"], "current")), 4, 3)  # the release itself
@@ -168,7 +168,7 @@ def test_incremental_render(build):
         published(c, 9)
         r = c.sos("render", "--out", out)
         assert "incremental" in r.stdout, r.stdout
-        clean(verify(build, out), 5, 4, files=32)
+        clean(verify(build, out), 5, 4, files=33)
         page = read(os.path.join(out, "current", "tools", "mistral-8x24b-mixture-of-experts",
                                  "index.html"))
         links = re.findall(r'compare/([a-z0-9-]+)/index\.html', page)
@@ -295,6 +295,7 @@ def test_tamper_site_files(build):
     for rel, old, new in (
             ("robots.txt", "Allow: /", "Disallow: /"),
             ("404.html", "Page not found</h1>", "Gone fishing</h1>"),
+            ("how-we-review/index.html", "four of the five", "three of the five"),
             ("assets/favicon.svg", "#16181d", "#ff0000"),
             ("sitemap.xml", "<lastmod>20", "<lastmod>19"),
             ("feed.atom", "Which AI Tool Should You Ship?", "Which AI Tool Should You Skip?")):
@@ -304,6 +305,30 @@ def test_tamper_site_files(build):
     site = copy_release(s)
     os.unlink(os.path.join(site, "robots.txt"))
     failed(verify(build, site), EX_DATAERR, [("robots.txt", r"^is missing")])
+
+
+def test_tamper_dates(build):
+    """Issue 14: the dates a page shows are signed data too. A changed
+    "Updated", "Verdict published" or take "Filed" date (its datetime or
+    only the text a reader sees) on a comparison or tool page is caught."""
+    s = sample(build)
+    cmp_page = os.path.join("compare", CMP, "index.html")
+    tool_page = os.path.join("tools", TOOL, "index.html")
+    for rel, pattern in (
+            (cmp_page, r'Updated <time datetime="(\d{4})'),
+            (cmp_page, r'Verdict published <time datetime="[^"]+">\d+ \w+ (\d{4})<'),
+            (tool_page, r'Filed <time datetime="(\d{4})'),
+            (tool_page, r'Filed <time datetime="[^"]+">\d+ \w+ (\d{4})<')):
+        site = copy_release(s)
+        path = os.path.join(site, rel)
+        text = read(path)
+        m = re.search(pattern, text)
+        assert m, (rel, pattern)
+        year = m.group(1)
+        line = text.count("\n", 0, m.start(1)) + 1
+        write(path, text[:m.start(1)] + str(int(year) - 1) + text[m.end(1):])
+        failed(verify(build, site), EX_DATAERR, [
+            (rel, r"^differs from the signed data at line %d$" % line)])
 
 
 def test_tamper_swapped_take(build):
@@ -426,7 +451,7 @@ def test_hostile_text(build):
                     doc = read(os.path.join(d, n))
                     assert "<script>alert" not in doc, os.path.join(d, n)
                     seen += 1
-        assert seen == 7, seen  # index, compare/, tools/, one comparison, two tools, 404
+        assert seen == 8, seen  # index, compare/, tools/, a comparison, two tools, 404, how-we-review
         # the raw text is what was signed: the twins carry it as JSON strings
         twin = json.loads(read(os.path.join(site, "tools", "script-kiddie", "index.json")))
         assert twin["takes"][0]["text"].startswith("Try <script>alert(1)</script>"), twin
@@ -445,5 +470,5 @@ if __name__ == "__main__":
     main([test_fresh_render, test_usage, test_json, test_incremental_render, test_tamper_score,
           test_tamper_take_signature, test_tamper_verdict_signature, test_tamper_comparison_page,
           test_tamper_tagline, test_tamper_removed_page, test_tamper_extra_page,
-          test_tamper_site_files, test_tamper_index_rows, test_tamper_swapped_take,
-          test_tamper_hash, test_wrong_key, test_hostile_text])
+          test_tamper_site_files, test_tamper_index_rows, test_tamper_dates,
+          test_tamper_swapped_take, test_tamper_hash, test_wrong_key, test_hostile_text])

@@ -144,7 +144,9 @@ static void test_home(void **state)
                                  "id=\"finder-q\""));
     assert_non_null(strstr(page, "<label for=\"finder-cat\">Category</label> <select "
                                  "id=\"finder-cat\">"));
-    assert_int_equal(sf_count(page, "aria-live=\"polite\""), 1);
+    /* the finder's count, and the bookmarks' status every page has */
+    assert_int_equal(sf_count(page, "<p class=\"finder-count\" aria-live=\"polite\">"), 1);
+    assert_int_equal(sf_count(page, "aria-live=\"polite\""), 2);
     assert_non_null(strstr(page, "<a href=\"compare/index.html\">All comparisons</a>"));
     assert_non_null(strstr(page, "<a href=\"tools/index.html\">All tools</a>"));
     /* its data: one entry a row, same keys, no '<' (nothing breaks out) */

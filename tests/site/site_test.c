@@ -75,10 +75,11 @@ static const char *s_str(sos_buf *b)
 static size_t s_check_markup(const char *page)
 {
     static const char *const tags[] = {
-        "html",  "head",   "meta",   "title", "link",  "script", "body",    "a",       "header",
-        "main",  "nav",    "span",   "p",     "h1",    "h2",     "section", "article", "div",
-        "ul",    "li",     "button", "table", "thead", "tbody",  "tr",      "td",      "th",
-        "aside", "footer", "form",   "label", "input", "select", "option",  "time"};
+        "html",    "head",   "meta", "title",  "link",   "script", "body",  "a",
+        "header",  "main",   "nav",  "span",   "p",      "h1",     "h2",    "section",
+        "article", "div",    "ul",   "li",     "button", "table",  "thead", "tbody",
+        "tr",      "td",     "th",   "aside",  "footer", "form",   "label", "input",
+        "select",  "option", "time", "strong", "code",   "pre"};
     size_t scripts = 0;
     for (const char *p = strchr(page, '<'); p; p = strchr(p, '<')) {
         p++;
@@ -277,12 +278,15 @@ static void test_robots_and_sitemap(void **state)
     const Sos__Comparison *cmps[] = {&c};
     site_sitemap(&f->o, tools, 2, cmps, pairs, 1, &b);
     const char *map = s_str(&b);
-    assert_int_equal(sf_count(map, "<url>"), 6);
-    assert_int_equal(sf_count(map, "<lastmod>"), 6);
+    assert_int_equal(sf_count(map, "<url>"), 7);
+    assert_int_equal(sf_count(map, "<lastmod>"), 7);
     /* the two index pages: their newest row's signed time */
     assert_non_null(strstr(map, "<loc>https://example.org/compare/</loc><lastmod>"
                                 "2025-01-01T00:01:40Z</lastmod>"));
     assert_non_null(strstr(map, "<loc>https://example.org/tools/</loc><lastmod>"
+                                "2025-01-01T00:01:40Z</lastmod>"));
+    /* the static "How we review" page: the release's time, as the index */
+    assert_non_null(strstr(map, "<loc>https://example.org/how-we-review/</loc><lastmod>"
                                 "2025-01-01T00:01:40Z</lastmod>"));
     assert_non_null(strstr(map, "<loc>https://example.org/</loc><lastmod>2025-01-01T00:01:40Z"
                                 "</lastmod>"));

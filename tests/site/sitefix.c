@@ -39,6 +39,12 @@ static void s_sign(const sos_key *k, const char *domain, sos_buf *payload,
 Sos__Verdict *sf_verdict(const sos_key *k, const Sos__Tool *tool, const sf_take *takes, size_t n,
                          uint64_t finalized_at)
 {
+    return sf_verdict_filed(k, tool, takes, n, finalized_at, finalized_at - 60);
+}
+
+Sos__Verdict *sf_verdict_filed(const sos_key *k, const Sos__Tool *tool, const sf_take *takes,
+                               size_t n, uint64_t finalized_at, uint64_t filed_at)
+{
     assert_true(n <= 5);
     sos_buf tp[5] = {SOS_BUF_INIT, SOS_BUF_INIT, SOS_BUF_INIT, SOS_BUF_INIT, SOS_BUF_INIT};
     uint8_t tsig[5][SOS_SIG_BYTES], hashes[5][SOS_HASH_BYTES], ids[5][16];
@@ -57,7 +63,7 @@ Sos__Verdict *sf_verdict(const sos_key *k, const Sos__Tool *tool, const sf_take 
         tb[i].ship = takes[i].ship;
         tb[i].text = (char *)takes[i].text;
         tb[i].revision = 1;
-        tb[i].filed_at = finalized_at - 60;
+        tb[i].filed_at = filed_at;
         tbp[i] = &tb[i];
         sos_buf_pack(&tp[i], &tb[i].base);
         s_sign(k, SOS_DOMAIN_TAKE, &tp[i], tsig[i], &ts[i]);

@@ -28,6 +28,9 @@ typedef struct {
  * caller's: sos__verdict__free_unpacked. */
 Sos__Verdict *sf_verdict(const sos_key *k, const Sos__Tool *tool, const sf_take *takes, size_t n,
                          uint64_t finalized_at);
+/* The same with every take's filed_at given (sf_verdict: finalized_at - 60). */
+Sos__Verdict *sf_verdict_filed(const sos_key *k, const Sos__Tool *tool, const sf_take *takes,
+                               size_t n, uint64_t finalized_at, uint64_t filed_at);
 /* Four takes (three ship) by Builder, Skeptic, Futurist, Founder. */
 Sos__Verdict *sf_verdict4(const sos_key *k, const Sos__Tool *tool, uint64_t finalized_at);
 

@@ -92,7 +92,7 @@ static void test_clean(void **state)
     assert_memory_equal(rep.signer, sos_key_public(s_key), SOS_PK_BYTES);
     assert_int_equal(rep.tools, 2);
     assert_int_equal(rep.comparisons, 1);
-    assert_int_equal(rep.files, 20);
+    assert_int_equal(rep.files, 21);
     /* pinned to the signer: clean too */
     assert_int_equal(s_verify(f, sos_key_public(s_key), &rep), VERIFY_OK);
     assert_int_equal(rep.problems, 0);
@@ -116,6 +116,46 @@ static void test_tampered_page(void **state)
     assert_false(rep.forged); /* the signatures are fine: exit 65, not 77 */
     assert_non_null(
         strstr(f->lines, "tools/alpha/index.html: differs from the signed data at line"));
+}
+
+/* A date changed on a page: the verdict's "Updated" and "published" dates
+ * (finalized_at), a take's "Filed" date, the human-readable form alone,
+ * the how-we-review page: each is caught (issue 14). */
+static void test_tampered_dates(void **state)
+{
+    s_fix *f = *state;
+    static const struct {
+        const char *rel, *old, *new_;
+    } edits[] = {
+        {"compare/alpha-vs-beta/index.html", "Updated <time datetime=\"2025-01-01T00:01:40Z\">",
+         "Updated <time datetime=\"2025-01-02T00:01:40Z\">"},
+        {"tools/alpha/index.html", "1 Jan 2025</time></p>\n<p class=\"desc\">",
+         "2 Jan 2025</time></p>\n<p class=\"desc\">"},
+        {"tools/beta/index.html", "Filed <time datetime=\"2025-01-01T00:00:40Z\">1 Jan 2025",
+         "Filed <time datetime=\"2025-01-01T00:00:40Z\">9 Jan 2025"},
+        {"how-we-review/index.html", "four of the five", "five of the five"},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
+        char *page = sf_read(s_path(f, edits[i].rel)), *at;
+        assert_non_null(page);
+        if (!(at = strstr(page, edits[i].old)))
+            fail_msg("%s does not hold %s", edits[i].rel, edits[i].old);
+        assert_int_equal(strlen(edits[i].old), strlen(edits[i].new_));
+        memcpy(at, edits[i].new_, strlen(edits[i].new_));
+        sf_write(s_path(f, edits[i].rel), page);
+        verify_report rep;
+        assert_int_equal(s_verify(f, NULL, &rep), VERIFY_OK);
+        assert_int_equal(rep.problems, 1);
+        char want[200];
+        snprintf(want, sizeof want, "%s: differs from the signed data at line", edits[i].rel);
+        if (!strstr(f->lines, want))
+            fail_msg("no \"%s\" in:\n%s", want, f->lines);
+        memcpy(at, edits[i].old, strlen(edits[i].old)); /* restored: clean again */
+        sf_write(s_path(f, edits[i].rel), page);
+        free(page);
+        assert_int_equal(s_verify(f, NULL, &rep), VERIFY_OK);
+        assert_int_equal(rep.problems, 0);
+    }
 }
 
 /* A twin whose shown take text differs from the signed one, then one whose
@@ -210,6 +250,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_clean, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_page, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_tampered_dates, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_twin, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_answer, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_extra_file_and_wrong_key, s_setup, s_teardown),
