@@ -118,12 +118,14 @@ class Cluster:
             if rc != 0:
                 raise AssertionError("%s exited %d on SIGTERM:\n%s" % (svc, rc, self.logs()))
 
-    def sos(self, *args, check=True, input=None):
+    def sos(self, *args, check=True, input=None, timeout=60):
+        """Runs sos; timeout is a hang guard (a sanitized build on a loaded
+        machine imports a large catalogue in about a minute)."""
         cmd = [os.path.join(self.build, "clients", "sos"), "--home", self.home]
         if self.config:
             cmd += ["--config", self.config]
         r = subprocess.run(cmd + list(args), capture_output=True, text=True, input=input,
-                           timeout=60)
+                           timeout=timeout)
         if check and r.returncode != 0:
             raise AssertionError("sos %s exited %d\nstdout: %s\nstderr: %s" %
                                  (" ".join(args), r.returncode, r.stdout, r.stderr))

@@ -29,6 +29,10 @@ import time
 
 from harness import Cluster, main, wait_for
 
+# A large import's hang guard: about a minute in the ASan+UBSan build on a
+# loaded machine; this only tells a hang from slowness.
+GUARD = 900
+
 PERSONAS = ["Builder", "Skeptic", "Futurist", "Founder"]
 RENDER_TOOLS = 1000
 RENDER_TEXT = 100  # about 2 KB a take: what a whole verdict costs shows
@@ -88,7 +92,7 @@ def test_import_large(build):
         c.start_all()
         path = write(c, "big.json", catalogue(n))
         t0 = int(time.time())
-        r = c.sos("import", path)
+        r = c.sos("import", path, timeout=GUARD)
         t1 = int(time.time()) + 1
         want = "imported %s: %d tools, %d takes, %d comparisons" % (path, n, 4 * n, n)
         assert want in r.stdout, r.stdout
@@ -120,7 +124,7 @@ def test_import_large(build):
 
         before = heads(c)
         later_clock(t1)
-        r = c.sos("import", path)  # again: nothing new anywhere
+        r = c.sos("import", path, timeout=GUARD)  # again: nothing new anywhere
         assert "done: %s records" % format(total, ",") in r.stderr, r.stderr
         assert "%s takes without filed_at were imported before" % format(4 * n, ",") in \
             r.stderr, r.stderr
@@ -154,7 +158,7 @@ def test_filed_at(build):
         assert len(got) == 7 and all(t0 <= v <= t1 for v in got.values()), (got, t0, t1)
         before = heads(c)
         later_clock(t1)
-        r = c.sos("import", path)
+        r = c.sos("import", path, timeout=GUARD)
         assert "7 takes without filed_at were imported before" in r.stderr, r.stderr
         assert heads(c) == before, (heads(c), before)
         for k in (0, 1):  # with filed_at, then without
@@ -214,7 +218,7 @@ def test_render_memory(build):
     try:
         c.start_all()
         c.sos("import", write(c, "render.json", catalogue(n, cmps_per_tool=2, tools_last=False,
-                                                     text=RENDER_TEXT)))
+                                                     text=RENDER_TEXT)), timeout=GUARD)
         wait_for(lambda: heads(c)[3] >= 3 * n, timeout=300, what="%d publications" % (3 * n))
         out = os.path.join(c.home, "site")
         logs = [open(os.path.join(c.home, x), "w+") for x in ("render.out", "render.err")]
