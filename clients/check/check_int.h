@@ -29,6 +29,7 @@ typedef enum {
     CHECK_K_VERDICTS,
     CHECK_K_BY_TOOL,
     CHECK_K_PUBLISHED,
+    CHECK_K_EDITORS, /* submission, scoring: pk -> EditorRecord */
 } check_kind;
 
 typedef struct {
@@ -42,7 +43,7 @@ typedef struct {
     const char *service, *upstream;
     const ProtobufCMessageDescriptor *reply; /* what its requests db keeps */
     unsigned n;
-    check_dbdef db[8];
+    check_dbdef db[10];
 } check_svcdef;
 
 /* The four stores, upstream first (check.c walks them downstream first). */

@@ -69,6 +69,7 @@ static int s_verdict(sos_txn *t, const Sos__Event *ev)
     Sos__Event pub = SOS__EVENT__INIT;
     pub.kind_case = SOS__EVENT__KIND_PUBLICATION;
     pub.publication = (Sos__Verdict *)v;
+    pub.by = ev->by; /* the editor's finalize, when an editor closed the panel */
     if ((rc = sos_rules_put(t, PUBLISHING_DB_VERDICTS, id, strlen(id), &v->base)) ||
         (rc = sos_evlog_append(t, &pub)))
         return rc;
