@@ -177,6 +177,13 @@ static void s_submission(fz_world *w)
         c.tool_b = (char *)pairs[i][1];
         fz_check(submission_compare_create(t, &c, FZ_NOW, NULL, slug, &st) == 0, st.msg);
     }
+    Sos__EditorKey ek = SOS__EDITOR_KEY__INIT;
+    Sos__EditorRecord *rec = NULL;
+    ek.public_key =
+        (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(w->keys[FZ_KEY_EDITOR])};
+    ek.name = (char *)"fuzz editor";
+    fz_check(submission_editor_add(t, &ek, FZ_NOW, NULL, &rec, &st) == 0 && rec, st.msg);
+    sos__editor_record__free_unpacked(rec, NULL);
     s_commit(&t, "submission");
 }
 
