@@ -20,8 +20,8 @@ static int s_list(sos_clnt *c, unsigned member, const char *after, uint32_t max,
 }
 
 /* An editorial request: act's oneof is set by the caller. */
-static int s_edit(sos_clnt *c, const sos_clnt_editor *ed, Sos__EditorAction *act,
-                  const uint8_t *id, size_t idlen, Sos__SubmissionReply **rep)
+static int s_edit(sos_clnt *c, const sos_clnt_editor *ed, Sos__EditorAction *act, const uint8_t *id,
+                  size_t idlen, Sos__SubmissionReply **rep)
 {
     return sos_clnt_call_editorial(c, &sos__submission_request__descriptor,
                                    SOS__SUBMISSION_REQUEST__BODY_EDITORIAL, ed, act, id, idlen,

@@ -393,7 +393,8 @@ void check_db_record(check_walk *w, const check_dbdef *d, const sos_val *k, cons
         else if (!((Sos__EditorRecord *)m)->key ||
                  ((Sos__EditorRecord *)m)->key->public_key.len != SOS_PK_BYTES ||
                  memcmp(((Sos__EditorRecord *)m)->key->public_key.data, k->data, SOS_PK_BYTES) != 0)
-            check_walk_found(w, db, k->data, k->len, "editor entry is for another key than its key");
+            check_walk_found(w, db, k->data, k->len,
+                             "editor entry is for another key than its key");
         break;
     case CHECK_K_PUBLISHED:
         if (v->len != 8) {

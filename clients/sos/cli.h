@@ -16,8 +16,8 @@ typedef struct {
     sos_conf *conf; /* owned by main */
     bool json;      /* --json: print JSON on stdout */
     int timeout_ms, retries;
-    const char *tkey_path; /* --transport-key / [client] transport_key: argv or conf's */
-    sos_tkey *tkey;        /* loaded on the first tcp connection; owned by main */
+    const char *tkey_path;  /* --transport-key / [client] transport_key: argv or conf's */
+    sos_tkey *tkey;         /* loaded on the first tcp connection; owned by main */
     const char *editor_key; /* --editor-key FILE (argv's), or NULL: the default */
 } sos_cli;
 

@@ -25,9 +25,9 @@
 #include "cli.h"
 #include "clnt.h"
 
-#define SOS_CMD_GO (-1)           /* sos_cmd_getopt: go on */
-#define SOS_CMD_ANY (-1)          /* a verb's operands: the verb checks them */
-#define SOS_CMD_JSON ((size_t)-1) /* an option's at: --json sets cli->json */
+#define SOS_CMD_GO (-1)             /* sos_cmd_getopt: go on */
+#define SOS_CMD_ANY (-1)            /* a verb's operands: the verb checks them */
+#define SOS_CMD_JSON ((size_t)-1)   /* an option's at: --json sets cli->json */
 #define SOS_CMD_EDITOR ((size_t)-2) /* an option's at: --editor-key sets cli->editor_key */
 #define SOS_CMD_N(a) (sizeof(a) / sizeof((a)[0]))
 #define SOS_CMD_TABLE(a) (a), SOS_CMD_N(a) /* a table and its length */
@@ -56,8 +56,8 @@ extern const sos_cmd_opt sos_cmd_json_only[1];
  * command: it signs with sos_cli_editor). */
 extern const sos_cmd_opt sos_cmd_json_editor[2];
 /* The line every editorial command's help ends with. */
-#define SOS_CMD_EDITOR_ABOUT                                                                      \
-    "--editor-key FILE: the editor's secret signing key the request is signed\n"                  \
+#define SOS_CMD_EDITOR_ABOUT                                                                       \
+    "--editor-key FILE: the editor's secret signing key the request is signed\n"                   \
     "with (default <key_dir>/editor.key, which deploy/sos-up makes).\n"
 
 typedef struct sos_cmd sos_cmd;
@@ -72,8 +72,8 @@ typedef struct {
     char **argv;
     const char *service; /* what clnt is connected to */
     sos_clnt *clnt;
-    void *reply;        /* the latest reply, any service's */
-    sos_key *editor;    /* loaded by sos_cmd_signer, freed by sos_cmd_run */
+    void *reply;     /* the latest reply, any service's */
+    sos_key *editor; /* loaded by sos_cmd_signer, freed by sos_cmd_run */
 } sos_cmd_ctx;
 
 typedef struct {

@@ -37,9 +37,9 @@ static json_t *s_record_json(const Sos__EditorRecord *r)
     char hex[2 * SOS_PK_BYTES + 1] = "", added[16], revoked[16];
     if (r->key && r->key->public_key.len == SOS_PK_BYTES)
         sos_hex(r->key->public_key.data, SOS_PK_BYTES, hex);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "public_key", hex, "name",
-                          r->key ? r->key->name : "", "state",
-                          r->revoked_seq ? "revoked" : "current", "added", s_date(r->added_at, added));
+    json_t *j = json_pack(
+        "{s:s, s:s, s:s, s:s}", "public_key", hex, "name", r->key ? r->key->name : "", "state",
+        r->revoked_seq ? "revoked" : "current", "added", s_date(r->added_at, added));
     if (r->revoked_seq)
         json_object_set_new(j, "revoked", json_string(s_date(r->revoked_at, revoked)));
     return j;

@@ -45,9 +45,9 @@ typedef struct {
     const char *path, *keydir;
     sos_clnt *sub, *score;
     sos_key *keys[6];
-    sos_key *editor;     /* signs the tools, panel keys and comparisons */
-    sos_clnt_editor ed;  /* issued_at 0: an import is the same bytes every run */
-    char **ids; /* by tool number: the id submission gave it, NULL until then */
+    sos_key *editor;    /* signs the tools, panel keys and comparisons */
+    sos_clnt_editor ed; /* issued_at 0: an import is the same bytes every run */
+    char **ids;         /* by tool number: the id submission gave it, NULL until then */
     size_t n_ids;
     catalogue_counts count;
     size_t tools, takes, cmps, panel, total, sent, existed, shown;
@@ -292,7 +292,8 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
         "before anything is sent. Progress goes to stderr every 1,000 records\n"
         "(or 2 seconds), and a summary.\n"
         "Tools, panel keys and comparisons are an editor's signed requests.\n" SOS_CMD_EDITOR_ABOUT;
-    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--keys DIR] [--editor-key FILE] FILE", 1, NULL}};
+    static const sos_cmd_verb verbs[] = {
+        {NULL, NULL, "[--keys DIR] [--editor-key FILE] FILE", 1, NULL}};
     static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("keys", 'k', s_import_opts, keys),
                                        SOS_CMD_OPT_EDITOR};
     static const sos_cmd cmd = {"import", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),

@@ -17,8 +17,8 @@ typedef struct {
 static const char s_about[] =
     "Registers a reviewer's public signing key for a persona (Builder, Skeptic,\n"
     "Futurist, Founder, Creator). Scoring accepts a persona's takes only when\n"
-    "they are signed by a key registered for it. add is an editor's signed request.\n"
-    SOS_CMD_EDITOR_ABOUT;
+    "they are signed by a key registered for it. add is an editor's signed "
+    "request.\n" SOS_CMD_EDITOR_ABOUT;
 
 static int s_panel_add(sos_cmd_ctx *x)
 {
@@ -89,8 +89,10 @@ static const sos_cmd_opt s_opts[] = {
 };
 /* Operands are not checked: the words after the options were always let be. */
 static const sos_cmd_verb s_verbs[] = {
-    {"add", s_panel_add, "--persona NAME --key HEX|FILE.pub [--name WHO]\n"
-     "                      [--editor-key FILE]", SOS_CMD_ANY, NULL},
+    {"add", s_panel_add,
+     "--persona NAME --key HEX|FILE.pub [--name WHO]\n"
+     "                      [--editor-key FILE]",
+     SOS_CMD_ANY, NULL},
     {"list", s_panel_list, "[--json]", SOS_CMD_ANY, "submission"},
 };
 static const sos_cmd s_cmd = {"panel", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),

@@ -67,8 +67,9 @@ static int s_verdict_show(sos_cmd_ctx *x)
     return 0;
 }
 
-static const sos_cmd_verb s_verbs[] = {{"show", s_verdict_show, "TOOL [--json]", 1, "aggregation"},
-                                       {"finalize", s_verdict_finalize, "TOOL [--editor-key FILE]", 1, "scoring"}};
+static const sos_cmd_verb s_verbs[] = {
+    {"show", s_verdict_show, "TOOL [--json]", 1, "aggregation"},
+    {"finalize", s_verdict_finalize, "TOOL [--editor-key FILE]", 1, "scoring"}};
 static const sos_cmd s_cmd = {"verdict", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(sos_cmd_json_editor),
                               0, s_about};
 

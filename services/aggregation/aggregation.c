@@ -135,8 +135,7 @@ static void s_takes_free(Sos__Signed **s, Sos__TakeBody **b, size_t n)
 }
 
 static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelClosed *pc,
-                      const Sos__Signed *by,
-                      uint64_t now)
+                      const Sos__Signed *by, uint64_t now)
 {
     Sos__Signed *takes[5] = {0};
     Sos__TakeBody *bodies[5] = {0};

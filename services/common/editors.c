@@ -29,10 +29,9 @@ int sos_editors_open(const Sos__Signed *env, const ProtobufCBinaryData *rid,
     if (rc != SOS_ENVELOPE_OK) {
         char why[256];
         sos_envelope_describe(&sos_envelope_editorial, rc, why, sizeof why);
-        return sos_fail(st,
-                        rc == SOS_ENVELOPE_FORGED ? SOS__CODE__CODE_FORBIDDEN
-                                                  : SOS__CODE__CODE_BAD_REQUEST,
-                        "%s", why);
+        return sos_fail(
+            st, rc == SOS_ENVELOPE_FORGED ? SOS__CODE__CODE_FORBIDDEN : SOS__CODE__CODE_BAD_REQUEST,
+            "%s", why);
     }
     a = (Sos__EditorAction *)m;
     if (a->request_id.len != rid->len ||

@@ -481,9 +481,9 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         rc = scoring_editorial(t, r->editorial, &r->request_id, &tool, &st);
         if (rc > 0 && st.upstream_may_know && !sos_svc_synced(svc))
             return SOS_SVC_SYNC; /* a new editor or tool submission has not sent yet */
-        if (rc == 0 && (closed = (Sos__PanelClosed *)sos_rules_get(
-                            t, SCORING_DB_CLOSED, &sos__panel_closed__descriptor, tool,
-                            strlen(tool))) != NULL) {
+        if (rc == 0 && (closed = (Sos__PanelClosed *)sos_rules_get(t, SCORING_DB_CLOSED,
+                                                                   &sos__panel_closed__descriptor,
+                                                                   tool, strlen(tool))) != NULL) {
             rep.body_case = SOS__SCORING_REPLY__BODY_CLOSED;
             rep.closed = closed;
         }

@@ -19,8 +19,8 @@ enum {
     /* tool id NUL persona revision(BE32) -> seq(BE64) of the take's event
      * (in stores written before this index: the packed Signed itself) */
     SCORING_DB_TAKES,
-    SCORING_DB_LATEST, /* tool id NUL persona -> see rules.h (revision, hash, seq) */
-    SCORING_DB_CLOSED, /* tool id -> packed PanelClosed */
+    SCORING_DB_LATEST,  /* tool id NUL persona -> see rules.h (revision, hash, seq) */
+    SCORING_DB_CLOSED,  /* tool id -> packed PanelClosed */
     SCORING_DB_EDITORS, /* public key -> packed EditorRecord: submission's registry, followed */
 };
 #define SCORING_MAX_PAYLOAD SOS_ENVELOPE_TAKE_MAX

@@ -84,8 +84,7 @@ int submission_tool_submit(sos_txn *t, const Sos__Tool *in, uint64_t now, const 
     return 0;
 }
 
-int submission_panel_add(sos_txn *t, const Sos__PanelKey *in, const Sos__Signed *by,
-                         sos_status *st)
+int submission_panel_add(sos_txn *t, const Sos__PanelKey *in, const Sos__Signed *by, sos_status *st)
 {
     uint8_t key[1 + SOS_PK_BYTES];
     ProtobufCMessage **all = NULL;
@@ -223,7 +222,9 @@ static int s_editorial(sos_txn *t, const Sos__SubmissionRequest *r, uint64_t now
         if (rc == 0 || (rc == SOS__CODE__CODE_CONFLICT && id[0]))
             e->tool = submission_tool_get(t, id);
         break;
-    case SOS__EDITOR_ACTION__ACT_PANEL_ADD: rc = submission_panel_add(t, a->panel_add, by, st); break;
+    case SOS__EDITOR_ACTION__ACT_PANEL_ADD:
+        rc = submission_panel_add(t, a->panel_add, by, st);
+        break;
     case SOS__EDITOR_ACTION__ACT_COMPARE_CREATE:
         rc = submission_compare_create(t, a->compare_create, now, by, e->slug, st);
         if (rc == 0)

@@ -48,8 +48,8 @@ static int s_next_seq(sos_txn *t, uint64_t *seq)
     return rc == SOS_NOTFOUND ? 0 : rc;
 }
 
-int submission_editor_add(sos_txn *t, const Sos__EditorKey *in, uint64_t now,
-                          const Sos__Signed *by, Sos__EditorRecord **out, sos_status *st)
+int submission_editor_add(sos_txn *t, const Sos__EditorKey *in, uint64_t now, const Sos__Signed *by,
+                          Sos__EditorRecord **out, sos_status *st)
 {
     int rc;
     *out = NULL;

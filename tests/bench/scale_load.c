@@ -432,20 +432,14 @@ static int s_usage(void)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"count", required_argument, 0, 'n'},
-                                         {"prefix", required_argument, 0, 'p'},
-                                         {"start", required_argument, 0, 's'},
-                                         {"personas", required_argument, 0, 'P'},
-                                         {"first-persona", required_argument, 0, 'F'},
-                                         {"text-bytes", required_argument, 0, 'b'},
-                                         {"slice", required_argument, 0, 'S'},
-                                         {"timeline", required_argument, 0, 't'},
-                                         {"clients", required_argument, 0, 'c'},
-                                         {"inflight", required_argument, 0, 'k'},
-                                         {"watch", required_argument, 0, 'w'},
-                                         {"stats", required_argument, 0, 'x'},
-                                         {"editor-key", required_argument, 0, 'E'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"count", required_argument, 0, 'n'},         {"prefix", required_argument, 0, 'p'},
+        {"start", required_argument, 0, 's'},         {"personas", required_argument, 0, 'P'},
+        {"first-persona", required_argument, 0, 'F'}, {"text-bytes", required_argument, 0, 'b'},
+        {"slice", required_argument, 0, 'S'},         {"timeline", required_argument, 0, 't'},
+        {"clients", required_argument, 0, 'c'},       {"inflight", required_argument, 0, 'k'},
+        {"watch", required_argument, 0, 'w'},         {"stats", required_argument, 0, 'x'},
+        {"editor-key", required_argument, 0, 'E'},    {0, 0, 0, 0}};
     stats sx = {0};
     long count = 0, start = 1, slice = 0;
     unsigned personas = 5, first = 1;

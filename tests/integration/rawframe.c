@@ -42,9 +42,8 @@ int main(int argc, char **argv)
     bool readable = false;
     if (sos_wire_poll(&s, 1, &readable, 60000) <= 0 || sos_sock_recv(s, &in) != 0 || in.n != 1)
         goto out;
-    Sos__ErrorReply *r =
-        (Sos__ErrorReply *)protobuf_c_message_unpack(&sos__error_reply__descriptor, NULL,
-                                                     in.len[0], in.data[0]);
+    Sos__ErrorReply *r = (Sos__ErrorReply *)protobuf_c_message_unpack(&sos__error_reply__descriptor,
+                                                                      NULL, in.len[0], in.data[0]);
     if (!r)
         goto out;
     printf("code=%d msg=%s\n", r->status ? (int)r->status->code : 0,

@@ -151,8 +151,7 @@ static void test_non_editor_and_revoked(void **state)
     sos_status st;
     s_apply_editor(f, 7, 0);
     /* a reviewer's key is not an editor's */
-    assert_int_equal(s_finalize(f, f->reviewer, "tool-x", "rid-1", &st),
-                     SOS__CODE__CODE_FORBIDDEN);
+    assert_int_equal(s_finalize(f, f->reviewer, "tool-x", "rid-1", &st), SOS__CODE__CODE_FORBIDDEN);
     /* the request id inside the signed action must be the request's */
     Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
     sos_buf payload = SOS_BUF_INIT;
@@ -165,8 +164,7 @@ static void test_non_editor_and_revoked(void **state)
     sos_envelope_seal(&sos_envelope_editorial, f->ed, &a.base, &payload, sig, &env);
     ProtobufCBinaryData other = {5, (uint8_t *)"rid-b"};
     sos_txn *t = tu_begin(f->e, true);
-    assert_int_equal(scoring_editorial(t, &env, &other, &closed, &st),
-                     SOS__CODE__CODE_BAD_REQUEST);
+    assert_int_equal(scoring_editorial(t, &env, &other, &closed, &st), SOS__CODE__CODE_BAD_REQUEST);
     sos_txn_abort(&t);
     sos_buf_free(&payload);
     /* revoked as of the cursor: refused for good, with the date */
