@@ -213,6 +213,7 @@ static const struct {
     {"submission", "tool", "tool"},
     {"submission", "panel", "panel key"},
     {"submission", "compare", "comparison"},
+    {"submission", "editor", "editor key"},
     {"aggregation", "verdict", "verdict"},
     {"publishing", "pull", "pull"},
 };
