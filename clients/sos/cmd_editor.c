@@ -93,7 +93,8 @@ static int s_editor_add(sos_cmd_ctx *x)
     if (x->cli->json && rep->editor)
         sos_json_print(s_record_json(rep->editor));
     else
-        printf("editor key %s is registered%s%s\n", o->key, k.name[0] ? " for " : "", k.name);
+        printf("registered editor key %s%s%s%s\n", o->key, k.name[0] ? " (" : "", k.name,
+               k.name[0] ? ")" : "");
     return 0;
 }
 
