@@ -34,10 +34,10 @@ const check_svcdef check_db_services[4] = {
     {"aggregation", "scoring", &sos__aggregation_reply__descriptor, 7,
      {S_COMMON, {"tools", CHECK_K_TOOLS}, {"takes", CHECK_K_AGG_TAKES},
       {"latest", CHECK_K_LATEST}, {"verdicts", CHECK_K_VERDICTS}}},
-    {"publishing", "aggregation", &sos__publishing_reply__descriptor, 8,
+    {"publishing", "aggregation", &sos__publishing_reply__descriptor, 9,
      {S_COMMON, {"tools", CHECK_K_TOOLS}, {"verdicts", CHECK_K_VERDICTS},
       {"comparisons", CHECK_K_COMPARISONS}, {"by_tool", CHECK_K_BY_TOOL},
-      {"published", CHECK_K_PUBLISHED}}},
+      {"published", CHECK_K_PUBLISHED}, {"comparison_by", CHECK_K_BY}}},
 };
 /* clang-format on */
 
@@ -396,6 +396,15 @@ void check_db_record(check_walk *w, const check_dbdef *d, const sos_val *k, cons
             check_walk_found(w, db, k->data, k->len,
                              "editor entry is for another key than its key");
         break;
+    case CHECK_K_BY: {
+        Sos__Signed *by = (Sos__Signed *)sos_unpack(&sos__signed__descriptor, v->data, v->len);
+        const char *why = by ? s_signed_open(by, &sos_envelope_editorial, &m) : "does not decode";
+        if (why)
+            check_walk_found(w, db, k->data, k->len, "editor's signed action: %s", why);
+        if (by)
+            sos__signed__free_unpacked(by, NULL);
+        break;
+    }
     case CHECK_K_PUBLISHED:
         if (v->len != 8) {
             check_walk_found(w, db, k->data, k->len, "value is not a sequence number");

@@ -30,6 +30,7 @@ typedef enum {
     CHECK_K_BY_TOOL,
     CHECK_K_PUBLISHED,
     CHECK_K_EDITORS, /* submission, scoring: pk -> EditorRecord */
+    CHECK_K_BY,      /* publishing: slug -> Signed EditorAction */
 } check_kind;
 
 typedef struct {

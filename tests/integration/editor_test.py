@@ -203,6 +203,8 @@ def test_pull_shows_the_editor(build):
         for v in verdicts:
             assert v["by"]["editor_key"] == pub, v.get("by")
             assert v["by"]["action"] == "panel_close" and v["by"]["verified"], v["by"]
+        cmp = [i for i in items if i["type"] == "comparison"]
+        assert cmp[0]["by"]["editor_key"] == pub and cmp[0]["by"]["action"] == "compare_create", cmp
         assert json.loads(c.sos("--json", "pull").stdout)["verified"] is True
         c.stop_all()
     finally:
