@@ -1,6 +1,8 @@
 /* clnt: Lazy Pirate request/reply over the wire layer. */
 #include "clnt.h"
 
+#include "envelope.h"
+
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +164,31 @@ int sos_clnt_call_oneof(sos_clnt *c, const ProtobufCMessageDescriptor *req_desc,
     *(const void **)((char *)req + f->offset) = value;
     int rc = sos_clnt_call_id(c, req, id, idlen, reply_desc, reply);
     free(req); /* not protobuf's free: value is the caller's */
+    return rc;
+}
+
+int sos_clnt_call_editorial(sos_clnt *c, const ProtobufCMessageDescriptor *req_desc,
+                            unsigned member, const sos_clnt_editor *ed, Sos__EditorAction *act,
+                            const uint8_t *id, size_t idlen,
+                            const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply)
+{
+    uint8_t fresh[SOS_CLNT_ID_BYTES], sig[SOS_SIG_BYTES];
+    sos_buf payload = SOS_BUF_INIT;
+    Sos__Signed env;
+    ProtobufCBinaryData was_id = act->request_id;
+    uint64_t was_at = act->issued_at;
+    if (!id) {
+        sos_clnt_new_id(fresh);
+        id = fresh;
+        idlen = sizeof fresh;
+    }
+    act->request_id = (ProtobufCBinaryData){idlen, (uint8_t *)id};
+    act->issued_at = ed->issued_at;
+    sos_envelope_seal(&sos_envelope_editorial, ed->key, &act->base, &payload, sig, &env);
+    int rc = sos_clnt_call_oneof(c, req_desc, member, &env, id, idlen, reply_desc, reply);
+    act->request_id = was_id;
+    act->issued_at = was_at;
+    sos_buf_free(&payload);
     return rc;
 }
 

@@ -60,6 +60,25 @@ int sos_clnt_call_oneof(sos_clnt *c, const ProtobufCMessageDescriptor *req_desc,
                         const void *value, const uint8_t *id, size_t idlen,
                         const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply);
 
+/* Who signs an editorial request, and when: key is borrowed for the call;
+ * issued_at is the EditorAction's (Unix seconds; 0 where a request must be
+ * the same bytes on every run, as sos import's are). */
+typedef struct {
+    const sos_key *key;
+    uint64_t issued_at;
+} sos_clnt_editor;
+
+/* An editor's signed request: act (its oneof set by the caller; borrowed,
+ * its request_id and issued_at are set for the call and put back) gets
+ * the call's request id (id, idlen; NULL: a fresh one) and ed->issued_at,
+ * is sealed with ed->key under the editorial domain (envelope.h) and sent
+ * as req_desc's oneof member number `member` (a Signed). As
+ * sos_clnt_call_oneof otherwise. */
+int sos_clnt_call_editorial(sos_clnt *c, const ProtobufCMessageDescriptor *req_desc,
+                            unsigned member, const sos_clnt_editor *ed, Sos__EditorAction *act,
+                            const uint8_t *id, size_t idlen,
+                            const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply);
+
 /* The queries every service answers. *out: free with the matching
  * sos__*__free_unpacked. */
 int sos_clnt_status(sos_clnt *c, Sos__StatusReply **out);

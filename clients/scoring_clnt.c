@@ -21,8 +21,14 @@ int scoring_clnt_take_list(sos_clnt *c, const uint8_t *id, size_t idlen, const c
     return s_call(c, SOS__SCORING_REQUEST__BODY_TAKE_LIST, tool_id, id, idlen, rep);
 }
 
-int scoring_clnt_panel_close(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
+int scoring_clnt_panel_close(sos_clnt *c, const uint8_t *id, size_t idlen,
+                             const sos_clnt_editor *ed, const char *tool_id,
                              Sos__ScoringReply **rep)
 {
-    return s_call(c, SOS__SCORING_REQUEST__BODY_PANEL_CLOSE, tool_id, id, idlen, rep);
+    Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
+    a.act_case = SOS__EDITOR_ACTION__ACT_PANEL_CLOSE;
+    a.panel_close = (char *)tool_id;
+    return sos_clnt_call_editorial(c, &sos__scoring_request__descriptor,
+                                   SOS__SCORING_REQUEST__BODY_EDITORIAL, ed, &a, id, idlen,
+                                   &sos__scoring_reply__descriptor, (ProtobufCMessage **)rep);
 }

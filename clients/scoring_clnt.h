@@ -20,8 +20,10 @@ int scoring_clnt_take_file(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Si
 /* every revision of every take on a tool; reply.takes */
 int scoring_clnt_take_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
                            Sos__ScoringReply **rep);
-/* the editor finalizes a tool: takes close, a verdict follows; reply.closed */
-int scoring_clnt_panel_close(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
+/* the editor finalizes a tool, signed (sos_clnt_call_editorial: ed says
+ * who and when): takes close, a verdict follows; reply.closed */
+int scoring_clnt_panel_close(sos_clnt *c, const uint8_t *id, size_t idlen,
+                             const sos_clnt_editor *ed, const char *tool_id,
                              Sos__ScoringReply **rep);
 
 #endif

@@ -19,10 +19,50 @@ static int s_list(sos_clnt *c, unsigned member, const char *after, uint32_t max,
     return s_call(c, member, &q, id, idlen, rep);
 }
 
-int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Tool *tool,
+/* An editorial request: act's oneof is set by the caller. */
+static int s_edit(sos_clnt *c, const sos_clnt_editor *ed, Sos__EditorAction *act, const uint8_t *id,
+                  size_t idlen, Sos__SubmissionReply **rep)
+{
+    return sos_clnt_call_editorial(c, &sos__submission_request__descriptor,
+                                   SOS__SUBMISSION_REQUEST__BODY_EDITORIAL, ed, act, id, idlen,
+                                   &sos__submission_reply__descriptor, (ProtobufCMessage **)rep);
+}
+
+int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen,
+                                const sos_clnt_editor *ed, Sos__Tool *tool,
                                 Sos__SubmissionReply **rep)
 {
-    return s_call(c, SOS__SUBMISSION_REQUEST__BODY_TOOL_SUBMIT, tool, id, idlen, rep);
+    Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
+    a.act_case = SOS__EDITOR_ACTION__ACT_TOOL_SUBMIT;
+    a.tool_submit = tool;
+    return s_edit(c, ed, &a, id, idlen, rep);
+}
+
+int submission_clnt_editor_add(sos_clnt *c, const uint8_t *id, size_t idlen,
+                               const sos_clnt_editor *ed, Sos__EditorKey *key,
+                               Sos__SubmissionReply **rep)
+{
+    Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
+    a.act_case = SOS__EDITOR_ACTION__ACT_EDITOR_ADD;
+    a.editor_add = key;
+    return s_edit(c, ed, &a, id, idlen, rep);
+}
+
+int submission_clnt_editor_revoke(sos_clnt *c, const uint8_t *id, size_t idlen,
+                                  const sos_clnt_editor *ed, const uint8_t *pk,
+                                  Sos__SubmissionReply **rep)
+{
+    Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
+    a.act_case = SOS__EDITOR_ACTION__ACT_EDITOR_REVOKE;
+    a.editor_revoke = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)pk};
+    return s_edit(c, ed, &a, id, idlen, rep);
+}
+
+int submission_clnt_editor_list(sos_clnt *c, const uint8_t *id, size_t idlen,
+                                Sos__SubmissionReply **rep)
+{
+    Sos__Empty e = SOS__EMPTY__INIT;
+    return s_call(c, SOS__SUBMISSION_REQUEST__BODY_EDITOR_LIST, &e, id, idlen, rep);
 }
 
 int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
@@ -31,16 +71,24 @@ int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, cons
     return s_call(c, SOS__SUBMISSION_REQUEST__BODY_TOOL_SHOW, tool_id, id, idlen, rep);
 }
 
-int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__PanelKey *key,
+int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen,
+                              const sos_clnt_editor *ed, Sos__PanelKey *key,
                               Sos__SubmissionReply **rep)
 {
-    return s_call(c, SOS__SUBMISSION_REQUEST__BODY_PANEL_ADD, key, id, idlen, rep);
+    Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
+    a.act_case = SOS__EDITOR_ACTION__ACT_PANEL_ADD;
+    a.panel_add = key;
+    return s_edit(c, ed, &a, id, idlen, rep);
 }
 
 int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen,
-                                   Sos__Comparison *cmp, Sos__SubmissionReply **rep)
+                                   const sos_clnt_editor *ed, Sos__Comparison *cmp,
+                                   Sos__SubmissionReply **rep)
 {
-    return s_call(c, SOS__SUBMISSION_REQUEST__BODY_COMPARE_CREATE, cmp, id, idlen, rep);
+    Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
+    a.act_case = SOS__EDITOR_ACTION__ACT_COMPARE_CREATE;
+    a.compare_create = cmp;
+    return s_edit(c, ed, &a, id, idlen, rep);
 }
 
 int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *after,

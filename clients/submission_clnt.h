@@ -14,8 +14,12 @@
 #include "clnt.h"
 #include "submission.pb-c.h"
 
+/* Every call that changes something is an editor's signed request
+ * (sos_clnt_call_editorial): ed says who signs it and when. */
+
 /* submits a tool; reply.tool is the stored tool (CONFLICT names an existing one) */
-int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__Tool *tool,
+int submission_clnt_tool_submit(sos_clnt *c, const uint8_t *id, size_t idlen,
+                                const sos_clnt_editor *ed, Sos__Tool *tool,
                                 Sos__SubmissionReply **rep);
 /* one tool; reply.tool */
 int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, const char *tool_id,
@@ -27,14 +31,27 @@ int submission_clnt_tool_show(sos_clnt *c, const uint8_t *id, size_t idlen, cons
 int submission_clnt_tool_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *after,
                               uint32_t max, Sos__SubmissionReply **rep);
 /* registers a reviewer key for a persona */
-int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen, Sos__PanelKey *key,
+int submission_clnt_panel_add(sos_clnt *c, const uint8_t *id, size_t idlen,
+                              const sos_clnt_editor *ed, Sos__PanelKey *key,
                               Sos__SubmissionReply **rep);
 /* the panel registry; reply.panel */
 int submission_clnt_panel_list(sos_clnt *c, const uint8_t *id, size_t idlen,
                                Sos__SubmissionReply **rep);
 /* pairs two tools; reply.comparison */
 int submission_clnt_compare_create(sos_clnt *c, const uint8_t *id, size_t idlen,
-                                   Sos__Comparison *cmp, Sos__SubmissionReply **rep);
+                                   const sos_clnt_editor *ed, Sos__Comparison *cmp,
+                                   Sos__SubmissionReply **rep);
+/* registers an editor's key (the first one: signed by itself); reply.editor */
+int submission_clnt_editor_add(sos_clnt *c, const uint8_t *id, size_t idlen,
+                               const sos_clnt_editor *ed, Sos__EditorKey *key,
+                               Sos__SubmissionReply **rep);
+/* revokes an editor's key (pk: 32 bytes, borrowed); reply.editor */
+int submission_clnt_editor_revoke(sos_clnt *c, const uint8_t *id, size_t idlen,
+                                  const sos_clnt_editor *ed, const uint8_t *pk,
+                                  Sos__SubmissionReply **rep);
+/* the editors registry, current and revoked; reply.editors */
+int submission_clnt_editor_list(sos_clnt *c, const uint8_t *id, size_t idlen,
+                                Sos__SubmissionReply **rep);
 /* every comparison; reply.comparisons */
 int submission_clnt_compare_list(sos_clnt *c, const uint8_t *id, size_t idlen, const char *after,
                                  uint32_t max, Sos__SubmissionReply **rep);

@@ -26,19 +26,20 @@
 /* clang-format off */
 #define S_COMMON {"meta", CHECK_K_META}, {"events", CHECK_K_EVENTS}, {"requests", CHECK_K_REQUESTS}
 const check_svcdef check_db_services[4] = {
-    {"submission", NULL, &sos__submission_reply__descriptor, 7,
+    {"submission", NULL, &sos__submission_reply__descriptor, 8,
      {S_COMMON, {"tools", CHECK_K_TOOLS}, {"names", CHECK_K_NAMES}, {"panel", CHECK_K_PANEL_KEY},
-      {"comparisons", CHECK_K_COMPARISONS}}},
-    {"scoring", "submission", &sos__scoring_reply__descriptor, 8,
+      {"comparisons", CHECK_K_COMPARISONS}, {"editors", CHECK_K_EDITORS}}},
+    {"scoring", "submission", &sos__scoring_reply__descriptor, 9,
      {S_COMMON, {"tools", CHECK_K_TOOLS}, {"panel", CHECK_K_PANEL_EMPTY},
-      {"takes", CHECK_K_SCORING_TAKES}, {"latest", CHECK_K_LATEST}, {"closed", CHECK_K_CLOSED}}},
+      {"takes", CHECK_K_SCORING_TAKES}, {"latest", CHECK_K_LATEST}, {"closed", CHECK_K_CLOSED},
+      {"editors", CHECK_K_EDITORS}}},
     {"aggregation", "scoring", &sos__aggregation_reply__descriptor, 7,
      {S_COMMON, {"tools", CHECK_K_TOOLS}, {"takes", CHECK_K_AGG_TAKES},
       {"latest", CHECK_K_LATEST}, {"verdicts", CHECK_K_VERDICTS}}},
-    {"publishing", "aggregation", &sos__publishing_reply__descriptor, 9,
+    {"publishing", "aggregation", &sos__publishing_reply__descriptor, 10,
      {S_COMMON, {"tools", CHECK_K_TOOLS}, {"verdicts", CHECK_K_VERDICTS},
       {"comparisons", CHECK_K_COMPARISONS}, {"by_tool", CHECK_K_BY_TOOL},
-      {"published", CHECK_K_PUBLISHED}, {"log", CHECK_K_LOG}}},
+      {"published", CHECK_K_PUBLISHED}, {"log", CHECK_K_LOG}, {"comparison_by", CHECK_K_BY}}},
 };
 /* clang-format on */
 
@@ -187,6 +188,14 @@ static void s_check_event(check_walk *w, const sos_val *k, const sos_val *v, uin
     if (ev->seq != seq)
         check_walk_found(w, db, k->data, 8, "event says it is number %llu",
                          (unsigned long long)ev->seq);
+    if (ev->by) { /* the editor's signed action that caused it */
+        ProtobufCMessage *a = NULL;
+        if ((bad = s_signed_open(ev->by, &sos_envelope_editorial, &a)) != NULL)
+            check_walk_found(w, db, k->data, 8, "editor's signed action: %s", bad);
+        if (a)
+            protobuf_c_message_free_unpacked(a, NULL);
+        bad = NULL;
+    }
     switch (ev->kind_case) {
     case SOS__EVENT__KIND_TAKE:
         if ((bad = s_take_open(ev->take, &b)) != NULL) {
@@ -242,6 +251,12 @@ static void s_check_event(check_walk *w, const sos_val *k, const sos_val *v, uin
             check_walk_found(w, db, k->data, 8, "verdict: %s", bad);
         break;
     }
+    case SOS__EVENT__KIND_EDITOR:
+        if (!ev->editor || !ev->editor->key || ev->editor->key->public_key.len != SOS_PK_BYTES)
+            check_walk_found(w, db, k->data, 8, "editor event without a public key");
+        else if (!s_has(w, "editors", ev->editor->key->public_key.data, SOS_PK_BYTES, NULL))
+            check_walk_found(w, db, k->data, 8, "editor key is missing from the editors database");
+        break;
     case SOS__EVENT__KIND_PANEL_KEY:
     case SOS__EVENT__KIND_COMPARISON:
     case SOS__EVENT__KIND_COMPARISON_PUBLISHED: break;
@@ -422,6 +437,28 @@ void check_db_record(check_walk *w, const check_dbdef *d, const sos_val *k, cons
         if (!memchr(k->data, 0, k->len) || v->len != 0)
             check_walk_found(w, db, k->data, k->len, "not a tool and a comparison");
         break;
+    case CHECK_K_EDITORS:
+        if (k->len != SOS_PK_BYTES) {
+            check_walk_found(w, db, k->data, k->len, "not a public key");
+            break;
+        }
+        if (!(m = sos_unpack(&sos__editor_record__descriptor, v->data, v->len)))
+            check_walk_found(w, db, k->data, k->len, "editor entry does not decode");
+        else if (!((Sos__EditorRecord *)m)->key ||
+                 ((Sos__EditorRecord *)m)->key->public_key.len != SOS_PK_BYTES ||
+                 memcmp(((Sos__EditorRecord *)m)->key->public_key.data, k->data, SOS_PK_BYTES) != 0)
+            check_walk_found(w, db, k->data, k->len,
+                             "editor entry is for another key than its key");
+        break;
+    case CHECK_K_BY: {
+        Sos__Signed *by = (Sos__Signed *)sos_unpack(&sos__signed__descriptor, v->data, v->len);
+        const char *why = by ? s_signed_open(by, &sos_envelope_editorial, &m) : "does not decode";
+        if (why)
+            check_walk_found(w, db, k->data, k->len, "editor's signed action: %s", why);
+        if (by)
+            sos__signed__free_unpacked(by, NULL);
+        break;
+    }
     case CHECK_K_PUBLISHED:
         if (v->len != 8) {
             check_walk_found(w, db, k->data, k->len, "value is not a sequence number");

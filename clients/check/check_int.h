@@ -29,7 +29,9 @@ typedef enum {
     CHECK_K_VERDICTS,
     CHECK_K_BY_TOOL,
     CHECK_K_PUBLISHED,
-    CHECK_K_LOG, /* publishing: the transparency log's tree (publishing_log.h) */
+    CHECK_K_LOG,     /* publishing: the transparency log's tree (publishing_log.h) */
+    CHECK_K_EDITORS, /* submission, scoring: pk -> EditorRecord */
+    CHECK_K_BY,      /* publishing: slug -> Signed EditorAction */
 } check_kind;
 
 typedef struct {
@@ -43,7 +45,7 @@ typedef struct {
     const char *service, *upstream;
     const ProtobufCMessageDescriptor *reply; /* what its requests db keeps */
     unsigned n;
-    check_dbdef db[9];
+    check_dbdef db[11];
 } check_svcdef;
 
 /* The four stores, upstream first (check.c walks them downstream first). */

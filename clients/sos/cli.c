@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "sign.h"
 #include "status.h"
@@ -99,4 +100,52 @@ void sos_json_print(json_t *j)
     json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', stdout);
     json_decref(j);
+}
+
+int sos_cli_key_load(const char *path, sos_key **out)
+{
+    uint8_t pk[SOS_PK_BYTES];
+    size_t len = strlen(path);
+    int kr = sos_key_load(path, out);
+    if (kr == 0)
+        return 0;
+    if (sos_pub_read(path, pk) == 0) {
+        if (len > 4 && strcmp(path + len - 4, ".pub") == 0)
+            fprintf(stderr, "sos: %s is a public key; use the secret key file (%.*s)\n", path,
+                    (int)(len - 4), path);
+        else
+            fprintf(stderr,
+                    "sos: %s is a public key; use the secret key file (the one `sos keygen "
+                    "--out FILE` wrote as FILE)\n",
+                    path);
+        return EX_NOINPUT;
+    }
+    fprintf(stderr, "sos: cannot use key %s: %s\n", path,
+            kr == -2 ? "others may read it (chmod 600)" : "unreadable or not a secret key");
+    return kr == -2 ? EX_NOPERM : EX_NOINPUT;
+}
+
+void sos_cli_editor_path(const sos_cli *cli, char *out, size_t cap)
+{
+    const char *dir = cli->conf ? sos_conf_get(cli->conf, "paths", "key_dir") : NULL;
+    if (cli->editor_key)
+        snprintf(out, cap, "%s", cli->editor_key);
+    else
+        snprintf(out, cap, "%s/editor.key", dir ? dir : "keys");
+}
+
+int sos_cli_editor(const sos_cli *cli, sos_key **out)
+{
+    char path[4096];
+    sos_cli_editor_path(cli, path, sizeof path);
+    if (access(path, F_OK) != 0) {
+        fprintf(stderr,
+                "sos: no editor key at %s: editorial requests are signed by an editor. Pass "
+                "--editor-key FILE (your secret key, from `sos keygen --out FILE`), or make "
+                "one there with `sos keygen --out %s` and have a current editor run `sos "
+                "editor add --key %s.pub --name NAME`\n",
+                path, path, path);
+        return EX_NOINPUT;
+    }
+    return sos_cli_key_load(path, out);
 }

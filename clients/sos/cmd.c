@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sysexits.h>
 
 #include "buf.h"
@@ -15,6 +16,7 @@
 #include "text.h"
 
 const sos_cmd_opt sos_cmd_json_only[1] = {SOS_CMD_OPT_JSON};
+const sos_cmd_opt sos_cmd_json_editor[2] = {SOS_CMD_OPT_JSON, SOS_CMD_OPT_EDITOR};
 
 void sos_cmd_usage(const sos_cmd *cmd, FILE *f)
 {
@@ -124,6 +126,8 @@ int sos_cmd_getopt(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv, void
         }
         if (o->at == SOS_CMD_JSON)
             cli->json = true;
+        else if (o->at == SOS_CMD_EDITOR)
+            cli->editor_key = optarg;
         else
             *(const char **)((char *)opts + o->at) = o->value ? optarg : o->name;
     }
@@ -141,7 +145,7 @@ int sos_cmd_getopt(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv, void
 int sos_cmd_run(const sos_cmd *cmd, sos_cli *cli, int argc, char **argv)
 {
     const sos_cmd_verb *v = cmd->verbs;
-    sos_cmd_ctx x = {cmd, cli, NULL, 0, NULL, NULL, NULL, NULL};
+    sos_cmd_ctx x = {cmd, cli, NULL, 0, NULL, NULL, NULL, NULL, NULL};
     void *opts = NULL;
     int first, rc;
     if (v->name) { /* the verb is argv[1]; its options and operands follow */
@@ -178,8 +182,19 @@ out:
     if (x.reply)
         protobuf_c_message_free_unpacked(x.reply, NULL);
     sos_clnt_destroy(&x.clnt);
+    sos_key_destroy(&x.editor);
     free(opts);
     return rc;
+}
+
+int sos_cmd_signer(sos_cmd_ctx *x, sos_clnt_editor *ed)
+{
+    int rc;
+    if (!x->editor && (rc = sos_cli_editor(x->cli, &x->editor)))
+        return rc;
+    ed->key = x->editor;
+    ed->issued_at = (uint64_t)time(NULL);
+    return 0;
 }
 
 int sos_cmd_connect(sos_cmd_ctx *x, const char *service)
@@ -198,6 +213,7 @@ static const struct {
     {"submission", "tool", "tool"},
     {"submission", "panel", "panel key"},
     {"submission", "compare", "comparison"},
+    {"submission", "editor", "editor key"},
     {"aggregation", "verdict", "verdict"},
     {"publishing", "pull", "pull"},
 };

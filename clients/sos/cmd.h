@@ -25,9 +25,10 @@
 #include "cli.h"
 #include "clnt.h"
 
-#define SOS_CMD_GO (-1)           /* sos_cmd_getopt: go on */
-#define SOS_CMD_ANY (-1)          /* a verb's operands: the verb checks them */
-#define SOS_CMD_JSON ((size_t)-1) /* an option's at: --json sets cli->json */
+#define SOS_CMD_GO (-1)             /* sos_cmd_getopt: go on */
+#define SOS_CMD_ANY (-1)            /* a verb's operands: the verb checks them */
+#define SOS_CMD_JSON ((size_t)-1)   /* an option's at: --json sets cli->json */
+#define SOS_CMD_EDITOR ((size_t)-2) /* an option's at: --editor-key sets cli->editor_key */
 #define SOS_CMD_N(a) (sizeof(a) / sizeof((a)[0]))
 #define SOS_CMD_TABLE(a) (a), SOS_CMD_N(a) /* a table and its length */
 #define SOS_CMD_MAX_OPTS 16
@@ -46,10 +47,18 @@ typedef struct {
 #define SOS_CMD_VALUE(name, letter, type, field) {name, letter, true, offsetof(type, field)}
 #define SOS_CMD_FLAG(name, letter, type, field) {name, letter, false, offsetof(type, field)}
 #define SOS_CMD_OPT_JSON {"json", 'j', false, SOS_CMD_JSON}
+#define SOS_CMD_OPT_EDITOR {"editor-key", 'E', true, SOS_CMD_EDITOR}
 /* clang-format on */
 
 /* The options table of a command whose only option is --json. */
 extern const sos_cmd_opt sos_cmd_json_only[1];
+/* ... and of one that takes --json and --editor-key FILE (an editorial
+ * command: it signs with sos_cli_editor). */
+extern const sos_cmd_opt sos_cmd_json_editor[2];
+/* The line every editorial command's help ends with. */
+#define SOS_CMD_EDITOR_ABOUT                                                                       \
+    "--editor-key FILE: the editor's secret signing key the request is signed\n"                   \
+    "with (default <key_dir>/editor.key, which deploy/sos-up makes).\n"
 
 typedef struct sos_cmd sos_cmd;
 
@@ -63,7 +72,8 @@ typedef struct {
     char **argv;
     const char *service; /* what clnt is connected to */
     sos_clnt *clnt;
-    void *reply; /* the latest reply, any service's */
+    void *reply;     /* the latest reply, any service's */
+    sos_key *editor; /* loaded by sos_cmd_signer, freed by sos_cmd_run */
 } sos_cmd_ctx;
 
 typedef struct {
@@ -107,6 +117,10 @@ int sos_cmd_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int sos_cmd_number(const char *opt, const char *what, const char *s, uint64_t min, uint64_t max,
                    uint64_t *out);
 
+/* Loads the editor's key (sos_cli_editor: --editor-key or the default)
+ * into x->editor and fills *ed to sign with it now. 0, or the exit code
+ * after saying what is wrong (66, 77). */
+int sos_cmd_signer(sos_cmd_ctx *x, sos_clnt_editor *ed);
 /* Connects x->clnt to service, once a verb; the exit code on failure. */
 int sos_cmd_connect(sos_cmd_ctx *x, const char *service);
 /* rc is a stub's return and reply what it gave (a *Reply message, unread

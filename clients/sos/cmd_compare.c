@@ -8,16 +8,20 @@
 #include "submission_clnt.h"
 
 static const char s_about[] = "Pairs two tools into a comparison page, <a>-vs-<b>. It is\n"
-                              "published once both tools have a final verdict.\n";
+                              "published once both tools have a final verdict.\n"
+                              "create is an editor's signed request.\n" SOS_CMD_EDITOR_ABOUT;
 
 static int s_compare_create(sos_cmd_ctx *x)
 {
     Sos__Comparison cmp = SOS__COMPARISON__INIT;
     Sos__SubmissionReply *rep = NULL;
     int rc;
+    sos_clnt_editor ed;
     cmp.tool_a = x->argv[0];
     cmp.tool_b = x->argv[1];
-    rc = submission_clnt_compare_create(x->clnt, NULL, 0, &cmp, &rep);
+    if ((rc = sos_cmd_signer(x, &ed)))
+        return rc;
+    rc = submission_clnt_compare_create(x->clnt, NULL, 0, &ed, &cmp, &rep);
     if ((rc = sos_cmd_tool_reply(x, rc, rep, x->argv, 2)))
         return rc;
     if (x->cli->json)
@@ -33,9 +37,9 @@ static int s_compare_list(sos_cmd_ctx *x)
 }
 
 static const sos_cmd_verb s_verbs[] = {
-    {"create", s_compare_create, "TOOL_A TOOL_B", 2, "submission"},
+    {"create", s_compare_create, "TOOL_A TOOL_B [--editor-key FILE]", 2, "submission"},
     {"list", s_compare_list, "[--json]", 0, "submission"}};
-static const sos_cmd s_cmd = {"compare", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(sos_cmd_json_only),
+static const sos_cmd s_cmd = {"compare", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(sos_cmd_json_editor),
                               0, s_about};
 
 int sos_cmd_compare(sos_cli *cli, int argc, char **argv)

@@ -52,7 +52,9 @@ typedef struct {
     const char *path, *keydir;
     sos_clnt *sub, *score;
     sos_key *keys[6];
-    char **ids; /* by tool number: the id submission gave it, NULL until then */
+    sos_key *editor;    /* signs the tools, panel keys and comparisons */
+    sos_clnt_editor ed; /* issued_at 0: an import is the same bytes every run */
+    char **ids;         /* by tool number: the id submission gave it, NULL until then */
     size_t n_ids;
     catalogue_counts count;
     size_t tools, takes, cmps, panel, total, sent, existed, shown;
@@ -138,7 +140,7 @@ static int s_tool_send(s_import *im, const catalogue_record *r)
     uint8_t id[SOS_CLNT_ID_BYTES];
     int rc;
     s_id("tool", r->tool->name, NULL, NULL, id);
-    rc = submission_clnt_tool_submit(im->sub, id, sizeof id, (Sos__Tool *)r->tool, &rep);
+    rc = submission_clnt_tool_submit(im->sub, id, sizeof id, &im->ed, (Sos__Tool *)r->tool, &rep);
     if (rc != SOS_CLNT_OK)
         return sos_cli_clnt_error(rc, "submission", im->sub);
     if (rep->status->code == SOS__CODE__CODE_CONFLICT && rep->tool) {
@@ -197,7 +199,7 @@ static int s_panel(s_import *im, const char *dir)
         pk.name = (char *)"demo panel";
         sos_hex(pk.public_key.data, SOS_PK_BYTES, hex);
         s_id("panel", name, hex, NULL, id);
-        int rc = submission_clnt_panel_add(im->sub, id, sizeof id, &pk, &rep);
+        int rc = submission_clnt_panel_add(im->sub, id, sizeof id, &im->ed, &pk, &rep);
         if (rc != SOS_CLNT_OK)
             return sos_cli_clnt_error(rc, "submission", im->sub);
         rc = sos_cli_status(rep->status, "panel key");
@@ -301,7 +303,7 @@ static int s_cmp_send(s_import *im, const catalogue_record *r)
     if (!c.tool_a || !c.tool_b)
         return s_bad(r->path, "its tools changed while it was being imported");
     s_id("compare", c.tool_a, c.tool_b, NULL, id);
-    rc = submission_clnt_compare_create(im->sub, id, sizeof id, &c, &rep);
+    rc = submission_clnt_compare_create(im->sub, id, sizeof id, &im->ed, &c, &rep);
     if (rc != SOS_CLNT_OK)
         return sos_cli_clnt_error(rc, "submission", im->sub);
     if (rep->status->code == SOS__CODE__CODE_CONFLICT)
@@ -344,9 +346,12 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
         "Any number of records: the file is read one record at a time, in a few\n"
         "passes (so FILE must be a regular file, not a pipe), and checked whole\n"
         "before anything is sent. Progress goes to stderr every 1,000 records\n"
-        "(or 2 seconds), and a summary.\n";
-    static const sos_cmd_verb verbs[] = {{NULL, NULL, "[--keys DIR] FILE", 1, NULL}};
-    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("keys", 'k', s_import_opts, keys)};
+        "(or 2 seconds), and a summary.\n"
+        "Tools, panel keys and comparisons are an editor's signed requests.\n" SOS_CMD_EDITOR_ABOUT;
+    static const sos_cmd_verb verbs[] = {
+        {NULL, NULL, "[--keys DIR] [--editor-key FILE] FILE", 1, NULL}};
+    static const sos_cmd_opt opts[] = {SOS_CMD_VALUE("keys", 'k', s_import_opts, keys),
+                                       SOS_CMD_OPT_EDITOR};
     static const sos_cmd cmd = {"import", SOS_CMD_TABLE(verbs), SOS_CMD_TABLE(opts),
                                 sizeof(s_import_opts), about};
     s_import_opts o = {0};
@@ -383,6 +388,10 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
     im->total = im->count.tools + 5 + im->count.takes + im->count.comparisons;
     im->n_ids = im->count.tools;
     im->ids = sos_xcalloc(im->n_ids, sizeof *im->ids);
+    if ((rc = sos_cli_editor(cli, &im->editor)))
+        goto out;
+    im->ed.key = im->editor;
+    im->ed.issued_at = 0;
     if ((rc = sos_cli_connect(cli, "submission", &im->sub)) ||
         (rc = sos_cli_connect(cli, "scoring", &im->score)))
         goto out;
@@ -403,6 +412,7 @@ int sos_cmd_import(sos_cli *cli, int argc, char **argv)
 out:
     for (int p = 0; p < 6; p++)
         sos_key_destroy(&im->keys[p]);
+    sos_key_destroy(&im->editor);
     sos_clnt_destroy(&im->sub);
     sos_clnt_destroy(&im->score);
     for (size_t i = 0; i < im->n_ids; i++)

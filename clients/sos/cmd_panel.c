@@ -17,7 +17,8 @@ typedef struct {
 static const char s_about[] =
     "Registers a reviewer's public signing key for a persona (Builder, Skeptic,\n"
     "Futurist, Founder, Creator). Scoring accepts a persona's takes only when\n"
-    "they are signed by a key registered for it.\n";
+    "they are signed by a key registered for it. add is an editor's signed "
+    "request.\n" SOS_CMD_EDITOR_ABOUT;
 
 static int s_panel_add(sos_cmd_ctx *x)
 {
@@ -32,7 +33,8 @@ static int s_panel_add(sos_cmd_ctx *x)
         fprintf(stderr, "sos: panel add needs %s (`sos panel add --help`)\n", missing);
         return EX_USAGE;
     }
-    if ((rc = sos_cmd_connect(x, "submission")))
+    sos_clnt_editor ed;
+    if ((rc = sos_cmd_signer(x, &ed)) || (rc = sos_cmd_connect(x, "submission")))
         return rc;
     k.persona = sos_persona_parse(o->persona);
     if (k.persona == SOS__PERSONA__PERSONA_UNSPECIFIED) {
@@ -45,7 +47,7 @@ static int s_panel_add(sos_cmd_ctx *x)
     }
     k.public_key = (ProtobufCBinaryData){SOS_PK_BYTES, pk};
     k.name = (char *)(o->name ? o->name : "");
-    rc = submission_clnt_panel_add(x->clnt, NULL, 0, &k, &rep);
+    rc = submission_clnt_panel_add(x->clnt, NULL, 0, &ed, &k, &rep);
     if ((rc = sos_cmd_reply(x, rc, rep)))
         return rc;
     printf("registered %s key %s\n", o->persona, o->key);
@@ -83,10 +85,14 @@ static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("key", 'k', s_panel_opts, key),
     SOS_CMD_VALUE("name", 'n', s_panel_opts, name),
     SOS_CMD_OPT_JSON,
+    SOS_CMD_OPT_EDITOR,
 };
 /* Operands are not checked: the words after the options were always let be. */
 static const sos_cmd_verb s_verbs[] = {
-    {"add", s_panel_add, "--persona NAME --key HEX|FILE.pub [--name WHO]", SOS_CMD_ANY, NULL},
+    {"add", s_panel_add,
+     "--persona NAME --key HEX|FILE.pub [--name WHO]\n"
+     "                      [--editor-key FILE]",
+     SOS_CMD_ANY, NULL},
     {"list", s_panel_list, "[--json]", SOS_CMD_ANY, "submission"},
 };
 static const sos_cmd s_cmd = {"panel", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(s_opts),

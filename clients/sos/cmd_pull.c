@@ -11,7 +11,9 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "envelope.h"
 #include "publishing_clnt.h"
+#include "sign.h"
 
 typedef struct {
     const char *since, *limit;
@@ -22,6 +24,34 @@ static const char s_about[] =
     "each final verdict with its signed takes and signed verdict, and each\n"
     "comparison once both its tools are final. Every signature is checked.\n"
     "The JSON output ends with \"cursor\": pass it as --since next time.\n";
+
+/* Who did it: the editor's signed action that caused an event, opened by
+ * the envelope's rules (a bad one clears *ok): the editor's key, the
+ * action's name and time, and the signed bytes. */
+static json_t *s_by_json(const Sos__Signed *by, bool *ok)
+{
+    ProtobufCMessage *m = NULL;
+    char hex[2 * SOS_PK_BYTES + 1] = "";
+    int rc = sos_envelope_open(&sos_envelope_editorial, by, false, &m);
+    if (by->signer.len == SOS_PK_BYTES)
+        sos_hex(by->signer.data, SOS_PK_BYTES, hex);
+    json_t *j = json_pack("{s:s}", "editor_key", hex);
+    if (rc != SOS_ENVELOPE_OK) {
+        char why[200];
+        sos_envelope_describe(&sos_envelope_editorial, rc, why, sizeof why);
+        json_object_set_new(j, "error", json_string(why));
+        *ok = false;
+        return j;
+    }
+    const Sos__EditorAction *a = (const Sos__EditorAction *)m;
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field(&sos__editor_action__descriptor, a->act_case);
+    json_object_set_new(j, "action", json_string(f ? f->name : "unknown"));
+    json_object_set_new(j, "issued_at", json_integer((json_int_t)a->issued_at));
+    json_object_set_new(j, "verified", json_true());
+    protobuf_c_message_free_unpacked(m, NULL);
+    return j;
+}
 
 static int s_pull(sos_cmd_ctx *x)
 {
@@ -67,6 +97,8 @@ static int s_pull(sos_cmd_ctx *x)
             if (!j)
                 continue;
             json_object_set_new(j, "seq", json_integer((json_int_t)ev->seq));
+            if (ev->by)
+                json_object_set_new(j, "by", s_by_json(ev->by, &ok));
             if (cli->json) {
                 char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
                 printf("%s\n%s", first ? "" : ",", s);

@@ -107,31 +107,6 @@ static int s_size_check(const Sos__TakeBody *b, size_t text_len)
 /* scoring's FORBIDDEN for a signer not on the panel (scoring.c, take_accept) */
 static const char s_unregistered[] = "signing key is not registered for ";
 
-/* The secret signing key at path, or the exit code after saying what to do:
- * a public key where the secret one is needed is the usual slip. */
-static int s_key_load(const char *path, sos_key **out)
-{
-    uint8_t pk[SOS_PK_BYTES];
-    size_t len = strlen(path);
-    int kr = sos_key_load(path, out);
-    if (kr == 0)
-        return 0;
-    if (sos_pub_read(path, pk) == 0) {
-        if (len > 4 && strcmp(path + len - 4, ".pub") == 0)
-            fprintf(stderr, "sos: %s is a public key; use the secret key file (%.*s)\n", path,
-                    (int)(len - 4), path);
-        else
-            fprintf(stderr,
-                    "sos: %s is a public key; use the secret key file (the one `sos keygen "
-                    "--out FILE` wrote as FILE)\n",
-                    path);
-        return EX_NOINPUT;
-    }
-    fprintf(stderr, "sos: cannot use key %s: %s\n", path,
-            kr == -2 ? "others may read it (chmod 600)" : "unreadable or not a secret key");
-    return kr == -2 ? EX_NOPERM : EX_NOINPUT;
-}
-
 typedef struct {
     const char *key, *tool, *persona, *score, *ship, *skip, *text, *text_file, *revision, *take_id,
         *filed_at;
@@ -254,7 +229,7 @@ static int s_take_file(sos_cmd_ctx *x)
     b.filed_at = filed_at;
     if ((rc = s_size_check(&b, text_len)))
         goto out;
-    if ((rc = s_key_load(keyfile, &k)))
+    if ((rc = sos_cli_key_load(keyfile, &k)))
         goto out;
     if ((rc = sos_cmd_connect(x, "scoring")))
         goto out;

@@ -18,7 +18,8 @@ typedef struct {
 
 static const char s_about[] =
     "A tool's id is the slug of its name. A name that matches an existing tool\n"
-    "ignoring case, spaces and punctuation is refused and the existing id named.\n";
+    "ignoring case, spaces and punctuation is refused and the existing id named.\n"
+    "submit is an editor's signed request.\n" SOS_CMD_EDITOR_ABOUT;
 
 static void s_tool_print(const sos_cli *cli, const Sos__Tool *t)
 {
@@ -73,9 +74,10 @@ static int s_tool_submit(sos_cmd_ctx *x)
         fprintf(stderr, "sos: --tier must be Free, Paid or Freemium\n");
         return EX_DATAERR;
     }
-    if ((rc = sos_cmd_connect(x, "submission")))
+    sos_clnt_editor ed;
+    if ((rc = sos_cmd_signer(x, &ed)) || (rc = sos_cmd_connect(x, "submission")))
         return rc;
-    rc = submission_clnt_tool_submit(x->clnt, NULL, 0, &tool, &rep);
+    rc = submission_clnt_tool_submit(x->clnt, NULL, 0, &ed, &tool, &rep);
     return s_tool_answer(x, rc, rep);
 }
 
@@ -232,11 +234,13 @@ static const sos_cmd_opt s_opts[] = {
     SOS_CMD_VALUE("description", 'd', s_tool_opts, description),
     SOS_CMD_VALUE("link", 'l', s_tool_opts, link),
     SOS_CMD_OPT_JSON,
+    SOS_CMD_OPT_EDITOR,
 };
 static const sos_cmd_verb s_verbs[] = {
     {"submit", s_tool_submit,
      "--name N --tagline T --category C --tier Free|Paid|Freemium\n"
-     "                       [--vendor V] [--pricing P] [--description D] [--link URL]",
+     "                       [--vendor V] [--pricing P] [--description D] [--link URL]\n"
+     "                       [--editor-key FILE]",
      0, NULL},
     {"list", s_tool_list, "[--json]", 0, "submission"},
     {"show", s_tool_show, "ID [--json]", 1, "submission"},

@@ -15,12 +15,17 @@
 static const char s_about[] =
     "show: the panel verdict as it stands (provisional until final).\n"
     "finalize: the editor closes the panel now; takes are closed and aggregation\n"
-    "signs the verdict over the latest take of each persona.\n";
+    "signs the verdict over the latest take of each persona. finalize is an\n"
+    "editor's signed request.\n" SOS_CMD_EDITOR_ABOUT;
 
 static int s_verdict_finalize(sos_cmd_ctx *x)
 {
     Sos__ScoringReply *rep = NULL;
-    int rc = scoring_clnt_panel_close(x->clnt, NULL, 0, x->argv[0], &rep);
+    sos_clnt_editor ed;
+    int rc = sos_cmd_signer(x, &ed);
+    if (rc)
+        return rc;
+    rc = scoring_clnt_panel_close(x->clnt, NULL, 0, &ed, x->argv[0], &rep);
     if ((rc = sos_cmd_tool_reply(x, rc, rep, x->argv, 1)))
         return rc;
     printf("%s: takes closed (%zu counted); the verdict is being signed\n", x->argv[0],
@@ -62,9 +67,10 @@ static int s_verdict_show(sos_cmd_ctx *x)
     return 0;
 }
 
-static const sos_cmd_verb s_verbs[] = {{"show", s_verdict_show, "TOOL [--json]", 1, "aggregation"},
-                                       {"finalize", s_verdict_finalize, "TOOL", 1, "scoring"}};
-static const sos_cmd s_cmd = {"verdict", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(sos_cmd_json_only),
+static const sos_cmd_verb s_verbs[] = {
+    {"show", s_verdict_show, "TOOL [--json]", 1, "aggregation"},
+    {"finalize", s_verdict_finalize, "TOOL [--editor-key FILE]", 1, "scoring"}};
+static const sos_cmd s_cmd = {"verdict", SOS_CMD_TABLE(s_verbs), SOS_CMD_TABLE(sos_cmd_json_editor),
                               0, s_about};
 
 int sos_cmd_verdict(sos_cli *cli, int argc, char **argv)

@@ -20,6 +20,7 @@ static const struct {
 } s_cmds[] = {
     {"keygen", sos_cmd_keygen, "make a reviewer's signing key pair"},
     {"panel", sos_cmd_panel, "add | list: the panel's registered keys"},
+    {"editor", sos_cmd_editor, "add | list | revoke: the editors' signing keys"},
     {"tool", sos_cmd_tool, "submit | list | show: tools under review"},
     {"take", sos_cmd_take, "file | list: a reviewer's signed takes"},
     {"verdict", sos_cmd_verdict, "show | finalize: a tool's panel verdict"},
@@ -37,7 +38,7 @@ static const struct {
 static void s_usage(FILE *f)
 {
     fprintf(f, "usage: sos [--home DIR] [--config FILE] [--json] [--timeout MS]\n"
-               "           [--transport-key FILE] COMMAND [ARGS]\n\n"
+               "           [--transport-key FILE] [--editor-key FILE] COMMAND [ARGS]\n\n"
                "Commands:\n");
     for (size_t i = 0; i < sizeof s_cmds / sizeof s_cmds[0]; i++)
         fprintf(f, "  %-9s %s\n", s_cmds[i].name, s_cmds[i].what);
@@ -46,7 +47,11 @@ static void s_usage(FILE *f)
                "  --config FILE  INI file (docs/operations.md)\n"
                "  --json         print JSON on stdout\n"
                "  --timeout MS   wait per try before retrying (default 2500; 3 tries)\n"
-               "  --transport-key FILE  CURVE key (from `sos keygen`) for tcp:// services\n\n"
+               "  --transport-key FILE  CURVE key (from `sos keygen`) for tcp:// services\n"
+               "  --editor-key FILE     the editor's secret signing key for editorial\n"
+               "                 requests (tool submit, panel add, compare create, verdict\n"
+               "                 finalize, import, editor add|revoke); default\n"
+               "                 <key_dir>/editor.key, which deploy/sos-up makes\n\n"
                "`sos COMMAND --help` tells more. A command's options may come before or\n"
                "after its operands; --json also after the command word.\n\n"
                "Exit codes (sysexits; docs/protocol.md has each case):\n"
@@ -64,7 +69,8 @@ static void s_usage(FILE *f)
                "  74  writing failed (keygen, render, backup, verify)\n"
                "  75  try later: a service's store or disk is full\n"
                "  76  a reply that does not parse\n"
-               "  77  forbidden: a key not on the panel or not allowed, a secret key\n"
+               "  77  forbidden: a key not on the panel or not allowed, an editor key\n"
+               "      not registered or revoked, a secret key\n"
                "      others can read, a signature that does not verify\n"
                "  78  configuration: config file, endpoint, transport key\n");
 }
@@ -76,17 +82,18 @@ int main(int argc, char **argv)
                                          {"json", no_argument, NULL, 'j'},
                                          {"timeout", required_argument, NULL, 't'},
                                          {"transport-key", required_argument, NULL, 'T'},
+                                         {"editor-key", required_argument, NULL, 'E'},
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, 'V'},
                                          {NULL, 0, NULL, 0}};
     const char *home = NULL, *config = NULL, *tkey = NULL;
-    sos_cli cli = {NULL, false, 2500, 3, NULL, NULL};
+    sos_cli cli = {NULL, false, 2500, 3, NULL, NULL, NULL};
     char err[512];
     int ch, rc = EX_USAGE;
     uint64_t timeout;
     bool timeout_set = false;
 
-    while ((ch = getopt_long(argc, argv, "+H:c:jt:T:hV", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+H:c:jt:T:E:hV", opts, NULL)) != -1) {
         switch (ch) {
         case 'H': home = optarg; break;
         case 'c': config = optarg; break;
@@ -99,6 +106,7 @@ int main(int argc, char **argv)
             timeout_set = true;
             break;
         case 'T': tkey = optarg; break;
+        case 'E': cli.editor_key = optarg; break;
         case 'h': s_usage(stdout); return EX_OK;
         case 'V': printf("sos %s\n", SOS_VERSION); return EX_OK;
         default: s_usage(stderr); return EX_USAGE;

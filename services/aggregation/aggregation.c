@@ -135,7 +135,7 @@ static void s_takes_free(Sos__Signed **s, Sos__TakeBody **b, size_t n)
 }
 
 static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelClosed *pc,
-                      uint64_t now)
+                      const Sos__Signed *by, uint64_t now)
 {
     Sos__Signed *takes[5] = {0};
     Sos__TakeBody *bodies[5] = {0};
@@ -186,6 +186,7 @@ static int s_finalize(const aggregation_state *a, sos_txn *t, const Sos__PanelCl
     Sos__Event ev = SOS__EVENT__INIT;
     ev.kind_case = SOS__EVENT__KIND_VERDICT;
     ev.verdict = &v;
+    ev.by = (Sos__Signed *)by; /* the editor's finalize, when an editor closed the panel */
     if ((rc = sos_rules_put(t, AGGREGATION_DB_VERDICTS, pc->tool_id, strlen(pc->tool_id),
                             &v.base)) ||
         (rc = sos_evlog_append(t, &ev)))
@@ -215,7 +216,7 @@ int aggregation_apply(const aggregation_state *a, sos_txn *t, const Sos__Event *
         return sos_evlog_append(t, &fwd);
     case SOS__EVENT__KIND_COMPARISON: return sos_evlog_append(t, &fwd);
     case SOS__EVENT__KIND_TAKE: return s_take(t, ev->take, ev->seq);
-    case SOS__EVENT__KIND_PANEL_CLOSED: return s_finalize(a, t, ev->panel_closed, now);
+    case SOS__EVENT__KIND_PANEL_CLOSED: return s_finalize(a, t, ev->panel_closed, ev->by, now);
     default:
         sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
                      (unsigned long long)ev->seq);

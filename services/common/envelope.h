@@ -51,6 +51,9 @@ extern const sos_envelope_kind sos_envelope_take;
  * SOS_DOMAIN_VERDICT, at most 1 MiB (it carries its tool, which came in
  * a request of at most that size). */
 extern const sos_envelope_kind sos_envelope_verdict;
+/* An editor's request: EditorAction under SOS_DOMAIN_EDITORIAL, at most
+ * 1 MiB (a request's limit). */
+extern const sos_envelope_kind sos_envelope_editorial;
 
 /* What open and verify return; negative, apart from the store's codes. */
 enum {

@@ -23,6 +23,7 @@
 
 #define SOS_DOMAIN_TAKE "shiporskip/take/v1"
 #define SOS_DOMAIN_VERDICT "shiporskip/verdict/v1"
+#define SOS_DOMAIN_EDITORIAL "shiporskip/editorial/v1"
 
 typedef struct sos_key sos_key;
 

@@ -4,8 +4,8 @@
  *          (publications after a cursor); events PUB ([publishing] events)
  *          rings when something new is published. Follows aggregation.
  * STORE    <data_dir>/publishing: tools, verdicts, comparisons, by_tool,
- *          published, log (the transparency log: publishing_log.h) + meta,
- *          events, requests.
+ *          published, log (the transparency log: publishing_log.h),
+ *          comparison_by + meta, events, requests.
  * KEYS     <key_dir>/publishing.key (created 0600 when missing) signs the
  *          log's checkpoints, and nothing else; [publishing] log_origin
  *          names the log (default SOS_LOG_ORIGIN_DEFAULT).
@@ -32,6 +32,7 @@ static int s_publish_comparison(sos_txn *t, const char *slug)
         return rc; /* published already, or an error */
     Sos__Comparison *c = (Sos__Comparison *)sos_rules_get(
         t, PUBLISHING_DB_COMPARISONS, &sos__comparison__descriptor, slug, strlen(slug));
+    Sos__Signed *by = NULL;
     if (!c)
         return 0;
     const char *ids[2] = {c->tool_a, c->tool_b};
@@ -45,6 +46,9 @@ static int s_publish_comparison(sos_txn *t, const char *slug)
     Sos__Event ev = SOS__EVENT__INIT;
     ev.kind_case = SOS__EVENT__KIND_COMPARISON_PUBLISHED;
     ev.comparison_published = c;
+    /* the editor who created it, when an editor's request did */
+    ev.by = by = (Sos__Signed *)sos_rules_get(t, PUBLISHING_DB_COMPARISON_BY,
+                                              &sos__signed__descriptor, slug, strlen(slug));
     uint8_t seq[8];
     if ((rc = sos_evlog_append(t, &ev)) || (rc = publishing_log_catch_up(t, NULL)))
         goto out;
@@ -53,6 +57,8 @@ static int s_publish_comparison(sos_txn *t, const char *slug)
     if (rc == 0)
         sos_log_info("comparison.published", "slug=%s seq=%llu", slug, (unsigned long long)ev.seq);
 out:
+    if (by)
+        sos__signed__free_unpacked(by, NULL);
     sos__comparison__free_unpacked(c, NULL);
     return rc;
 }
@@ -77,6 +83,7 @@ static int s_verdict(sos_txn *t, const Sos__Event *ev)
     Sos__Event pub = SOS__EVENT__INIT;
     pub.kind_case = SOS__EVENT__KIND_PUBLICATION;
     pub.publication = (Sos__Verdict *)v;
+    pub.by = ev->by; /* the editor's finalize, when an editor closed the panel */
     if ((rc = sos_rules_put(t, PUBLISHING_DB_VERDICTS, id, strlen(id), &v->base)) ||
         (rc = sos_evlog_append(t, &pub)) || (rc = publishing_log_catch_up(t, NULL)))
         return rc;
@@ -118,12 +125,15 @@ static int s_verdict(sos_txn *t, const Sos__Event *ev)
     return rc;
 }
 
-static int s_comparison(sos_txn *t, const Sos__Comparison *c)
+static int s_comparison(sos_txn *t, const Sos__Comparison *c, const Sos__Signed *by)
 {
     char key[511]; /* LMDB's default maximum key size */
     int rc;
     const char *ids[2] = {c->tool_a, c->tool_b};
     if ((rc = sos_rules_put(t, PUBLISHING_DB_COMPARISONS, c->slug, strlen(c->slug), &c->base)))
+        return rc;
+    if (by &&
+        (rc = sos_rules_put(t, PUBLISHING_DB_COMPARISON_BY, c->slug, strlen(c->slug), &by->base)))
         return rc;
     for (int i = 0; i < 2; i++) {
         size_t a = strlen(ids[i]), b = strlen(c->slug);
@@ -156,7 +166,7 @@ int publishing_apply(sos_txn *t, const Sos__Event *ev)
             sos_rules_id(&st, "tool id", ev->comparison->tool_a) ||
             sos_rules_id(&st, "tool id", ev->comparison->tool_b))
             return SOS_EINVAL;
-        return s_comparison(t, ev->comparison);
+        return s_comparison(t, ev->comparison, ev->by);
     default:
         sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
                      (unsigned long long)ev->seq);
@@ -331,14 +341,14 @@ static int s_applied(sos_svc *svc, sos_txn *t)
     return publishing_log_sign(t, p->key, p->origin);
 }
 
-static const char *const s_dbs[] = {"tools",   "verdicts",  "comparisons",
-                                    "by_tool", "published", "log"};
+static const char *const s_dbs[] = {"tools",     "verdicts", "comparisons",  "by_tool",
+                                    "published", "log",      "comparison_by"};
 
 const sos_svc_spec publishing_spec = {
     .name = "publishing",
     .upstream = "aggregation",
     .dbs = s_dbs,
-    .n_dbs = 6,
+    .n_dbs = 7,
     .request = &sos__publishing_request__descriptor,
     .init = s_init,
     .fini = s_fini,

@@ -16,6 +16,7 @@ enum {
     PUBLISHING_DB_BY_TOOL,            /* tool id NUL slug -> "" */
     PUBLISHING_DB_PUBLISHED,          /* slug -> seq (BE64) of its publication */
     PUBLISHING_DB_LOG,                /* the transparency log's tree (publishing_log.h) */
+    PUBLISHING_DB_COMPARISON_BY,      /* slug -> packed Signed: the editor's compare_create */
 };
 
 extern const sos_svc_spec publishing_spec;

@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "editors.h"
 #include "envelope.h"
 #include "log.h"
 #include "rules.h"
@@ -29,7 +30,8 @@
 
 /* Closes tool_id's panel on the takes in now; *n_out: how many. The
  * caller logs panel.closed once everything it writes has succeeded. */
-static int s_close(sos_txn *t, const char *tool_id, const char *rule, size_t *n_out)
+static int s_close(sos_txn *t, const char *tool_id, const char *rule, const Sos__Signed *by,
+                   size_t *n_out)
 {
     uint8_t hashes[5][SOS_HASH_BYTES];
     ProtobufCBinaryData hb[5];
@@ -46,6 +48,7 @@ static int s_close(sos_txn *t, const char *tool_id, const char *rule, size_t *n_
     Sos__Event ev = SOS__EVENT__INIT;
     ev.kind_case = SOS__EVENT__KIND_PANEL_CLOSED;
     ev.panel_closed = &pc;
+    ev.by = (Sos__Signed *)by;
     if ((rc = sos_rules_put(t, SCORING_DB_CLOSED, tool_id, strlen(tool_id), &pc.base)) ||
         (rc = sos_evlog_append(t, &ev)))
         return rc;
@@ -209,7 +212,7 @@ int scoring_take_decide(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
         }
         if (personas >= r->quorum) {
             snprintf(rule, sizeof rule, "quorum:%u", r->quorum);
-            rc = s_close(t, b->tool_id, rule, &closed_on);
+            rc = s_close(t, b->tool_id, rule, NULL, &closed_on);
         }
     }
     if (rc == 0) { /* all written: the service loop holds these until the commit */
@@ -308,7 +311,8 @@ int scoring_takes_list(sos_txn *t, const char *tool_id, Sos__Event ***out, size_
     return rc;
 }
 
-int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_status *st)
+int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, const Sos__Signed *by,
+                        sos_status *st)
 {
     char key[S_KEY_MAX];
     int rc = sos_rules_id(st, "tool id", tool_id);
@@ -339,8 +343,31 @@ int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_s
     if (!any)
         return sos_fail(st, SOS__CODE__CODE_BAD_REQUEST, "%s has no takes to finalize", tool_id);
     size_t n = 0;
-    if ((rc = s_close(t, tool_id, rule, &n)) == 0)
+    if ((rc = s_close(t, tool_id, rule, by, &n)) == 0)
         sos_log_info("panel.closed", "tool=%s takes=%zu rule=%s", tool_id, n, rule);
+    return rc;
+}
+
+int scoring_editorial(sos_txn *t, const Sos__Signed *env, const ProtobufCBinaryData *rid,
+                      char **tool_out, sos_status *st)
+{
+    Sos__EditorAction *a = NULL;
+    int rc;
+    *tool_out = NULL;
+    if ((rc = sos_editors_open(env, rid, &a, st)) ||
+        (rc = sos_editors_check(t, SCORING_DB_EDITORS, env->signer.data, st)))
+        goto out;
+    if (a->act_case != SOS__EDITOR_ACTION__ACT_PANEL_CLOSE) {
+        rc = sos_fail(st, SOS__CODE__CODE_BAD_REQUEST,
+                      "scoring takes one editorial action, panel_close (verdict finalize); the "
+                      "others go to submission");
+        goto out;
+    }
+    if ((rc = scoring_panel_close(t, a->panel_close, "editor", env, st)) == 0)
+        *tool_out = sos_xstrdup(a->panel_close);
+out:
+    if (a)
+        sos__editor_action__free_unpacked(a, NULL);
     return rc;
 }
 
@@ -367,6 +394,10 @@ int scoring_apply(sos_txn *t, const Sos__Event *ev)
         memcpy(pkey + 1, ev->panel_key->public_key.data, SOS_PK_BYTES);
         return sos_txn_put(t, SCORING_DB_PANEL, pkey, sizeof pkey, "", 0);
     case SOS__EVENT__KIND_COMPARISON: return sos_evlog_append(t, &fwd);
+    case SOS__EVENT__KIND_EDITOR: /* the registry as of the cursor: not forwarded */
+        if (!ev->editor->key || ev->editor->key->public_key.len != SOS_PK_BYTES)
+            return 0;
+        return sos_editors_put(t, SCORING_DB_EDITORS, ev->editor);
     default:
         sos_log_warn("follow.ignored", "kind=%d seq=%llu", ev->kind_case,
                      (unsigned long long)ev->seq);
@@ -402,7 +433,7 @@ static unsigned s_roles(const ProtobufCMessage *m)
     const Sos__ScoringRequest *r = (const Sos__ScoringRequest *)m;
     switch (r->body_case) {
     case SOS__SCORING_REQUEST__BODY_TAKE_FILE: return SOS_ROLE_REVIEWER;
-    case SOS__SCORING_REQUEST__BODY_PANEL_CLOSE: return SOS_ROLE_EDITOR;
+    case SOS__SCORING_REQUEST__BODY_EDITORIAL: return SOS_ROLE_EDITOR;
     case SOS__SCORING_REQUEST__BODY_TAKE_LIST:
         return SOS_ROLE_EDITOR | SOS_ROLE_PUBLISHER | SOS_ROLE_SERVICE;
     default: return SOS_ROLE_ANY;
@@ -413,7 +444,7 @@ static bool s_is_write(const ProtobufCMessage *m)
 {
     const Sos__ScoringRequest *r = (const Sos__ScoringRequest *)m;
     return r->body_case == SOS__SCORING_REQUEST__BODY_TAKE_FILE ||
-           r->body_case == SOS__SCORING_REQUEST__BODY_PANEL_CLOSE;
+           r->body_case == SOS__SCORING_REQUEST__BODY_EDITORIAL;
 }
 
 static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf *out)
@@ -445,17 +476,20 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
             rep.take_hash = (ProtobufCBinaryData){SOS_HASH_BYTES, hash};
         }
         break;
-    case SOS__SCORING_REQUEST__BODY_PANEL_CLOSE:
-        rc = scoring_panel_close(t, r->panel_close, "editor", &st);
+    case SOS__SCORING_REQUEST__BODY_EDITORIAL: {
+        char *tool = NULL;
+        rc = scoring_editorial(t, r->editorial, &r->request_id, &tool, &st);
         if (rc > 0 && st.upstream_may_know && !sos_svc_synced(svc))
-            return SOS_SVC_SYNC;
-        if (rc == 0 && (closed = (Sos__PanelClosed *)sos_rules_get(
-                            t, SCORING_DB_CLOSED, &sos__panel_closed__descriptor, r->panel_close,
-                            strlen(r->panel_close))) != NULL) {
+            return SOS_SVC_SYNC; /* a new editor or tool submission has not sent yet */
+        if (rc == 0 && (closed = (Sos__PanelClosed *)sos_rules_get(t, SCORING_DB_CLOSED,
+                                                                   &sos__panel_closed__descriptor,
+                                                                   tool, strlen(tool))) != NULL) {
             rep.body_case = SOS__SCORING_REPLY__BODY_CLOSED;
             rep.closed = closed;
         }
+        free(tool);
         break;
+    }
     case SOS__SCORING_REQUEST__BODY_TAKE_LIST: {
         char key[S_KEY_MAX];
         size_t kl = strlen(r->take_list) + 1;
@@ -516,13 +550,13 @@ static int s_prepare(const ProtobufCMessage *m)
     return scoring_take_verify(r->take_file);
 }
 
-static const char *const s_dbs[] = {"tools", "panel", "takes", "latest", "closed"};
+static const char *const s_dbs[] = {"tools", "panel", "takes", "latest", "closed", "editors"};
 
 const sos_svc_spec scoring_spec = {
     .name = "scoring",
     .upstream = "submission",
     .dbs = s_dbs,
-    .n_dbs = 5,
+    .n_dbs = 6,
     .request = &sos__scoring_request__descriptor,
     .init = s_init,
     .fini = s_fini,

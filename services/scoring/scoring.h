@@ -19,8 +19,9 @@ enum {
     /* tool id NUL persona revision(BE32) -> seq(BE64) of the take's event
      * (in stores written before this index: the packed Signed itself) */
     SCORING_DB_TAKES,
-    SCORING_DB_LATEST, /* tool id NUL persona -> see rules.h (revision, hash, seq) */
-    SCORING_DB_CLOSED, /* tool id -> packed PanelClosed */
+    SCORING_DB_LATEST,  /* tool id NUL persona -> see rules.h (revision, hash, seq) */
+    SCORING_DB_CLOSED,  /* tool id -> packed PanelClosed */
+    SCORING_DB_EDITORS, /* public key -> packed EditorRecord: submission's registry, followed */
 };
 #define SCORING_MAX_PAYLOAD SOS_ENVELOPE_TAKE_MAX
 #define SCORING_MAX_TEXT SOS_ENVELOPE_TAKE_TEXT_MAX
@@ -71,8 +72,19 @@ int scoring_take_accept(const scoring_rules *r, sos_txn *t, const Sos__Signed *t
                         const ProtobufCBinaryData *request_id, uint64_t now,
                         uint8_t hash_out[SOS_HASH_BYTES], sos_status *st);
 /* Closes a tool's panel now (the editor finalizes): the latest take of each
- * persona is listed in a PanelClosed event and stored in SCORING_DB_CLOSED. */
-int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, sos_status *st);
+ * persona is listed in a PanelClosed event and stored in SCORING_DB_CLOSED.
+ * by: the editor's signed EditorAction, copied into the event (Event.by);
+ * borrowed; NULL: none (tests). */
+int scoring_panel_close(sos_txn *t, const char *tool_id, const char *rule, const Sos__Signed *by,
+                        sos_status *st);
+/* An editor's signed request (ScoringRequest.editorial): opened, its
+ * request_id checked against rid, its signer judged against the registry
+ * as of scoring's cursor (not registered: FORBIDDEN with
+ * st->upstream_may_know, so the service catches up and asks again), then
+ * its action decided: panel_close only. *tool_out: the tool closed, the
+ * caller's to free(), on 0. */
+int scoring_editorial(sos_txn *t, const Sos__Signed *env, const ProtobufCBinaryData *rid,
+                      char **tool_out, sos_status *st);
 /* Apply an upstream (submission) event. */
 int scoring_apply(sos_txn *t, const Sos__Event *ev);
 

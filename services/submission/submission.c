@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "editors.h"
 #include "rules.h"
 #include "sign.h"
 #include "text.h"
@@ -40,7 +41,7 @@ static int s_tool_check(const Sos__Tool *x, sos_status *st)
     return 0;
 }
 
-int submission_tool_submit(sos_txn *t, const Sos__Tool *in, uint64_t now,
+int submission_tool_submit(sos_txn *t, const Sos__Tool *in, uint64_t now, const Sos__Signed *by,
                            char id_out[SUBMISSION_ID_MAX], sos_status *st)
 {
     char fold[256], slug[SUBMISSION_ID_MAX - 16];
@@ -75,6 +76,7 @@ int submission_tool_submit(sos_txn *t, const Sos__Tool *in, uint64_t now,
     Sos__Event ev = SOS__EVENT__INIT;
     ev.kind_case = SOS__EVENT__KIND_TOOL;
     ev.tool = &tool;
+    ev.by = (Sos__Signed *)by;
     if ((rc = sos_rules_put(t, SUBMISSION_DB_TOOLS, id_out, strlen(id_out), &tool.base)) ||
         (rc = sos_txn_put(t, SUBMISSION_DB_NAMES, fold, strlen(fold), id_out, strlen(id_out))) ||
         (rc = sos_evlog_append(t, &ev)))
@@ -82,7 +84,7 @@ int submission_tool_submit(sos_txn *t, const Sos__Tool *in, uint64_t now,
     return 0;
 }
 
-int submission_panel_add(sos_txn *t, const Sos__PanelKey *in, sos_status *st)
+int submission_panel_add(sos_txn *t, const Sos__PanelKey *in, const Sos__Signed *by, sos_status *st)
 {
     uint8_t key[1 + SOS_PK_BYTES];
     ProtobufCMessage **all = NULL;
@@ -122,6 +124,7 @@ int submission_panel_add(sos_txn *t, const Sos__PanelKey *in, sos_status *st)
     Sos__Event ev = SOS__EVENT__INIT;
     ev.kind_case = SOS__EVENT__KIND_PANEL_KEY;
     ev.panel_key = &pk;
+    ev.by = (Sos__Signed *)by;
     if ((rc = sos_rules_put(t, SUBMISSION_DB_PANEL, key, sizeof key, &pk.base)) ||
         (rc = sos_evlog_append(t, &ev)))
         return rc;
@@ -129,7 +132,8 @@ int submission_panel_add(sos_txn *t, const Sos__PanelKey *in, sos_status *st)
 }
 
 int submission_compare_create(sos_txn *t, const Sos__Comparison *in, uint64_t now,
-                              char slug[2 * SUBMISSION_ID_MAX + 8], sos_status *st)
+                              const Sos__Signed *by, char slug[2 * SUBMISSION_ID_MAX + 8],
+                              sos_status *st)
 {
     const char *ids[2] = {in->tool_a, in->tool_b};
     char rev[2 * SUBMISSION_ID_MAX + 8];
@@ -160,6 +164,7 @@ int submission_compare_create(sos_txn *t, const Sos__Comparison *in, uint64_t no
     Sos__Event ev = SOS__EVENT__INIT;
     ev.kind_case = SOS__EVENT__KIND_COMPARISON;
     ev.comparison = &c;
+    ev.by = (Sos__Signed *)by;
     if ((rc = sos_rules_put(t, SUBMISSION_DB_COMPARISONS, slug, strlen(slug), &c.base)) ||
         (rc = sos_evlog_append(t, &ev)))
         return rc;
@@ -172,12 +177,7 @@ int submission_compare_create(sos_txn *t, const Sos__Comparison *in, uint64_t no
 static unsigned s_roles(const ProtobufCMessage *m)
 {
     const Sos__SubmissionRequest *r = (const Sos__SubmissionRequest *)m;
-    switch (r->body_case) {
-    case SOS__SUBMISSION_REQUEST__BODY_TOOL_SUBMIT:
-    case SOS__SUBMISSION_REQUEST__BODY_PANEL_ADD:
-    case SOS__SUBMISSION_REQUEST__BODY_COMPARE_CREATE: return SOS_ROLE_EDITOR;
-    default: return SOS_ROLE_ANY;
-    }
+    return r->body_case == SOS__SUBMISSION_REQUEST__BODY_EDITORIAL ? SOS_ROLE_EDITOR : SOS_ROLE_ANY;
 }
 
 /* A listing page: the asked size, at most SUBMISSION_PAGE_MAX. */
@@ -189,9 +189,65 @@ static size_t s_page_max(const Sos__ListQuery *q)
 static bool s_is_write(const ProtobufCMessage *m)
 {
     const Sos__SubmissionRequest *r = (const Sos__SubmissionRequest *)m;
-    return r->body_case == SOS__SUBMISSION_REQUEST__BODY_TOOL_SUBMIT ||
-           r->body_case == SOS__SUBMISSION_REQUEST__BODY_PANEL_ADD ||
-           r->body_case == SOS__SUBMISSION_REQUEST__BODY_COMPARE_CREATE;
+    return r->body_case == SOS__SUBMISSION_REQUEST__BODY_EDITORIAL;
+}
+
+/* What an editorial request decided, for the reply: the tool (submitted,
+ * or the one a duplicate name belongs to), the comparison as stored, or
+ * the editor entry; each the caller's to free. */
+typedef struct {
+    Sos__Tool *tool;
+    Sos__EditorRecord *editor;
+    Sos__Comparison *comp;
+    char slug[2 * SUBMISSION_ID_MAX + 8];
+} s_outcome;
+
+/* An editor's signed request: opened, its signer admitted, then decided
+ * as the action says, with the envelope carried into the event. */
+static int s_editorial(sos_txn *t, const Sos__SubmissionRequest *r, uint64_t now, s_outcome *e,
+                       sos_status *st)
+{
+    const Sos__Signed *by = r->editorial;
+    Sos__EditorAction *a = NULL;
+    char id[SUBMISSION_ID_MAX];
+    int rc;
+    if ((rc = sos_editors_open(by, &r->request_id, &a, st)) ||
+        (rc = submission_editor_admit(t, by, a, st)))
+        goto out;
+    switch (a->act_case) {
+    case SOS__EDITOR_ACTION__ACT_TOOL_SUBMIT:
+        id[0] = '\0';
+        rc = submission_tool_submit(t, a->tool_submit, now, by, id, st);
+        /* a duplicate name answers with the tool that has it */
+        if (rc == 0 || (rc == SOS__CODE__CODE_CONFLICT && id[0]))
+            e->tool = submission_tool_get(t, id);
+        break;
+    case SOS__EDITOR_ACTION__ACT_PANEL_ADD:
+        rc = submission_panel_add(t, a->panel_add, by, st);
+        break;
+    case SOS__EDITOR_ACTION__ACT_COMPARE_CREATE:
+        rc = submission_compare_create(t, a->compare_create, now, by, e->slug, st);
+        if (rc == 0)
+            e->comp = (Sos__Comparison *)sos_rules_get(t, SUBMISSION_DB_COMPARISONS,
+                                                       &sos__comparison__descriptor, e->slug,
+                                                       strlen(e->slug));
+        break;
+    case SOS__EDITOR_ACTION__ACT_EDITOR_ADD:
+        rc = submission_editor_add(t, a->editor_add, now, by, &e->editor, st);
+        break;
+    case SOS__EDITOR_ACTION__ACT_EDITOR_REVOKE:
+        rc = submission_editor_revoke(t, &a->editor_revoke, now, by, &e->editor, st);
+        break;
+    default:
+        rc = sos_fail(st, SOS__CODE__CODE_BAD_REQUEST,
+                      "this editorial action is not submission's (verdict finalize goes to "
+                      "scoring)");
+        break;
+    }
+out:
+    if (a)
+        sos__editor_action__free_unpacked(a, NULL);
+    return rc;
 }
 
 static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf *out)
@@ -200,14 +256,14 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
     Sos__SubmissionReply rep = SOS__SUBMISSION_REPLY__INIT;
     Sos__Status status = SOS__STATUS__INIT;
     sos_status st = SOS_STATUS_OK;
-    char id[2 * SUBMISSION_ID_MAX + 8];
     ProtobufCMessage **list = NULL;
     size_t n = 0;
     Sos__Tool *tool = NULL;
     Sos__ToolList tools = SOS__TOOL_LIST__INIT;
     Sos__PanelList panel = SOS__PANEL_LIST__INIT;
     Sos__ComparisonList comps = SOS__COMPARISON_LIST__INIT;
-    Sos__Comparison comp = SOS__COMPARISON__INIT;
+    Sos__EditorList editors = SOS__EDITOR_LIST__INIT;
+    s_outcome e = {NULL, NULL, NULL, ""};
     uint64_t now = (uint64_t)time(NULL);
     int rc;
     (void)svc;
@@ -215,14 +271,17 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
     rep.request_id = r->request_id;
     rep.status = &status;
     switch (r->body_case) {
-    case SOS__SUBMISSION_REQUEST__BODY_TOOL_SUBMIT:
-        id[0] = '\0';
-        rc = submission_tool_submit(t, r->tool_submit, now, id, &st);
-        /* a duplicate name answers with the tool that has it */
-        if ((rc == 0 || (rc == SOS__CODE__CODE_CONFLICT && id[0])) &&
-            (tool = submission_tool_get(t, id)) != NULL) {
+    case SOS__SUBMISSION_REQUEST__BODY_EDITORIAL:
+        rc = s_editorial(t, r, now, &e, &st);
+        if (e.tool) {
             rep.body_case = SOS__SUBMISSION_REPLY__BODY_TOOL;
-            rep.tool = tool;
+            rep.tool = tool = e.tool;
+        } else if (e.editor) {
+            rep.body_case = SOS__SUBMISSION_REPLY__BODY_EDITOR;
+            rep.editor = e.editor;
+        } else if (e.comp) {
+            rep.body_case = SOS__SUBMISSION_REPLY__BODY_COMPARISON;
+            rep.comparison = e.comp;
         }
         break;
     case SOS__SUBMISSION_REQUEST__BODY_TOOL_SHOW:
@@ -247,9 +306,6 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         rep.tools = &tools;
         break;
     }
-    case SOS__SUBMISSION_REQUEST__BODY_PANEL_ADD:
-        rc = submission_panel_add(t, r->panel_add, &st);
-        break;
     case SOS__SUBMISSION_REQUEST__BODY_PANEL_LIST:
         rc =
             sos_rules_list(t, SUBMISSION_DB_PANEL, &sos__panel_key__descriptor, NULL, 0, &list, &n);
@@ -258,17 +314,13 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         rep.body_case = SOS__SUBMISSION_REPLY__BODY_PANEL;
         rep.panel = &panel;
         break;
-    case SOS__SUBMISSION_REQUEST__BODY_COMPARE_CREATE:
-        rc = submission_compare_create(t, r->compare_create, now, id, &st);
-        if (rc == 0) {
-            comp = *r->compare_create;
-            comp.base.n_unknown_fields = 0;
-            comp.base.unknown_fields = NULL;
-            comp.slug = id;
-            comp.created_at = now;
-            rep.body_case = SOS__SUBMISSION_REPLY__BODY_COMPARISON;
-            rep.comparison = &comp;
-        }
+    case SOS__SUBMISSION_REQUEST__BODY_EDITOR_LIST:
+        rc = sos_rules_list(t, SUBMISSION_DB_EDITORS, &sos__editor_record__descriptor, NULL, 0,
+                            &list, &n);
+        editors.editors = (Sos__EditorRecord **)list;
+        editors.n_editors = n;
+        rep.body_case = SOS__SUBMISSION_REPLY__BODY_EDITORS;
+        rep.editors = &editors;
         break;
     case SOS__SUBMISSION_REQUEST__BODY_COMPARE_LIST: {
         const Sos__ListQuery *q = r->compare_list;
@@ -295,16 +347,20 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
     sos_rules_list_free(list, n);
     if (tool)
         sos__tool__free_unpacked(tool, NULL);
+    if (e.editor)
+        sos__editor_record__free_unpacked(e.editor, NULL);
+    if (e.comp)
+        sos__comparison__free_unpacked(e.comp, NULL);
     return sos_rules_verb(rc);
 }
 
-static const char *const s_dbs[] = {"tools", "names", "panel", "comparisons"};
+static const char *const s_dbs[] = {"tools", "names", "panel", "comparisons", "editors"};
 
 const sos_svc_spec submission_spec = {
     .name = "submission",
     .upstream = NULL,
     .dbs = s_dbs,
-    .n_dbs = 4,
+    .n_dbs = 5,
     .request = &sos__submission_request__descriptor,
     .roles = s_roles,
     .is_write = s_is_write,

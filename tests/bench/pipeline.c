@@ -12,7 +12,9 @@
  * The panel's other takes must be filed already, so that:
  *   quorum:   the take of persona N (1 Builder .. 5 Creator; default 4,
  *             Founder; KEYDIR/<persona>.key) closes it;
- *   finalize: scoring's panel_close (`sos verdict finalize`) closes it.
+ *   finalize: scoring's panel_close (`sos verdict finalize`) closes it,
+ *             signed with the editor key HOME/keys/editor.key (the one
+ *             the harness registers).
  * Endpoints are the defaults under HOME (ipc://HOME/run/<svc>.api|events).
  *
  * Per panel, one at a time: send the closing request to scoring and wait
@@ -202,7 +204,15 @@ int main(int argc, char **argv)
     const char *home = argv[optind], *keydir = argv[optind + 1], *panels_file = argv[optind + 2];
     if (sos_sign_init() != 0)
         return 1;
-    sos_key *key = NULL;
+    sos_key *key = NULL, *editor = NULL;
+    if (!quorum) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/keys/editor.key", home);
+        if (sos_key_load(path, &editor) != 0) {
+            fprintf(stderr, "pipeline: cannot load the editor key %s\n", path);
+            return 1;
+        }
+    }
     if (quorum) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s.key", keydir, s_persona_file[persona]);
@@ -291,7 +301,8 @@ int main(int argc, char **argv)
             t_send = s_now_ns();
             rc = scoring_clnt_take_file(scoring, id, sizeof id, &sg, &rep);
         } else {
-            rc = scoring_clnt_panel_close(scoring, NULL, 0, tools[i], &rep);
+            sos_clnt_editor ed = {editor, (uint64_t)time(NULL)};
+            rc = scoring_clnt_panel_close(scoring, NULL, 0, &ed, tools[i], &rep);
         }
         int64_t t_ack = s_now_ns();
         int code = rc == SOS_CLNT_OK && rep->status ? (int)rep->status->code : rc;
@@ -404,5 +415,6 @@ int main(int argc, char **argv)
     sos_clnt_destroy(&agg.c);
     sos_clnt_destroy(&pub.c);
     sos_key_destroy(&key);
+    sos_key_destroy(&editor);
     return closed == np && published == np ? 0 : 1;
 }

@@ -136,7 +136,8 @@ def main():
 
         ids_file = os.path.join(c.home, "tools.txt")
         run([loader, "tools", "ipc://%s/submission.api" % run_dir, ids_file,
-             "--count", str(1 + n_panels), "--prefix", "Pipeline Tool"])
+             "--count", str(1 + n_panels), "--prefix", "Pipeline Tool",
+             "--editor-key", c.editor_key])
         ids = open(ids_file).read().split()
         if len(ids) != 1 + n_panels or "-" in ids:
             raise SystemExit("bench: %d tool ids for %d tools" % (len(ids), 1 + n_panels))
@@ -145,7 +146,8 @@ def main():
         with open(pairs, "w") as f:
             f.write("".join("%s %s\n" % (t, anchor) for t in tools))
         slugs_file = os.path.join(c.home, "slugs.txt")
-        run([loader, "compare", "ipc://%s/submission.api" % run_dir, pairs, slugs_file])
+        run([loader, "compare", "ipc://%s/submission.api" % run_dir, pairs, slugs_file,
+             "--editor-key", c.editor_key])
         slugs = open(slugs_file).read().split()
         if len(slugs) != n_panels or "-" in slugs:
             raise SystemExit("bench: %d comparisons made of %d" % (len(slugs), n_panels))
@@ -175,7 +177,8 @@ def main():
             n_bg = max(1, int(args.background_rate * args.background_seconds / 4))
             bg_tools = os.path.join(c.home, "bg-tools.txt")
             run([loader, "tools", "ipc://%s/submission.api" % run_dir, bg_tools,
-                 "--count", str(n_bg), "--prefix", "Background Tool"])
+                 "--count", str(n_bg), "--prefix", "Background Tool",
+                 "--editor-key", c.editor_key])
             quiesce(c)
 
         results = []

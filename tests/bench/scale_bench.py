@@ -226,7 +226,7 @@ def burst(c, loader, keydir, prefix, n_tools, text_bytes, common):
     run_dir = os.path.join(c.home, "run")
     ids_file = os.path.join(c.home, prefix + "-tools.txt")
     r = run([loader, "tools", "ipc://%s/submission.api" % run_dir, ids_file,
-             "--count", str(n_tools), "--prefix", prefix] + common)
+             "--count", str(n_tools), "--prefix", prefix, "--editor-key", c.editor_key] + common)
     if r["ok"] != n_tools:
         raise SystemExit("bench: burst %s: %d tools submitted of %d" % (prefix, r["ok"], n_tools))
     quiesce(c)
@@ -307,7 +307,8 @@ def main():
         # 1. the catalogue
         sampler.set_phase("1 tools+comparisons")
         ids_file = os.path.join(c.home, "tools.txt")
-        r = run([loader, "tools", sub_ep, ids_file, "--count", str(args.tools)] + common)
+        r = run([loader, "tools", sub_ep, ids_file, "--count", str(args.tools),
+                 "--editor-key", c.editor_key] + common)
         timings["tools"] = r
         ids = open(ids_file).read().split()
         if len(ids) != args.tools or r["ok"] != args.tools:
@@ -317,8 +318,8 @@ def main():
             f.write("".join("%s %s\n" % (ids[2 * k], ids[2 * k + 1])
                             for k in range(args.comparisons)))
         if args.comparisons:
-            r = run([loader, "compare", sub_ep, pairs, os.path.join(c.home, "slugs.txt")]
-                    + common)
+            r = run([loader, "compare", sub_ep, pairs, os.path.join(c.home, "slugs.txt"),
+                     "--editor-key", c.editor_key] + common)
             timings["comparisons"] = r
             if r["ok"] != args.comparisons:
                 raise SystemExit("bench: %d comparisons of %d" % (r["ok"], args.comparisons))

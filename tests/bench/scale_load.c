@@ -1,12 +1,15 @@
 /* scale_load: pipelined bulk loads through the real daemons, for
  * scale_bench.py and pipeline_bench.py (docs/performance.md).
  *
- *   scale_load tools ENDPOINT OUT_IDS --count N [--prefix NAME] [--start S]
- *   scale_load compare ENDPOINT PAIRS_FILE OUT_SLUGS
+ *   scale_load tools ENDPOINT OUT_IDS --count N --editor-key FILE [--prefix NAME]
+ *                    [--start S]
+ *   scale_load compare ENDPOINT PAIRS_FILE OUT_SLUGS --editor-key FILE
  *   scale_load takes ENDPOINT KEYDIR IDS_FILE [--personas P] [--first-persona F]
  *                    [--text-bytes B] [--slice S] [--timeline FILE]
  *   common: [--clients C] [--inflight K]
  *
+ * tools and compare are an editor's signed requests, signed with the secret
+ * key FILE (a registered editor's) before the clock starts.
  * tools: submits N tools named "NAME 000001"... (submission's tool_submit)
  * and writes the ids submission assigned, one a line, in order.
  * compare: one comparison per line "A B" of PAIRS_FILE (compare_create);
@@ -44,6 +47,7 @@
 
 #include "benchutil.h"
 #include "buf.h"
+#include "envelope.h"
 #include "scoring.pb-c.h"
 #include "sign.h"
 #include "sos.pb-c.h"
@@ -232,6 +236,27 @@ static void s_store_frame(req *r, sos_buf *frame)
     r->code = -1;
 }
 
+/* The editor who signs tools and comparisons (--editor-key). */
+static sos_key *s_editor;
+
+/* Packs an editorial SubmissionRequest for act (its oneof set) under r's id
+ * into frame. */
+static void s_editorial(req *r, Sos__EditorAction *act, sos_buf *frame)
+{
+    sos_buf payload = SOS_BUF_INIT;
+    uint8_t sig[SOS_SIG_BYTES];
+    Sos__Signed env;
+    act->request_id = (ProtobufCBinaryData){ID_BYTES, r->id};
+    act->issued_at = (uint64_t)time(NULL);
+    sos_envelope_seal(&sos_envelope_editorial, s_editor, &act->base, &payload, sig, &env);
+    Sos__SubmissionRequest rq = SOS__SUBMISSION_REQUEST__INIT;
+    rq.request_id = act->request_id;
+    rq.body_case = SOS__SUBMISSION_REQUEST__BODY_EDITORIAL;
+    rq.editorial = &env;
+    sos_buf_pack(frame, &rq.base);
+    sos_buf_free(&payload);
+}
+
 static void s_build_tool(req *r, const char *prefix, size_t i)
 {
     char name[160], desc[400];
@@ -252,11 +277,10 @@ static void s_build_tool(req *r, const char *prefix, size_t i)
     t.pricing = (char *)"Free tier; Pro $12/month";
     t.description = desc;
     t.link = (char *)"";
-    Sos__SubmissionRequest rq = SOS__SUBMISSION_REQUEST__INIT;
-    rq.request_id = (ProtobufCBinaryData){ID_BYTES, r->id};
-    rq.body_case = SOS__SUBMISSION_REQUEST__BODY_TOOL_SUBMIT;
-    rq.tool_submit = &t;
-    sos_buf_pack(&frame, &rq.base);
+    Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
+    a.act_case = SOS__EDITOR_ACTION__ACT_TOOL_SUBMIT;
+    a.tool_submit = &t;
+    s_editorial(r, &a, &frame);
     s_store_frame(r, &frame);
     sos_buf_free(&frame);
 }
@@ -271,11 +295,10 @@ static int s_build_compare(req *r, const char *line)
     Sos__Comparison cm = SOS__COMPARISON__INIT;
     cm.tool_a = a;
     cm.tool_b = b;
-    Sos__SubmissionRequest rq = SOS__SUBMISSION_REQUEST__INIT;
-    rq.request_id = (ProtobufCBinaryData){ID_BYTES, r->id};
-    rq.body_case = SOS__SUBMISSION_REQUEST__BODY_COMPARE_CREATE;
-    rq.compare_create = &cm;
-    sos_buf_pack(&frame, &rq.base);
+    Sos__EditorAction act = SOS__EDITOR_ACTION__INIT;
+    act.act_case = SOS__EDITOR_ACTION__ACT_COMPARE_CREATE;
+    act.compare_create = &cm;
+    s_editorial(r, &act, &frame);
     s_store_frame(r, &frame);
     sos_buf_free(&frame);
     return 0;
@@ -398,8 +421,9 @@ static void *s_stats(void *arg)
 static int s_usage(void)
 {
     fprintf(stderr,
-            "usage: scale_load tools ENDPOINT OUT_IDS --count N [--prefix NAME] [--start S]\n"
-            "       scale_load compare ENDPOINT PAIRS_FILE OUT_SLUGS\n"
+            "usage: scale_load tools ENDPOINT OUT_IDS --count N --editor-key FILE\n"
+            "                        [--prefix NAME] [--start S]\n"
+            "       scale_load compare ENDPOINT PAIRS_FILE OUT_SLUGS --editor-key FILE\n"
             "       scale_load takes ENDPOINT KEYDIR IDS_FILE [--personas P] [--first-persona F]\n"
             "                        [--text-bytes B] [--slice S] [--timeline FILE]\n"
             "       common: [--clients C] [--inflight K] [--watch NAME=PID ... --stats FILE]\n");
@@ -408,25 +432,20 @@ static int s_usage(void)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"count", required_argument, 0, 'n'},
-                                         {"prefix", required_argument, 0, 'p'},
-                                         {"start", required_argument, 0, 's'},
-                                         {"personas", required_argument, 0, 'P'},
-                                         {"first-persona", required_argument, 0, 'F'},
-                                         {"text-bytes", required_argument, 0, 'b'},
-                                         {"slice", required_argument, 0, 'S'},
-                                         {"timeline", required_argument, 0, 't'},
-                                         {"clients", required_argument, 0, 'c'},
-                                         {"inflight", required_argument, 0, 'k'},
-                                         {"watch", required_argument, 0, 'w'},
-                                         {"stats", required_argument, 0, 'x'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"count", required_argument, 0, 'n'},         {"prefix", required_argument, 0, 'p'},
+        {"start", required_argument, 0, 's'},         {"personas", required_argument, 0, 'P'},
+        {"first-persona", required_argument, 0, 'F'}, {"text-bytes", required_argument, 0, 'b'},
+        {"slice", required_argument, 0, 'S'},         {"timeline", required_argument, 0, 't'},
+        {"clients", required_argument, 0, 'c'},       {"inflight", required_argument, 0, 'k'},
+        {"watch", required_argument, 0, 'w'},         {"stats", required_argument, 0, 'x'},
+        {"editor-key", required_argument, 0, 'E'},    {0, 0, 0, 0}};
     stats sx = {0};
     long count = 0, start = 1, slice = 0;
     unsigned personas = 5, first = 1;
     size_t text_bytes = 600;
     int C = 2, K = 32;
-    const char *prefix = "Scale Tool", *timeline = NULL;
+    const char *prefix = "Scale Tool", *timeline = NULL, *editor_key = NULL;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
@@ -450,6 +469,7 @@ int main(int argc, char **argv)
             break;
         }
         case 'x': sx.path = optarg; break;
+        case 'E': editor_key = optarg; break;
         default: return s_usage();
         }
     }
@@ -462,6 +482,11 @@ int main(int argc, char **argv)
     const char *out_path = NULL;
     if (sos_sign_init() != 0)
         return 1;
+    if (strcmp(verb, "takes") != 0 && (!editor_key || sos_key_load(editor_key, &s_editor) != 0)) {
+        fprintf(stderr, "scale_load: %s needs --editor-key FILE, a registered editor's key\n",
+                verb);
+        return 64;
+    }
     int64_t tb = bu_now_ns();
     if (strcmp(verb, "tools") == 0 && argc - optind == 3 && count > 0) {
         kind = LOAD_TOOLS;

@@ -75,8 +75,8 @@ static void s_tool(Sos__Tool *tool)
 /* submission: event 1 the tool, event 2 the reviewer's panel key. */
 static void s_build_submission(fx *f)
 {
-    static const char *const app[] = {"tools", "names", "panel", "comparisons"};
-    sos_store *s = s_open(f, "submission", app, 4);
+    static const char *const app[] = {"tools", "names", "panel", "comparisons", "editors"};
+    sos_store *s = s_open(f, "submission", app, 5);
     sos_txn *t = NULL;
     Sos__Tool tool;
     s_tool(&tool);
@@ -116,8 +116,8 @@ static size_t s_takes_key(char *out, uint32_t revision)
  * transaction, last. */
 static void s_build_scoring(fx *f, void (*damage)(sos_txn *t))
 {
-    static const char *const app[] = {"tools", "panel", "takes", "latest", "closed"};
-    sos_store *s = s_open(f, "scoring", app, 5);
+    static const char *const app[] = {"tools", "panel", "takes", "latest", "closed", "editors"};
+    sos_store *s = s_open(f, "scoring", app, 6);
     sos_txn *t = NULL;
     Sos__Tool tool;
     s_tool(&tool);

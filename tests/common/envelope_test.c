@@ -99,6 +99,45 @@ static void test_verdict_kind(void **state)
     sos_buf_free(&payload);
 }
 
+/* An editor's action: sealed and opened under the editorial domain, and
+ * neither a take's nor a verdict's signature passes for one (or the other
+ * way round). */
+static void test_editorial_kind(void **state)
+{
+    fx *f = *state;
+    Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
+    sos_buf payload = SOS_BUF_INIT;
+    uint8_t sig[SOS_SIG_BYTES], rid[16];
+    Sos__Signed env;
+    ProtobufCMessage *m = NULL;
+    memset(rid, 9, sizeof rid);
+    a.request_id = (ProtobufCBinaryData){sizeof rid, rid};
+    a.issued_at = 1765000000;
+    a.act_case = SOS__EDITOR_ACTION__ACT_PANEL_CLOSE;
+    a.panel_close = (char *)"llama-4-compact-12b";
+    assert_string_equal(sos_envelope_editorial.domain, "shiporskip/editorial/v1");
+    sos_envelope_seal(&sos_envelope_editorial, f->key, &a.base, &payload, sig, &env);
+    assert_int_equal(sos_envelope_open(&sos_envelope_editorial, &env, false, &m), SOS_ENVELOPE_OK);
+    assert_int_equal(((Sos__EditorAction *)m)->act_case, SOS__EDITOR_ACTION__ACT_PANEL_CLOSE);
+    assert_string_equal(((Sos__EditorAction *)m)->panel_close, "llama-4-compact-12b");
+    assert_true(tu_bin_eq(((Sos__EditorAction *)m)->request_id, rid, sizeof rid));
+    protobuf_c_message_free_unpacked(m, NULL);
+    assert_int_equal(sos_envelope_verify(&sos_envelope_take, &env), SOS_ENVELOPE_FORGED);
+    assert_int_equal(sos_envelope_verify(&sos_envelope_verdict, &env), SOS_ENVELOPE_FORGED);
+    /* the same bytes signed under another domain do not open as editorial */
+    Sos__Signed wrong;
+    uint8_t sig2[SOS_SIG_BYTES];
+    s_sign_raw(f->key, SOS_DOMAIN_TAKE, &payload, sig2, &wrong);
+    assert_int_equal(sos_envelope_open(&sos_envelope_editorial, &wrong, false, &m),
+                     SOS_ENVELOPE_FORGED);
+    assert_null(m);
+    /* another key's signature over it does not verify either */
+    memcpy(&wrong, &env, sizeof wrong);
+    wrong.signer = (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(f->other)};
+    assert_int_equal(sos_envelope_verify(&sos_envelope_editorial, &wrong), SOS_ENVELOPE_FORGED);
+    sos_buf_free(&payload);
+}
+
 /* An unknown field inside a nested message (the verdict's tool) is refused
  * as one at the top is. */
 static void test_nested_unknown(void **state)
@@ -352,6 +391,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_seal_open, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_verdict_kind, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_editorial_kind, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_nested_unknown, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_refusals, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_verified_skips_only_the_signature, s_setup,

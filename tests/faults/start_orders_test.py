@@ -3,7 +3,10 @@
 started before any daemon, while `sos import` is already submitting a small
 catalogue; then check that nothing was lost or duplicated.
 
-Per case: a fresh cluster home; the daemons are started in the case's order
+Per case: a fresh cluster home where the first editor is registered already
+(submission started alone, the editor key registered self-signed as
+deploy/sos-up does, submission stopped: every change is an editor's signed
+request, docs/editors.md); the daemons are started in the case's order
 with a seeded random pause of 0-150 ms between them; `sos import` (one try
 per request, a per-try --timeout long enough to outwait any start-up) runs
 concurrently: in the ordered cases it is started right after the first
@@ -16,7 +19,8 @@ only once it is sending (its libzmq I/O thread runs). Then:
     beta-tool 2 / 2) and 1 comparison, every signature verified;
   - `sos take list` of each tool: exactly 4 takes, 4 distinct personas,
     revision 1, all verified, panel closed;
-  - `sos status`: heads exactly 8 / 13 / 5 / 3 and each cursor equal to its
+  - `sos status`: heads exactly 9 / 13 / 5 / 3 (submission's first event is
+    the editor's) and each cursor equal to its
     upstream's head;
   - every daemon is still running and stops with exit 0 on SIGTERM.
 
@@ -56,7 +60,7 @@ CATALOGUE = {
     "comparisons": [{"a": "Alpha Tool", "b": "Beta Tool"}],
 }
 TOOLS = {"alpha-tool": (3, 1), "beta-tool": (2, 2)}  # id -> (ship, skip)
-HEADS = {"submission": 8, "scoring": 13, "aggregation": 5, "publishing": 3}
+HEADS = {"submission": 9, "scoring": 13, "aggregation": 5, "publishing": 3}
 IMPORT_TIMEOUT_MS = "60000"  # the one try per request must outwait the whole start-up
 HANG_GUARD = 120.0  # seconds: the limit of every wait, which only tells a hang from slowness
 
@@ -167,11 +171,23 @@ def s_check(c, imp, started):
     c.stop_all()
 
 
+def register_editor(c):
+    """Submission alone: the editor key registered, then stopped (exit 0)."""
+    c.start("submission")
+    wait_for(lambda: c.sos("editor", "list", check=False).returncode == 0, timeout=HANG_GUARD,
+             what="submission to answer")
+    c.ensure_editor()
+    p = c.procs.pop("submission")
+    p.terminate()
+    assert p.wait(timeout=HANG_GUARD) == 0, "submission did not stop cleanly"
+
+
 def run_case(build, order, clients_first, rng, catalogue):
     c = Cluster(build)
     one_try_config(c)
     imp = None
     try:
+        register_editor(c)
         cmd = [os.path.join(c.build, "clients", "sos"), "--home", c.home, "--config", c.config,
                "--timeout", IMPORT_TIMEOUT_MS, "import", catalogue]
 

@@ -149,7 +149,7 @@ static void s_tool(sos_txn *t, const char *name, const char *want_id)
     x.pricing = (char *)"free tier, then $10/month";
     x.description = (char *)"Registered by the fuzz harness setup.";
     x.link = (char *)"https://example.com/tool";
-    fz_check(submission_tool_submit(t, &x, FZ_NOW, id, &st) == 0, st.msg);
+    fz_check(submission_tool_submit(t, &x, FZ_NOW, NULL, id, &st) == 0, st.msg);
     fz_check(strcmp(id, want_id) == 0, "tool id");
 }
 
@@ -168,15 +168,22 @@ static void s_submission(fz_world *w)
         k.public_key =
             (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(w->keys[p - 1])};
         k.name = (char *)"fuzz panel";
-        fz_check(submission_panel_add(t, &k, &st) == 0, st.msg);
+        fz_check(submission_panel_add(t, &k, NULL, &st) == 0, st.msg);
     }
     static const char *const pairs[2][2] = {{"alpha-tool", "beta"}, {"closed-tool", "beta"}};
     for (int i = 0; i < 2; i++) {
         Sos__Comparison c = SOS__COMPARISON__INIT;
         c.tool_a = (char *)pairs[i][0];
         c.tool_b = (char *)pairs[i][1];
-        fz_check(submission_compare_create(t, &c, FZ_NOW, slug, &st) == 0, st.msg);
+        fz_check(submission_compare_create(t, &c, FZ_NOW, NULL, slug, &st) == 0, st.msg);
     }
+    Sos__EditorKey ek = SOS__EDITOR_KEY__INIT;
+    Sos__EditorRecord *rec = NULL;
+    ek.public_key =
+        (ProtobufCBinaryData){SOS_PK_BYTES, (uint8_t *)sos_key_public(w->keys[FZ_KEY_EDITOR])};
+    ek.name = (char *)"fuzz editor";
+    fz_check(submission_editor_add(t, &ek, FZ_NOW, NULL, &rec, &st) == 0 && rec, st.msg);
+    sos__editor_record__free_unpacked(rec, NULL);
     s_commit(&t, "submission");
 }
 
@@ -249,7 +256,7 @@ static void s_scoring(fz_world *w)
     s_take(w, "closed-tool", SOS__PERSONA__PERSONA_CREATOR, 40, 0, 1);
     s_take(w, "beta", SOS__PERSONA__PERSONA_CREATOR, 55, 1, 1);
     sos_txn *t = fz_begin(w->score);
-    fz_check(scoring_panel_close(t, "closed-tool", "editor", &st) == 0, st.msg);
+    fz_check(scoring_panel_close(t, "closed-tool", "editor", NULL, &st) == 0, st.msg);
     s_commit(&t, "panel close");
 }
 

@@ -15,6 +15,8 @@
  *   comparisons  alpha-tool-vs-beta, closed-tool-vs-beta
  *   panel keys   fz key 0..4 registered for Builder..Creator; key 5 is a
  *                stranger (registered for nobody); key 6 signs verdicts
+ *   editors      fz key 7, registered last (submission's last event), so
+ *                scoring's copy of the registry has it too
  *   takes        alpha-tool: Builder rev 1 and 2, Skeptic, Futurist (one
  *                more persona reaches the quorum of 4); closed-tool:
  *                Builder, Creator, panel closed by the editor; beta: Creator
@@ -38,9 +40,10 @@
 #include "submission.h"
 
 #define FZ_NOW 1700000000u /* "now" for every rule that takes a clock */
-#define FZ_KEYS 7
+#define FZ_KEYS 8
 #define FZ_KEY_STRANGER 5
 #define FZ_KEY_VERDICT 6
+#define FZ_KEY_EDITOR 7
 
 typedef struct {
     sos_store *sub, *score, *agg, *pub;

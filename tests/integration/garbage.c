@@ -23,9 +23,9 @@
  * without a reply); and every 100th message a well-formed status or events
  * query whose reply is checked field by field. Only seeds whose flipped
  * forms cannot commit are flipped (reads, a take under an unregistered key,
- * an existing comparison, a close of a tool with no takes): tool_submit and
- * panel_add are only cut (never whole, never tailed), and a cut never
- * leaves a whole request (its body is one length-delimited field, last). So
+ * editorial requests (tool submit, panel add, compare create, finalize)
+ * signed by a key nobody registered), and a cut never leaves a whole
+ * request (its body is one length-delimited field, last). So
  * the flood changes no state, and each status/events check asserts the log
  * head it had before.
  *
@@ -63,6 +63,7 @@
 #include "aggregation.pb-c.h"
 #include "buf.h"
 #include "clnt.h"
+#include "envelope.h"
 #include "publishing.pb-c.h"
 #include "scoring.pb-c.h"
 #include "sign.h"
@@ -157,6 +158,18 @@ static void s_seed(g_state *g, const ProtobufCMessage *m)
         6, (uint8_t *)"seed-" k                                                                    \
     }
 
+/* An editorial request's envelope: act for request id rid (6 bytes),
+ * signed by k, a fresh key nobody registered, so every form of the
+ * request is refused (FORBIDDEN, or its signature or shape is). env
+ * points into payload and sig, the caller's. */
+static void s_editorial(Sos__EditorAction *act, ProtobufCBinaryData rid, const sos_key *k,
+                        sos_buf *payload, uint8_t sig[SOS_SIG_BYTES], Sos__Signed *env)
+{
+    act->request_id = rid;
+    act->issued_at = 1;
+    sos_envelope_seal(&sos_envelope_editorial, k, &act->base, payload, sig, env);
+}
+
 static void s_seeds(g_state *g, const char *tool, const char *open_tool)
 {
     Sos__Empty empty = SOS__EMPTY__INIT;
@@ -193,15 +206,24 @@ static void s_seeds(g_state *g, const char *tool, const char *open_tool)
         r.body_case = SOS__SUBMISSION_REQUEST__BODY_COMPARE_LIST;
         r.compare_list = &page;
         s_seed(g, &r.base);
-        /* the pair exists: every variant is refused (CONFLICT, NOT_FOUND) */
+        /* editorial requests signed by a key nobody registered: every
+         * variant is refused (FORBIDDEN, a broken signature or shape) */
+        sos_key *k = NULL;
+        if (sos_key_generate(&k) != 0)
+            return;
+        Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
+        Sos__Signed env;
+        sos_buf payload = SOS_BUF_INIT;
+        uint8_t sig[SOS_SIG_BYTES];
         S_ID(r, "g");
         cmp.tool_a = (char *)tool;
         cmp.tool_b = (char *)open_tool;
-        r.body_case = SOS__SUBMISSION_REQUEST__BODY_COMPARE_CREATE;
-        r.compare_create = &cmp;
+        a.act_case = SOS__EDITOR_ACTION__ACT_COMPARE_CREATE;
+        a.compare_create = &cmp;
+        s_editorial(&a, r.request_id, k, &payload, sig, &env);
+        r.body_case = SOS__SUBMISSION_REQUEST__BODY_EDITORIAL;
+        r.editorial = &env;
         s_seed(g, &r.base);
-        g->n_flip = g->n_seeds;
-        /* cut only: a flipped name or key would be a new, valid write */
         Sos__Tool t = SOS__TOOL__INIT;
         Sos__PanelKey pk = SOS__PANEL_KEY__INIT;
         uint8_t key[32];
@@ -211,26 +233,46 @@ static void s_seeds(g_state *g, const char *tool, const char *open_tool)
         t.category = "c";
         t.tier = SOS__TIER__TIER_FREE;
         S_ID(r, "h");
-        r.body_case = SOS__SUBMISSION_REQUEST__BODY_TOOL_SUBMIT;
-        r.tool_submit = &t;
+        a.act_case = SOS__EDITOR_ACTION__ACT_TOOL_SUBMIT;
+        a.tool_submit = &t;
+        s_editorial(&a, r.request_id, k, &payload, sig, &env);
         s_seed(g, &r.base);
         pk.persona = SOS__PERSONA__PERSONA_SKEPTIC;
         pk.public_key = (ProtobufCBinaryData){sizeof key, key};
         S_ID(r, "i");
-        r.body_case = SOS__SUBMISSION_REQUEST__BODY_PANEL_ADD;
-        r.panel_add = &pk;
+        a.act_case = SOS__EDITOR_ACTION__ACT_PANEL_ADD;
+        a.panel_add = &pk;
+        s_editorial(&a, r.request_id, k, &payload, sig, &env);
         s_seed(g, &r.base);
+        g->n_flip = g->n_seeds;
+        sos_buf_free(&payload);
+        sos_key_destroy(&k);
     } else if (strcmp(g->svc, "scoring") == 0) {
         Sos__ScoringRequest r = SOS__SCORING_REQUEST__INIT;
         S_ID(r, "c");
         r.body_case = SOS__SCORING_REQUEST__BODY_TAKE_LIST;
         r.take_list = (char *)tool;
         s_seed(g, &r.base);
-        /* no takes on open_tool: "no takes to finalize"; variants NOT_FOUND */
-        S_ID(r, "d");
-        r.body_case = SOS__SCORING_REQUEST__BODY_PANEL_CLOSE;
-        r.panel_close = (char *)open_tool;
-        s_seed(g, &r.base);
+        /* a finalize signed by a key nobody registered: FORBIDDEN, and
+         * every variant is refused */
+        {
+            sos_key *ek = NULL;
+            Sos__EditorAction a = SOS__EDITOR_ACTION__INIT;
+            Sos__Signed env;
+            sos_buf ep = SOS_BUF_INIT;
+            uint8_t esig[SOS_SIG_BYTES];
+            if (sos_key_generate(&ek) == 0) {
+                S_ID(r, "d");
+                a.act_case = SOS__EDITOR_ACTION__ACT_PANEL_CLOSE;
+                a.panel_close = (char *)open_tool;
+                s_editorial(&a, r.request_id, ek, &ep, esig, &env);
+                r.body_case = SOS__SCORING_REQUEST__BODY_EDITORIAL;
+                r.editorial = &env;
+                s_seed(g, &r.base);
+            }
+            sos_buf_free(&ep);
+            sos_key_destroy(&ek);
+        }
         /* a well-signed take by a key nobody registered: FORBIDDEN, and a
          * flipped one fails its signature, its parse or request id = take id */
         Sos__TakeBody tb = SOS__TAKE_BODY__INIT;

@@ -24,11 +24,17 @@ HANG_GUARD = 60.0  # seconds: the default limit of every wait below
 
 
 class Cluster:
-    def __init__(self, build, quorum=None):
+    def __init__(self, build, quorum=None, editor=True):
+        """editor: once submission is up (wait_up), make the editor key
+        <home>/keys/editor.key, where `sos` looks by default, and register
+        it self-signed (the bootstrap, as deploy/sos-up does); False leaves
+        the editors registry empty."""
         self.build = os.path.abspath(build)
         self.home = tempfile.mkdtemp(prefix="sos-it-")
         self.procs = {}
         self.config = None
+        self.editor = editor
+        self.editor_key = os.path.join(self.home, "keys", "editor.key")
         if quorum is not None:
             self.config = os.path.join(self.home, "sos.ini")
             with open(self.config, "w") as f:
@@ -96,10 +102,23 @@ class Cluster:
         while time.time() < end:
             r = self.sos("--timeout", str(try_ms), "status", check=False)
             if r.returncode == 0:
+                if self.editor and "submission" in self.procs:
+                    self.ensure_editor()
                 return
             try_ms = min(2 * try_ms, 5000)  # a loaded machine answers, only later
             time.sleep(0.1)
         raise AssertionError("services did not come up:\n" + self.logs())
+
+    def ensure_editor(self):
+        """The editor key (made once) registered with submission: self-
+        signed while the registry is empty, a no-op once it is there."""
+        if getattr(self, "editor_ready", False):
+            return
+        if not os.path.exists(self.editor_key):
+            os.makedirs(os.path.dirname(self.editor_key), mode=0o700, exist_ok=True)
+            self.sos("keygen", "--only", "signing", "--out", self.editor_key)
+        self.sos("editor", "add", "--key", self.editor_key + ".pub", "--name", "test editor")
+        self.editor_ready = True
 
     def kill(self, svc, sig=signal.SIGKILL):
         p = self.procs.pop(svc)

@@ -643,7 +643,7 @@ static void test_quorum_closes(void **state)
     assert_int_equal(s_file(f, "tool-x", BUILDER, 90, 3, NULL), SOS__CODE__CODE_CLOSED);
     sos_status st = SOS_STATUS_OK;
     sos_txn *t = tu_begin(f->e, true);
-    assert_int_equal(scoring_panel_close(t, "tool-x", "editor", &st), SOS__CODE__CODE_CLOSED);
+    assert_int_equal(scoring_panel_close(t, "tool-x", "editor", NULL, &st), SOS__CODE__CODE_CLOSED);
     tu_commit(&t);
     assert_int_equal(tu_head(f->e), 9);
     assert_int_equal(tu_count(f->e, SCORING_DB_TAKES), 6);
@@ -672,7 +672,7 @@ static int s_close(fx *f, const char *tool, sos_status *st)
 {
     *st = (sos_status)SOS_STATUS_OK;
     sos_txn *t = tu_begin(f->e, true);
-    int rc = scoring_panel_close(t, tool, "editor", st);
+    int rc = scoring_panel_close(t, tool, "editor", NULL, st);
     assert_true(rc >= 0);
     tu_commit(&t);
     return rc;
@@ -722,7 +722,7 @@ static void test_panel_close(void **state)
     const char *ids[] = {"", longid};
     for (int i = 0; i < 2; i++) {
         t = tu_begin(f->e, true);
-        int rc = scoring_panel_close(t, ids[i], "editor", &st);
+        int rc = scoring_panel_close(t, ids[i], "editor", NULL, &st);
         sos_txn_abort(&t);
         assert_true(rc > 0);
     }

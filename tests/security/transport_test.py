@@ -137,6 +137,7 @@ def start(t):
         t.c.start(s)
     wait_for(lambda: t.sos("editor", "status").returncode == 0,
              what="the four daemons serving over tcp")
+    t.c.ensure_editor()  # the editor's signing key, registered over CURVE as editor
 
 
 def test_curve_roles_and_rotation(build):

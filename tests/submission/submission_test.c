@@ -43,7 +43,7 @@ static int s_submit(tu_env *e, const Sos__Tool *tool, char id[SUBMISSION_ID_MAX]
     sos_txn *t = tu_begin(e, true);
     *st = (sos_status)SOS_STATUS_OK;
     memset(id, 0, SUBMISSION_ID_MAX);
-    int rc = submission_tool_submit(t, tool, NOW, id, st);
+    int rc = submission_tool_submit(t, tool, NOW, NULL, id, st);
     assert_true(rc >= 0);
     if (rc > 0)
         assert_int_equal(st->code, rc);
@@ -283,7 +283,7 @@ static int s_panel(tu_env *e, int persona, const uint8_t *key, size_t kl, const 
     k.name = (char *)name;
     *st = (sos_status)SOS_STATUS_OK;
     sos_txn *t = tu_begin(e, true);
-    int rc = submission_panel_add(t, &k, st);
+    int rc = submission_panel_add(t, &k, NULL, st);
     assert_true(rc >= 0);
     tu_commit(&t);
     return rc;
@@ -353,7 +353,7 @@ static int s_compare(tu_env *e, const char *a, const char *b, char *slug, sos_st
     *st = (sos_status)SOS_STATUS_OK;
     slug[0] = '\0';
     sos_txn *t = tu_begin(e, true);
-    int rc = submission_compare_create(t, &c, NOW + 5, slug, st);
+    int rc = submission_compare_create(t, &c, NOW + 5, NULL, slug, st);
     assert_true(rc >= 0);
     tu_commit(&t);
     return rc;
