@@ -1,12 +1,12 @@
 /* site: HTML, JSON, feeds and sitemap of the published site. */
 #include "site.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "card.h"
 #include "envelope.h"
 #include "html.h"
 #include "json.h"
@@ -88,9 +88,11 @@ static json_t *s_ld_app(const site_opts *o, const site_tool *t)
 }
 
 /* og_type: "website" for the index, "article" for a comparison or a tool.
- * canon_path NULL: a page with no address of its own (404.html). */
-void site_page_head(const site_opts *o, const char *root, const char *og_type, const char *title,
-                    const char *desc, const char *canon_path, const json_t *ld, sos_buf *b)
+ * canon_path NULL: a page with no address of its own (404.html). card_alt:
+ * the page has a social card, canon_path's card.png (a comparison). */
+static void s_head(const site_opts *o, const char *root, const char *og_type, const char *title,
+                   const char *desc, const char *canon_path, const json_t *ld, const char *card_alt,
+                   sos_buf *b)
 {
     html_raw(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -122,8 +124,22 @@ void site_page_head(const site_opts *o, const char *root, const char *og_type, c
         html_text(b, canon_path);
         html_raw(b, "\">\n");
     }
-    /* no card image yet: the small card */
-    html_raw(b, "<meta name=\"twitter:card\" content=\"summary\">\n");
+    if (canon_path && card_alt) { /* the card (card.h), absolute like og:url */
+        html_raw(b, "<meta property=\"og:image\" content=\"");
+        html_text(b, o->base_url);
+        html_raw(b, "/");
+        html_text(b, canon_path);
+        html_fmt(b,
+                 "card.png\">\n<meta property=\"og:image:type\" content=\"image/png\">\n"
+                 "<meta property=\"og:image:width\" content=\"%d\">\n<meta "
+                 "property=\"og:image:height\" content=\"%d\">\n<meta property=\"og:image:alt\" "
+                 "content=\"",
+                 CARD_WIDTH, CARD_HEIGHT);
+        html_text(b, card_alt);
+        html_raw(b, "\">\n");
+    }
+    html_fmt(b, "<meta name=\"twitter:card\" content=\"%s\">\n",
+             canon_path && card_alt ? "summary_large_image" : "summary");
     if (canon_path)
         html_raw(b, "<link rel=\"alternate\" type=\"application/json\" href=\"index.json\">\n");
     html_fmt(b,
@@ -144,6 +160,18 @@ void site_page_head(const site_opts *o, const char *root, const char *og_type, c
              "content</a>\n<header class=\"site\"><a class=\"brand\" href=\"%sindex.html\">Ship "
              "or Skip</a></header>\n<main id=\"main\">\n",
              root, root);
+}
+
+void site_page_head(const site_opts *o, const char *root, const char *og_type, const char *title,
+                    const char *desc, const char *canon_path, const json_t *ld, sos_buf *b)
+{
+    s_head(o, root, og_type, title, desc, canon_path, ld, NULL, b);
+}
+
+void site_page_head_card(const site_opts *o, const char *root, const char *title, const char *desc,
+                         const char *canon_path, const json_t *ld, const char *card_alt, sos_buf *b)
+{
+    s_head(o, root, "article", title, desc, canon_path, ld, card_alt, b);
 }
 
 /* twin: the page has a JSON twin (index.json next to it) to link */
@@ -236,68 +264,7 @@ static void s_take_cell(const Sos__TakeBody *tk, const char *label, sos_buf *b)
 
 /* --- the answer (issue 14): which one to ship ------------------------ */
 
-/* printf onto plain text (not markup: the caller escapes the result) */
-static void s_catf(sos_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void s_catf(sos_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n <= 0)
-        return;
-    sos_buf_reserve(b, b->len + (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-/* "Name 75% (3/1, mean 71.00)", or "Name: no panel takes yet" */
-static void s_answer_figures(sos_buf *o, const Sos__VerdictBody *v, const char *name)
-{
-    if (v->label == SOS__LABEL__LABEL_UNSPECIFIED)
-        s_catf(o, "%s: no panel takes yet", name);
-    else
-        s_catf(o, "%s %u%% (%u/%u, mean %.2f)", name, v->ship_pct, v->ship, v->skip,
-               v->mean_score_x100 / 100.0);
-}
-
-char *site_answer_line(const Sos__VerdictBody *a, const char *name_a, const Sos__VerdictBody *b,
-                       const char *name_b)
-{
-    const Sos__Label SHIP = SOS__LABEL__LABEL_SHIP, SKIP = SOS__LABEL__LABEL_SKIP;
-    const Sos__Label la = a->label, lb = b->label;
-    const bool none_a = la == SOS__LABEL__LABEL_UNSPECIFIED,
-               none_b = lb == SOS__LABEL__LABEL_UNSPECIFIED;
-    sos_buf o = SOS_BUF_INIT;
-    if (none_a && none_b)
-        s_catf(&o, "No answer yet: the panel has no takes on either tool");
-    else if (none_a || none_b)
-        s_catf(&o, "No answer yet: the panel has no takes on %s", none_a ? name_a : name_b);
-    else if (la == lb)
-        s_catf(&o, "%s",
-               la == SHIP   ? "The panel ships both"
-               : la == SKIP ? "The panel skips both"
-                            : "Split panel on both");
-    else {
-        /* the sides differ: the stronger one first (Ship, then Split, then Skip) */
-        bool a_first = la == SHIP || (la != SKIP && lb == SKIP);
-        const Sos__Label l1 = a_first ? la : lb, l2 = a_first ? lb : la;
-        const char *n1 = a_first ? name_a : name_b, *n2 = a_first ? name_b : name_a;
-        if (l1 == SHIP)
-            s_catf(&o, "Ship %s; the panel %s %s", n1, l2 == SKIP ? "skips" : "is split on", n2);
-        else
-            s_catf(&o, "Split panel on %s; the panel skips %s", n1, n2);
-    }
-    s_catf(&o, ": ");
-    s_answer_figures(&o, a, name_a);
-    s_catf(&o, ", ");
-    s_answer_figures(&o, b, name_b);
-    sos_buf_append(&o, "", 1);
-    return (char *)o.data; /* the buffer's memory, handed over */
-}
-
+/* site_answer_line and site_card_alt live in site_answer.c */
 static char *s_answer(const site_tool *a, const site_tool *b)
 {
     return site_answer_line(a->body, a->v->tool->name, b->body, b->v->tool->name);
@@ -366,8 +333,10 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
     sos_buf_append(&canon, "", 1);
     json_t *ld = json_pack("{s:s, s:[o, o]}", "@context", "https://schema.org", "@graph",
                            s_ld_app(o, a), s_ld_app(o, b));
-    site_page_head(o, root, "article", (char *)title.data, (char *)desc.data, (char *)canon.data,
-                   ld, out);
+    char *alt = site_card_alt(a, b);
+    site_page_head_card(o, root, (char *)title.data, (char *)desc.data, (char *)canon.data, ld, alt,
+                        out);
+    free(alt);
     json_decref(ld);
 
     html_fmt(out,
