@@ -361,28 +361,61 @@ static uint32_t s_be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int card_png_check(const uint8_t *png, size_t len, char *why, size_t cap)
+/* The decoded surface of png, or NULL when it is not a CARD_WIDTH x
+ * CARD_HEIGHT PNG (why says so). The caller destroys it. */
+static cairo_surface_t *s_decode(const uint8_t *png, size_t len, char *why, size_t cap)
 {
     static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (len < 33 || memcmp(png, sig, 8) != 0 || s_be32(png + 8) != 13 ||
         memcmp(png + 12, "IHDR", 4) != 0) {
         snprintf(why, cap, "is not a PNG");
-        return -1;
+        return NULL;
     }
     uint32_t w = s_be32(png + 16), h = s_be32(png + 20);
     if (w != CARD_WIDTH || h != CARD_HEIGHT) {
         snprintf(why, cap, "is %ux%u, not %dx%d", w, h, CARD_WIDTH, CARD_HEIGHT);
-        return -1;
+        return NULL;
     }
     s_reader r = {png, len, 0};
     cairo_surface_t *sf = cairo_image_surface_create_from_png_stream(s_png_in, &r);
-    int rc = cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS &&
-                     cairo_image_surface_get_width(sf) == CARD_WIDTH &&
-                     cairo_image_surface_get_height(sf) == CARD_HEIGHT
-                 ? 0
-                 : -1;
-    cairo_surface_destroy(sf);
-    if (rc)
+    if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS ||
+        cairo_image_surface_get_width(sf) != CARD_WIDTH ||
+        cairo_image_surface_get_height(sf) != CARD_HEIGHT) {
+        cairo_surface_destroy(sf);
         snprintf(why, cap, "does not decode as a PNG");
-    return rc;
+        return NULL;
+    }
+    return sf;
+}
+
+int card_png_check(const uint8_t *png, size_t len, char *why, size_t cap)
+{
+    cairo_surface_t *sf = s_decode(png, len, why, cap);
+    cairo_surface_destroy(sf); /* NULL: nothing */
+    return sf ? 0 : -1;
+}
+
+int card_png_pixels(const uint8_t *png, size_t len, uint32_t *px)
+{
+    char why[64];
+    cairo_surface_t *sf = s_decode(png, len, why, sizeof why);
+    if (!sf)
+        return -1;
+    cairo_surface_t *rgb = cairo_image_surface_create(CAIRO_FORMAT_RGB24, CARD_WIDTH, CARD_HEIGHT);
+    cairo_t *cr = cairo_create(rgb);
+    cairo_set_source_surface(cr, sf, 0, 0);
+    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(rgb);
+    const unsigned char *data = cairo_image_surface_get_data(rgb);
+    const int stride = cairo_image_surface_get_stride(rgb);
+    for (int y = 0; y < CARD_HEIGHT; y++) {
+        const uint32_t *row = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+        for (int x = 0; x < CARD_WIDTH; x++)
+            px[(size_t)y * CARD_WIDTH + (size_t)x] = row[x] & 0xffffff;
+    }
+    cairo_surface_destroy(rgb);
+    cairo_surface_destroy(sf);
+    return 0;
 }

@@ -35,4 +35,9 @@ int card_compare_png(const Sos__VerdictBody *a, const char *name_a, const Sos__V
  * bytes): "is not a PNG", "is 640x480, not 1200x630", "does not decode". */
 int card_png_check(const uint8_t *png, size_t len, char *why, size_t cap);
 
+/* Decodes a card (as card_png_check accepts) into px, CARD_WIDTH *
+ * CARD_HEIGHT pixels row by row, each 0x00RRGGBB; px is the caller's. 0,
+ * or -1 when png is not such a card. For checks of what a card shows. */
+int card_png_pixels(const uint8_t *png, size_t len, uint32_t *px);
+
 #endif
