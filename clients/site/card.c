@@ -263,16 +263,17 @@ static int s_png_encode(cairo_surface_t *sf, sos_buf *out)
 {
     const int w = cairo_image_surface_get_width(sf), h = cairo_image_surface_get_height(sf),
               stride = cairo_image_surface_get_stride(sf);
-    const unsigned char *px = cairo_image_surface_get_data(sf);
-    /* CAIRO_FORMAT_RGB24 is a native-endian 0x00RRGGBB a pixel: to R, G, B */
-    uint8_t *rgb = sos_xmalloc((size_t)w * (size_t)h * 3);
+    unsigned char *px = cairo_image_surface_get_data(sf);
+    /* CAIRO_FORMAT_RGB24 is a native-endian 0x00RRGGBB a pixel: packed to
+     * R, G, B in place, at the start of each row (the surface is spent) */
     for (int y = 0; y < h; y++) {
-        const uint32_t *row = (const uint32_t *)(const void *)(px + (size_t)y * (size_t)stride);
-        uint8_t *o = rgb + (size_t)y * (size_t)w * 3;
+        unsigned char *row = px + (size_t)y * (size_t)stride, *o = row;
         for (int x = 0; x < w; x++) {
-            *o++ = (uint8_t)(row[x] >> 16);
-            *o++ = (uint8_t)(row[x] >> 8);
-            *o++ = (uint8_t)row[x];
+            uint32_t v;
+            memcpy(&v, row + 4 * (size_t)x, 4);
+            *o++ = (unsigned char)(v >> 16);
+            *o++ = (unsigned char)(v >> 8);
+            *o++ = (unsigned char)v;
         }
     }
     png_image img;
@@ -284,11 +285,11 @@ static int s_png_encode(cairo_surface_t *sf, sos_buf *out)
     img.flags = PNG_IMAGE_FLAG_FAST;
     png_alloc_size_t cap = PNG_IMAGE_PNG_SIZE_MAX(img), len = cap;
     sos_buf_reserve(out, out->len + cap);
-    int rc = png_image_write_to_memory(&img, out->data + out->len, &len, 0, rgb, 0, NULL) ? 0 : -1;
+    int rc =
+        png_image_write_to_memory(&img, out->data + out->len, &len, 0, px, stride, NULL) ? 0 : -1;
     if (rc == 0)
         out->len += len;
     png_image_free(&img);
-    free(rgb);
     return rc;
 }
 
