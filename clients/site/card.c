@@ -1,4 +1,5 @@
-/* card: a comparison's social card, drawn with cairo. See card.h.
+/* card: a comparison's social card, drawn with cairo, encoded with libpng.
+ * See card.h.
  *
  * Layout (pixels of the 1200x630 card; M is the 64 px margin):
  *
@@ -13,8 +14,8 @@
  *   y  600      the footer: what the panel is
  *
  * Determinism: no time, no random, no hinting (hint style and metrics
- * off), grey antialiasing, the font named explicitly; cairo's PNG writer
- * adds no timestamp. */
+ * off), grey antialiasing, the font named explicitly; libpng's simplified
+ * writer adds no timestamp (an sRGB chunk, IHDR, IDAT, IEND). */
 #include "card.h"
 
 #include <cairo.h>
