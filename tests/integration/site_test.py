@@ -138,7 +138,9 @@ def test_valid_outputs(build):
             rel = os.path.relpath(p, site)
             kind = "website" if rel in ("index.html", "404.html") else "article"
             assert re.findall(r'<meta property="og:type" content="([^"]*)">', doc) == [kind], p
-            assert doc.count('<meta name="twitter:card" content="summary">') == 1, p
+            card = os.path.exists(os.path.join(os.path.dirname(p), "card.png"))  # test_cards
+            assert doc.count('<meta name="twitter:card" content="%s">' % (
+                "summary_large_image" if card else "summary")) == 1, p
             icon = re.findall(r'<link rel="icon" type="image/svg\+xml" href="([^"]*)">', doc)
             assert len(icon) == 1, p
             if rel == "404.html":  # root-relative: it shows at any path
