@@ -26,7 +26,10 @@
 /* Appends the card's PNG bytes to out (the caller's). a and b, name_a and
  * name_b are borrowed for the call; a name that is not valid UTF-8 text is
  * drawn with "?" for each bad byte. 0, or -1 when cairo fails (out of
- * memory): out is then unchanged. */
+ * memory): out is then unchanged. The drawing surface and the encoder's
+ * output room (about 5 MB) are allocated at the first call and kept for
+ * the life of the process, reused by every card: one call at a time (not
+ * for threads). */
 int card_compare_png(const Sos__VerdictBody *a, const char *name_a, const Sos__VerdictBody *b,
                      const char *name_b, sos_buf *out);
 
