@@ -47,6 +47,18 @@ static const s_rgb INK = RGB(0x16181d), MUTED = RGB(0x5b6270), LINE = RGB(0xd9dd
                    SHIP_BG = RGB(0xe3f4ea), SKIP = RGB(0x9b1c1c), SKIP_BG = RGB(0xfbe7e7),
                    SPLIT = RGB(0x6b4e00), SPLIT_BG = RGB(0xfbf1d6), LINK = RGB(0x0b4fa8);
 
+#ifdef __SANITIZE_ADDRESS__
+/* LeakSanitizer (the sanitized build): fontconfig, under cairo 1.16's toy
+ * font API, loses a few hundred bytes of font patterns once per process
+ * (libfontconfig's own allocations, not ours). Every program that draws a
+ * card links this file, so the suppression lives here. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+#endif
+
 /* The memory every card is drawn and encoded in: allocated at the first
  * card, kept for the life of the process (about 5 MB), so that drawing a
  * card does not hand 5 MB back to the system and fault it in again each
