@@ -8,12 +8,14 @@
  * comparisons pair tools published close together. */
 #include "render_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "card.h"
 #include "html.h"
 
 typedef struct render_site s_site;
@@ -63,7 +65,7 @@ static void s_add_cmp(s_site *s, Sos__Comparison *c, uint64_t seq, bool dirty)
         if (!s->cmps)
             abort();
     }
-    s->cmps[s->nc++] = (render_cmp){c, seq, NULL, NULL, 0, 0, dirty, false};
+    s->cmps[s->nc++] = (render_cmp){c, seq, NULL, NULL, 0, 0, dirty, false, false};
 }
 
 /* Counts a file written (wrote), saying so every 2000. */
@@ -148,6 +150,16 @@ static int s_write_compare(const site_opts *o, s_site *s, const render_cmp *c, c
     snprintf(rel, sizeof rel, "compare/%s/index.json", c->c->slug);
     if (!rc)
         rc = s_write_json(s, dir, rel, site_compare_json(c->c, c->seq, a, b));
+    if (!rc && c->card) { /* else the previous release's card, linked */
+        sos_buf_reset(&buf);
+        if (card_compare_png(a->body, a->v->tool->name, b->body, b->v->tool->name, &buf) != 0) {
+            errno = ENOMEM;
+            rc = -1;
+            goto out;
+        }
+        snprintf(rel, sizeof rel, "compare/%s/card.png", c->c->slug);
+        rc = s_write(s, dir, rel, &buf);
+    }
 out:
     sos_buf_free(&buf);
     render_spill_put_back(s, c->ia, keep);
@@ -188,6 +200,14 @@ static int s_render(const site_opts *o, s_site *s, const char *dir, bool full)
         }
         c->a = &s->tools[c->ia]->t;
         c->b = &s->tools[c->ib]->t;
+        /* the card shows the two verdicts only: drawn when one of them is
+         * new (tool_dirty, before the new comparisons below add to it) */
+        c->card = full || c->dirty || s->tool_dirty[c->ia] || s->tool_dirty[c->ib];
+    }
+    for (size_t i = 0; i < s->nc; i++) {
+        render_cmp *c = &s->cmps[i];
+        if (!c->a || !c->b)
+            continue;
         if (c->dirty) /* a new comparison shows on both tools' pages */
             s->tool_dirty[c->ia] = s->tool_dirty[c->ib] = true;
         c->write = full || c->dirty || s->tool_dirty[c->ia] || s->tool_dirty[c->ib];

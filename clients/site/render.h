@@ -37,9 +37,11 @@ size_t render_site_comparison_count(const render_site *s);
 /* Borrowed: RFC 3339 time of the newest verdict, valid while s lives. */
 const char *render_site_updated(const render_site *s);
 /* Writes every page (full) or those showing a dirty tool or comparison,
- * and the site-wide files, into dir. *written counts files. 0 or -1 with
- * errno (EIO: a verdict could not be read back from the temporary file).
- * Progress goes to stderr every 2,000 files. */
+ * and the site-wide files, into dir; a comparison's card (card.h) only
+ * when full, or the comparison or a verdict of one of its tools is new.
+ * *written counts files. 0 or -1 with errno (EIO: a verdict could not be
+ * read back from the temporary file; ENOMEM: cairo could not draw a
+ * card). Progress goes to stderr every 2,000 files. */
 int render_site_write(render_site *s, const char *base_url, const char *dir, bool full,
                       size_t *written);
 

@@ -35,6 +35,7 @@ typedef struct {
     size_t ia, ib; /* indexes of a and b in tools, when both are there */
     bool dirty;
     bool write; /* its page is written (set by s_render) */
+    bool card;  /* its card is drawn: new, or a verdict of it is (s_render) */
 } render_cmp;
 
 typedef struct {

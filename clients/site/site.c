@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "card.h"
 #include "envelope.h"
 #include "html.h"
 #include "json.h"
@@ -88,10 +89,11 @@ static json_t *s_ld_app(const site_opts *o, const site_tool *t)
 
 /* og_type: "website" for the index, "article" for a comparison or a tool.
  * canon_path NULL: a page with no address of its own (404.html). twin: it
- * has a JSON twin to name as its alternate. */
+ * has a JSON twin to name as its alternate. card_alt: the page has a social
+ * card, canon_path's card.png (a comparison). */
 static void s_page_head(const site_opts *o, const char *root, const char *og_type,
                         const char *title, const char *desc, const char *canon_path,
-                        const json_t *ld, bool twin, sos_buf *b)
+                        const json_t *ld, bool twin, const char *card_alt, sos_buf *b)
 {
     html_raw(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -123,8 +125,22 @@ static void s_page_head(const site_opts *o, const char *root, const char *og_typ
         html_text(b, canon_path);
         html_raw(b, "\">\n");
     }
-    /* no card image yet: the small card */
-    html_raw(b, "<meta name=\"twitter:card\" content=\"summary\">\n");
+    if (canon_path && card_alt) { /* the card (card.h), absolute like og:url */
+        html_raw(b, "<meta property=\"og:image\" content=\"");
+        html_text(b, o->base_url);
+        html_raw(b, "/");
+        html_text(b, canon_path);
+        html_fmt(b,
+                 "card.png\">\n<meta property=\"og:image:type\" content=\"image/png\">\n"
+                 "<meta property=\"og:image:width\" content=\"%d\">\n<meta "
+                 "property=\"og:image:height\" content=\"%d\">\n<meta property=\"og:image:alt\" "
+                 "content=\"",
+                 CARD_WIDTH, CARD_HEIGHT);
+        html_text(b, card_alt);
+        html_raw(b, "\">\n");
+    }
+    html_fmt(b, "<meta name=\"twitter:card\" content=\"%s\">\n",
+             canon_path && card_alt ? "summary_large_image" : "summary");
     if (canon_path && twin)
         html_raw(b, "<link rel=\"alternate\" type=\"application/json\" href=\"index.json\">\n");
     html_fmt(b,
@@ -150,14 +166,20 @@ static void s_page_head(const site_opts *o, const char *root, const char *og_typ
 void site_page_head(const site_opts *o, const char *root, const char *og_type, const char *title,
                     const char *desc, const char *canon_path, const json_t *ld, sos_buf *b)
 {
-    s_page_head(o, root, og_type, title, desc, canon_path, ld, true, b);
+    s_page_head(o, root, og_type, title, desc, canon_path, ld, true, NULL, b);
 }
 
 void site_page_head_solo(const site_opts *o, const char *root, const char *og_type,
                          const char *title, const char *desc, const char *canon_path,
                          const json_t *ld, sos_buf *b)
 {
-    s_page_head(o, root, og_type, title, desc, canon_path, ld, false, b);
+    s_page_head(o, root, og_type, title, desc, canon_path, ld, false, NULL, b);
+}
+
+void site_page_head_card(const site_opts *o, const char *root, const char *title, const char *desc,
+                         const char *canon_path, const json_t *ld, const char *card_alt, sos_buf *b)
+{
+    s_page_head(o, root, "article", title, desc, canon_path, ld, true, card_alt, b);
 }
 
 /* twin: the page has a JSON twin (index.json next to it) to link */
@@ -356,8 +378,10 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
     sos_buf_append(&canon, "", 1);
     json_t *ld = json_pack("{s:s, s:[o, o]}", "@context", "https://schema.org", "@graph",
                            s_ld_app(o, a), s_ld_app(o, b));
-    site_page_head(o, root, "article", (char *)title.data, (char *)desc.data, (char *)canon.data,
-                   ld, out);
+    char *alt = site_card_alt(a, b);
+    site_page_head_card(o, root, (char *)title.data, (char *)desc.data, (char *)canon.data, ld, alt,
+                        out);
+    free(alt);
     json_decref(ld);
 
     html_fmt(out,

@@ -8,6 +8,7 @@
  *   compare/index.html|json             every comparison, newest first
  *   compare/<a>-vs-<b>/index.html|json  one per published comparison
  *   tools/index.html|json               every tool, newest verdict first
+ *   compare/<a>-vs-<b>/card.png         its social card (card.h)
  *   tools/<id>/index.html|json          one per published verdict
  *   feed.atom, feed.json                "Weekly AI Tool Verdicts": verdicts
  *                                       and comparisons, newest first
@@ -56,6 +57,10 @@ void site_compare_html(const site_opts *o, const Sos__Comparison *c, const site_
  * The caller's (free). */
 char *site_answer_line(const Sos__VerdictBody *a, const char *name_a, const Sos__VerdictBody *b,
                        const char *name_b);
+/* The alt text of the comparison's social card (card.h; its og:image:alt):
+ * "A vs B. " and the answer line. Plain text, not escaped; the caller's
+ * (free). */
+char *site_card_alt(const site_tool *a, const site_tool *b);
 /* seq: the comparison's publication sequence number. */
 json_t *site_compare_json(const Sos__Comparison *c, uint64_t seq, const site_tool *a,
                           const site_tool *b);
@@ -165,6 +170,6 @@ const char *site_asset(const char *name);
 /* Bump when a page template changes: `sos render` then rewrites every page
  * instead of only the new ones (old pages would not match the new ones,
  * and `sos verify` would say so). */
-#define SITE_TEMPLATE_VERSION 7
+#define SITE_TEMPLATE_VERSION 8
 
 #endif

@@ -1,12 +1,13 @@
 /* site_answer: the comparison's answer to "which one should you ship?"
- * (site_answer_line, site.h), from the two signed verdicts alone; the
- * wording rules are a table in docs/site.md. */
+ * (issue 14; the wording rules are a table in docs/site.md), and the alt
+ * text of its social card, which says the same. From the signed verdicts
+ * alone. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "site.h"
-#include "text.h"
 
 /* printf onto plain text (not markup: the caller escapes the result) */
 static void s_catf(sos_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -68,4 +69,14 @@ char *site_answer_line(const Sos__VerdictBody *a, const char *name_a, const Sos_
     s_answer_figures(&o, b, name_b);
     sos_buf_append(&o, "", 1);
     return (char *)o.data; /* the buffer's memory, handed over */
+}
+
+char *site_card_alt(const site_tool *a, const site_tool *b)
+{
+    char *line = site_answer_line(a->body, a->v->tool->name, b->body, b->v->tool->name);
+    sos_buf o = SOS_BUF_INIT;
+    s_catf(&o, "%s vs %s. %s", a->v->tool->name, b->v->tool->name, line);
+    sos_buf_append(&o, "", 1);
+    free(line);
+    return (char *)o.data;
 }

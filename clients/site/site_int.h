@@ -23,6 +23,13 @@ void site_page_head(const site_opts *o, const char *root, const char *og_type, c
 void site_page_head_solo(const site_opts *o, const char *root, const char *og_type,
                          const char *title, const char *desc, const char *canon_path,
                          const json_t *ld, sos_buf *b);
+/* site_page_head of a page with a social card (a comparison's, og_type
+ * "article"): og:image is canon_path's card.png, absolute, with its size
+ * and card_alt (plain text, escaped here; borrowed) as its alt text, and
+ * twitter:card is "summary_large_image". */
+void site_page_head_card(const site_opts *o, const char *root, const char *title, const char *desc,
+                         const char *canon_path, const json_t *ld, const char *card_alt,
+                         sos_buf *b);
 /* From </main> to the end; twin: the page has a JSON twin to link. */
 void site_page_tail(const char *root, bool twin, sos_buf *b);
 

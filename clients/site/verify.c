@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "card.h"
 #include "render.h"
 #include "sign.h"
 #include "site.h"
@@ -245,6 +246,44 @@ static void s_walk_problem(const char *rel, const char *fmt, ...)
     s_walk.lines[s_walk.nl++] = line;
 }
 
+/* compare/<slug>/card.png: a comparison's social card (card.h) */
+static bool s_is_card(const char *rel)
+{
+    size_t n = strlen(rel);
+    return strncmp(rel, "compare/", 8) == 0 && n > 9 && strcmp(rel + n - 9, "/card.png") == 0;
+}
+
+/* The whole file into b (at most 16 MiB: a card is some 60 KiB). 0 or -1. */
+static int s_slurp(const char *path, sos_buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[16384];
+    size_t n;
+    if (!f)
+        return -1;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b->len < (16u << 20))
+        sos_buf_append(b, chunk, n);
+    int rc = ferror(f) || b->len >= (16u << 20) ? -1 : 0;
+    fclose(f);
+    return rc;
+}
+
+/* A card of the site: a CARD_WIDTH x CARD_HEIGHT PNG, byte for byte the
+ * one the rebuild drew from the signed verdicts (drawing is deterministic). */
+static void s_check_card(const char *path, const char *rebuilt, const char *rel)
+{
+    sos_buf have = SOS_BUF_INIT, want = SOS_BUF_INIT;
+    char why[80];
+    if (s_slurp(path, &have) != 0 || s_slurp(rebuilt, &want) != 0)
+        s_walk_problem(rel, "cannot be read");
+    else if (card_png_check(have.data, have.len, why, sizeof why) != 0)
+        s_walk_problem(rel, "%s (a card is a %dx%d PNG)", why, CARD_WIDTH, CARD_HEIGHT);
+    else if (have.len != want.len || memcmp(have.data, want.data, have.len) != 0)
+        s_walk_problem(rel, "is not the card the signed verdicts draw");
+    sos_buf_free(&have);
+    sos_buf_free(&want);
+}
+
 static int s_walk_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
     (void)sb;
@@ -273,6 +312,8 @@ static int s_walk_one(const char *path, const struct stat *sb, int type, struct 
         s_walk_problem(rel, "is not a regular file");
     else if (!there || !S_ISREG(os.st_mode))
         s_walk_problem(rel, "is not part of the site the signed data makes");
+    else if (s_is_card(rel))
+        s_check_card(path, other, rel);
     else {
         long line = s_first_diff(path, other);
         if (line < 0)

@@ -12,8 +12,9 @@ take" the page's JSON twin calls for is on screen where a reader can see it
 left), and that axe-core finds no accessibility violation, in the light and
 the dark colour scheme; that no page is wider than 390 px at 390 px, nothing
 is cut off inside a scroll region there, and the tool page's scorecard uses
-the width at 1280 px; and that every control Tab reaches shows a focus ring
-that stands out from what is behind it, in both schemes."""
+the width at 1280 px; that every control Tab reaches shows a focus ring
+that stands out from what is behind it, in both schemes; and that each
+comparison's social card (og:image) loads as a 1200x630 image."""
 import base64
 import datetime
 import functools
@@ -412,6 +413,7 @@ def test_no_errors(build):
     s = site(build)
     html = html_pages(s)
     assert len(html) == 10 + 2 and "404.html" in html, html  # and how-we-review/
+    cards = 0
     with Browser(s) as b:
         for width in (1280, 390):
             b.size(width)
@@ -420,6 +422,9 @@ def test_no_errors(build):
                 assert b.js("document.querySelectorAll('h1').length") == 1, rel
                 # the script ran: the no-JavaScript line is gone
                 assert b.js("document.querySelector('.bm-nojs').hidden"), rel
+                if width == 1280:
+                    cards += check_card(b, s, rel)
+        assert cards == 3, cards  # one a comparison
         assert not b.problems(), b.problems()
         # a script error is caught by this check (it is not blind)
         b.js("setTimeout(() => { throw new Error('sos-probe') }, 0); true")
@@ -441,6 +446,10 @@ def test_no_errors(build):
         missing = sorted({p for p, code in s.served if code == 404})
         if missing:
             print("  note: the browser's own request for %s got 404" % ", ".join(missing))
+        # the card check is not blind: what is not an image does not load as one
+        b.js("document.querySelector('meta[property=\"og:image\"]').content = "
+             "location.origin + '/index.json'; 0")
+        assert b.js(CARD).get("error"), "index.json loaded as an image"
 
 
 def html_pages(s):
@@ -900,6 +909,34 @@ def test_focus_ring(build):
         bad = _ring_problems(_focus_walk(b))
         assert any("button.bookmark" in x for x in bad), bad
         assert not b.problems(), b.problems()
+
+
+# The page's og:image, loaded from this server (its path: the URL is the
+# absolute one of base_url) into an <img>: its natural size, and the size
+# the page's meta tags announce.
+CARD = """(() => new Promise((ok) => {
+    const meta = p => { const m = document.querySelector('meta[property="' + p + '"]');
+                        return m ? m.content : null; };
+    if (!meta('og:image')) return ok(null);
+    const src = new URL(meta('og:image')).pathname, img = new Image();
+    img.onload = () => ok({src, w: img.naturalWidth, h: img.naturalHeight,
+                           mw: +meta('og:image:width'), mh: +meta('og:image:height')});
+    img.onerror = () => ok({src, error: true});
+    img.src = src;
+}))()"""
+
+
+def check_card(b, s, rel):
+    """The social card of the comparison page open in b, as chromium decodes
+    it: 1200x630, the size the page announces. False when rel has none."""
+    if not os.path.exists(os.path.join(s.root, os.path.dirname(rel), "card.png")):
+        assert b.js(CARD) is None, rel  # no og:image on a page without a card
+        return False
+    got = b.js(CARD)
+    assert got and not got.get("error"), (rel, got)
+    assert got["src"] == "/" + os.path.dirname(rel) + "/card.png", (rel, got)
+    assert (got["w"], got["h"]) == (got["mw"], got["mh"]) == (1200, 630), (rel, got)
+    return True
 
 
 def axe_path(build):

@@ -234,9 +234,9 @@ def test_render_memory(build):
         if not sanitized(c.build):  # ASan's shadow and quarantine are not the model's
             assert ru.ru_maxrss < RENDER_RSS_KIB, "peak RSS %d KiB" % ru.ru_maxrss
         pages = sum(len(fs) for _, _, fs in os.walk(os.path.join(out, "current")))
-        # + robots.txt, 404.html, favicon.svg, how-we-review/index.html, compare/ and tools/
-        # index pages and twins
-        assert pages == 2 * n + 2 * 2 * n + 15, pages
+        # a tool: page, twin; a comparison: page, twin, card; + robots.txt, 404.html,
+        # favicon.svg, how-we-review/, compare/ and tools/ index pages and twins, ...
+        assert pages == 2 * n + 3 * 2 * n + 15, pages
         # no usable temporary file: the verdicts stay in memory, the same bytes
         env = dict(os.environ, TMPDIR=os.path.join(c.home, "nowhere"))
         other = os.path.join(c.home, "site-in-memory")

@@ -6,10 +6,12 @@ that names real pages, escaping of hostile text, and incremental releases
 that rewrite only what shows something new."""
 import datetime
 import glob
+import html
 import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
@@ -151,7 +153,9 @@ def test_valid_outputs(build):
                                         "tools/index.html", "how-we-review/index.html") \
                 else "article"
             assert re.findall(r'<meta property="og:type" content="([^"]*)">', doc) == [kind], p
-            assert doc.count('<meta name="twitter:card" content="summary">') == 1, p
+            card = os.path.exists(os.path.join(os.path.dirname(p), "card.png"))  # test_cards
+            assert doc.count('<meta name="twitter:card" content="%s">' % (
+                "summary_large_image" if card else "summary")) == 1, p
             icon = re.findall(r'<link rel="icon" type="image/svg\+xml" href="([^"]*)">', doc)
             assert len(icon) == 1, p
             if rel == "404.html":  # root-relative: it shows at any path
@@ -336,6 +340,57 @@ def test_escaping(build):
         c.close()
 
 
+def png_size(path):
+    """(width, height) from a PNG's IHDR; fails when path is not a PNG."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR", path
+    return struct.unpack(">II", head[16:24])
+
+
+def metas(page):
+    return dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)">', page))
+
+
+def test_cards(build):
+    """Each comparison has its card: a 1200x630 PNG that the page's og:image
+    names (absolute, from base_url) with its type, size and alt (the title
+    and the answer line); twitter:card is the large one there and the small
+    one on every other page. A second render draws the same bytes."""
+    c, site = sample_site(build)
+    try:
+        cmps = sorted(glob.glob(os.path.join(site, "compare", "*", "index.html")))
+        assert len(cmps) == 3, cmps
+        for p in cmps:
+            d = os.path.dirname(p)
+            slug = os.path.basename(d)
+            assert png_size(os.path.join(d, "card.png")) == (1200, 630), slug
+            page = read(p)
+            m = metas(page)
+            assert m["og:image"] == "https://example.org/compare/%s/card.png" % slug, m
+            assert (m["og:image:type"], m["og:image:width"], m["og:image:height"]) == (
+                "image/png", "1200", "630"), m
+            assert m["twitter:card"] == "summary_large_image", m
+            h1 = html.unescape(re.search(r"<h1>(.*?)</h1>", page).group(1))
+            with open(os.path.join(d, "index.json"), encoding="utf-8") as f:
+                answer = json.load(f)["answer"]
+            assert html.unescape(m["og:image:alt"]) == "%s. %s" % (h1, answer), m
+        for p in pages(site):
+            if os.path.exists(os.path.join(os.path.dirname(p), "card.png")):
+                continue
+            m = metas(read(p))
+            assert m.get("twitter:card") == "summary" and "og:image" not in m, (p, m)
+        out2 = os.path.join(c.home, "again")
+        c.sos("render", "--out", out2, "--base-url", "https://example.org/")
+        for p in cmps:
+            rel = os.path.relpath(os.path.join(os.path.dirname(p), "card.png"), site)
+            with open(os.path.join(site, rel), "rb") as f, \
+                    open(os.path.join(out2, "current", rel), "rb") as g:
+                assert f.read() == g.read(), rel
+    finally:
+        c.close()
+
+
 def test_incremental(build):
     c, site = sample_site(build)
     try:
@@ -367,6 +422,7 @@ def test_incremental(build):
         assert changed == sorted([
             "compare/zeta-model-vs-mistral-small-3-1/index.html",
             "compare/zeta-model-vs-mistral-small-3-1/index.json",
+            "compare/zeta-model-vs-mistral-small-3-1/card.png",
             "tools/zeta-model/index.html", "tools/zeta-model/index.json",
             "tools/mistral-small-3-1/index.html", "tools/mistral-small-3-1/index.json",
             "index.html", "index.json", "feed.atom", "feed.json", "sitemap.xml",
@@ -464,5 +520,5 @@ def test_index_pages(build):
 
 
 if __name__ == "__main__":
-    main([test_seed_pages, test_golden_page, test_valid_outputs, test_escaping, test_incremental,
-          test_index_pages])
+    main([test_seed_pages, test_golden_page, test_valid_outputs, test_escaping, test_cards,
+          test_incremental, test_index_pages])

@@ -121,7 +121,7 @@ def tool_twin(site, tool=TOOL):
 def test_fresh_render(build):
     s = sample(build)
     r = verify(build, s["out"])
-    clean(r, 4, 3, files=29)
+    clean(r, 4, 3, files=32)  # 3 comparisons: a card each
     key = read(s["pub"]).strip()
     assert ("verdicts signed by %s\n" % key) in r.stdout, r.stdout
     clean(verify(build, os.path.join(s["out"], "current")), 4, 3)  # the release itself
@@ -168,7 +168,7 @@ def test_incremental_render(build):
         published(c, 9)
         r = c.sos("render", "--out", out)
         assert "incremental" in r.stdout, r.stdout
-        clean(verify(build, out), 5, 4, files=33)
+        clean(verify(build, out), 5, 4, files=37)
         page = read(os.path.join(out, "current", "tools", "mistral-8x24b-mixture-of-experts",
                                  "index.html"))
         links = re.findall(r'compare/([a-z0-9-]+)/index\.html', page)
@@ -289,8 +289,9 @@ def test_tamper_extra_page(build):
 
 
 def test_tamper_site_files(build):
-    """robots.txt, 404.html, the favicon and the sitemap's lastmod are
-    rebuilt too: an edit to any of them is caught, and so is a missing one."""
+    """robots.txt, 404.html, the favicon, the sitemap's lastmod and the
+    comparisons' cards are rebuilt too: an edit to any of them is caught,
+    and so is a missing one."""
     s = sample(build)
     for rel, old, new in (
             ("robots.txt", "Allow: /", "Disallow: /"),
@@ -305,6 +306,26 @@ def test_tamper_site_files(build):
     site = copy_release(s)
     os.unlink(os.path.join(site, "robots.txt"))
     failed(verify(build, site), EX_DATAERR, [("robots.txt", r"^is missing")])
+    # two comparisons' cards swapped (each a valid card, of the other
+    # comparison), then one cut short: `sos verify` exits 65 on each
+    site = copy_release(s)
+    cards = sorted(os.path.relpath(os.path.join(d, "card.png"), site)
+                   for d, _, fs in os.walk(os.path.join(site, "compare")) if "card.png" in fs)
+    assert len(cards) == 3, cards
+    data = []
+    for rel in cards[:2]:
+        with open(os.path.join(site, rel), "rb") as f:
+            data.append(f.read())
+    for rel, d in zip(cards[:2], reversed(data)):
+        with open(os.path.join(site, rel), "wb") as f:
+            f.write(d)
+    failed(verify(build, site), EX_DATAERR,
+           [(rel, r"^is not the card the signed verdicts draw$") for rel in cards[:2]])
+    site = copy_release(s)
+    with open(os.path.join(site, cards[2]), "r+b") as f:
+        f.truncate(len(data[0]) // 2)
+    failed(verify(build, site), EX_DATAERR,
+           [(cards[2], r"^does not decode as a PNG \(a card is a 1200x630 PNG\)$")])
 
 
 def test_tamper_dates(build):

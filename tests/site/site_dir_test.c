@@ -133,7 +133,8 @@ static void test_first_release(void **state)
                                         "compare/index.html",
                                         "compare/index.json",
                                         "tools/index.html",
-                                        "tools/index.json"};
+                                        "tools/index.json",
+                                        "compare/alpha-vs-beta/card.png"};
     size_t nf = sizeof files / sizeof files[0];
     assert_int_equal(res.written, nf);
     for (size_t i = 0; i < nf; i++) {
@@ -189,7 +190,7 @@ static void test_incremental_release(void **state)
     assert_int_equal(res.release, 2);
     assert_int_equal(res.cursor, 4);
     assert_int_equal(res.tools, 3);
-    assert_int_equal(res.linked, 21);
+    assert_int_equal(res.linked, 22);
     s_current_is(f, "releases/2");
     /* compare/index.html shows no tool without a comparison: the same
      * bytes, so not rewritten; tools/index.html lists the new tool */
@@ -201,6 +202,8 @@ static void test_incremental_release(void **state)
     /* untouched pages are the same inode as in release 1 */
     assert_true(s_ino(f, "releases/1/compare/alpha-vs-beta/index.html") ==
                 s_ino(f, "releases/2/compare/alpha-vs-beta/index.html"));
+    assert_true(s_ino(f, "releases/1/compare/alpha-vs-beta/card.png") ==
+                s_ino(f, "releases/2/compare/alpha-vs-beta/card.png"));
     assert_true(s_ino(f, "releases/1/tools/alpha/index.html") ==
                 s_ino(f, "releases/2/tools/alpha/index.html"));
     /* pages showing the new verdict are new files; release 1 kept its own */
@@ -219,6 +222,69 @@ static void test_incremental_release(void **state)
     sos__verdict__free_unpacked(va, NULL);
     sos__verdict__free_unpacked(vb, NULL);
     sos__verdict__free_unpacked(vc, NULL);
+}
+
+/* A card is drawn only for a new comparison or a new verdict of one of its
+ * tools: after a new comparison of alpha, alpha's other cards are linked
+ * from the previous release; a new verdict of alpha draws every card of
+ * alpha anew. */
+static void test_card_redrawn_when_a_verdict_changes(void **state)
+{
+    s_fix *f = *state;
+    Sos__Verdict *va = sf_verdict4(s_key, &f->a, 1735689600),
+                 *vb = sf_verdict4(s_key, &f->b, 1735689700),
+                 *vc = sf_verdict4(s_key, &f->c, 1735689750);
+    Sos__Comparison ab = SOS__COMPARISON__INIT, ac = SOS__COMPARISON__INIT;
+    ab.slug = (char *)"alpha-vs-beta";
+    ab.tool_a = (char *)"alpha";
+    ab.tool_b = (char *)"beta";
+    ab.created_at = 1735689800;
+    ac.slug = (char *)"alpha-vs-gamma";
+    ac.tool_a = (char *)"alpha";
+    ac.tool_b = (char *)"gamma";
+    ac.created_at = 1735689900;
+    sf_event first[] = {{1, va, NULL}, {2, vb, NULL}, {3, vc, NULL}, {4, NULL, &ab}};
+    site_dir_result res;
+    s_run(f, "https://example.org", first, 4, false, &res);
+    char *card1 = s_file(f, "releases/1/compare/alpha-vs-beta/card.png");
+    assert_non_null(card1);
+
+    sf_event second[] = {{5, NULL, &ac}};
+    s_run(f, "https://example.org", second, 1, false, &res);
+    assert_true(res.incremental);
+    assert_true(s_ino(f, "releases/1/compare/alpha-vs-beta/card.png") ==
+                s_ino(f, "releases/2/compare/alpha-vs-beta/card.png"));
+    char *card_ac = s_file(f, "releases/2/compare/alpha-vs-gamma/card.png");
+    assert_non_null(card_ac);
+
+    /* alpha's panel turns: every take a skip */
+    const sf_take skips[] = {{SOS__PERSONA__PERSONA_BUILDER, 20, false, "no"},
+                             {SOS__PERSONA__PERSONA_SKEPTIC, 10, false, "no"},
+                             {SOS__PERSONA__PERSONA_FUTURIST, 30, false, "no"},
+                             {SOS__PERSONA__PERSONA_FOUNDER, 25, false, "no"}};
+    Sos__Verdict *va2 = sf_verdict(s_key, &f->a, skips, 4, 1735690000);
+    sf_event third[] = {{6, va2, NULL}};
+    s_run(f, "https://example.org", third, 1, false, &res);
+    assert_true(res.incremental);
+    assert_true(s_ino(f, "releases/2/compare/alpha-vs-beta/card.png") !=
+                s_ino(f, "releases/3/compare/alpha-vs-beta/card.png"));
+    assert_true(s_ino(f, "releases/2/compare/alpha-vs-gamma/card.png") !=
+                s_ino(f, "releases/3/compare/alpha-vs-gamma/card.png"));
+    char path[512];
+    struct stat st1, st3;
+    snprintf(path, sizeof path, "%s/releases/1/compare/alpha-vs-beta/card.png", f->dir);
+    assert_int_equal(stat(path, &st1), 0);
+    snprintf(path, sizeof path, "%s/releases/3/compare/alpha-vs-beta/card.png", f->dir);
+    assert_int_equal(stat(path, &st3), 0);
+    char *card3 = sf_read(path);
+    assert_true(st1.st_size != st3.st_size || memcmp(card1, card3, (size_t)st1.st_size) != 0);
+    free(card1);
+    free(card3);
+    free(card_ac);
+    sos__verdict__free_unpacked(va, NULL);
+    sos__verdict__free_unpacked(vb, NULL);
+    sos__verdict__free_unpacked(vc, NULL);
+    sos__verdict__free_unpacked(va2, NULL);
 }
 
 /* With no grace period, current and the SITE_DIR_KEEP_PREVIOUS before it
@@ -449,6 +515,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_first_release, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_incremental_release, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_card_redrawn_when_a_verdict_changes, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_prune_layout_full, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_open_fails, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_grace_period, s_setup, s_teardown),

@@ -171,16 +171,26 @@ static void s_check_ld(const char *page)
     free(block);
 }
 
-/* og:type for the kind of page, the Twitter card, the favicon. */
-static void s_check_head(const char *page, const char *og_type)
+/* og:type for the kind of page, the Twitter card (the large one for a
+ * page with a social card: a comparison), the favicon. */
+static void s_check_head_card(const char *page, const char *og_type, bool card)
 {
     char want[128];
     snprintf(want, sizeof want, "<meta property=\"og:type\" content=\"%s\">", og_type);
     assert_int_equal(sf_count(page, "og:type"), 1);
     assert_non_null(strstr(page, want));
-    assert_int_equal(sf_count(page, "<meta name=\"twitter:card\" content=\"summary\">"), 1);
+    snprintf(want, sizeof want, "<meta name=\"twitter:card\" content=\"%s\">",
+             card ? "summary_large_image" : "summary");
+    assert_int_equal(sf_count(page, "twitter:card"), 1);
+    assert_int_equal(sf_count(page, want), 1);
+    assert_int_equal(sf_count(page, "og:image\""), card ? 1 : 0);
     assert_int_equal(sf_count(page, "<link rel=\"icon\" type=\"image/svg+xml\" href=\""), 1);
     assert_non_null(strstr(page, "assets/favicon.svg\">"));
+}
+
+static void s_check_head(const char *page, const char *og_type)
+{
+    s_check_head_card(page, og_type, false);
 }
 
 static void test_tool_page(void **state)
@@ -243,7 +253,14 @@ static void test_compare_and_index(void **state)
     s_check_page(page, 1);
     s_check_ld(page);
     assert_non_null(strstr(page, "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;alert(6)"));
-    s_check_head(page, "article");
+    s_check_head_card(page, "article", true);
+    /* the card: absolute, its size, an alt text that is escaped */
+    assert_non_null(strstr(page, "<meta property=\"og:image\" content=\"https://example.org/"
+                                 "compare/evil-vs-good/card.png\">\n"));
+    assert_non_null(strstr(page, "<meta property=\"og:image:width\" content=\"1200\">\n"
+                                 "<meta property=\"og:image:height\" content=\"630\">\n"));
+    assert_non_null(strstr(page, "<meta property=\"og:image:alt\" content=\"Evil&lt;/title&gt;"
+                                 "&lt;script&gt;alert(1)&lt;/script&gt; vs Good Tool. Ship "));
     sos_buf_free(&b);
 
     const site_tool *tools[] = {&f->te, &f->tg}, *pairs[] = {&f->te, &f->tg};

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "card.h"
 #include "site_dir.h"
 #include "verify.h"
 
@@ -92,7 +93,7 @@ static void test_clean(void **state)
     assert_memory_equal(rep.signer, sos_key_public(s_key), SOS_PK_BYTES);
     assert_int_equal(rep.tools, 2);
     assert_int_equal(rep.comparisons, 1);
-    assert_int_equal(rep.files, 21);
+    assert_int_equal(rep.files, 22);
     /* pinned to the signer: clean too */
     assert_int_equal(s_verify(f, sos_key_public(s_key), &rep), VERIFY_OK);
     assert_int_equal(rep.problems, 0);
@@ -207,6 +208,52 @@ static void test_tampered_answer(void **state)
         fail_msg("not reported:\n%s", f->lines);
 }
 
+static void s_write_bytes(const char *path, const void *p, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(p, 1, n, fp), n);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* The comparison's card: another valid card (drawn from other verdicts),
+ * something that is not a PNG, then none at all: each a problem. */
+static void test_tampered_card(void **state)
+{
+    s_fix *f = *state;
+    const char *card = s_path(f, "compare/alpha-vs-beta/card.png");
+    char *path = sos_xstrdup(card);
+    verify_report rep;
+    Sos__VerdictBody v = SOS__VERDICT_BODY__INIT;
+    v.label = SOS__LABEL__LABEL_SKIP;
+    v.skip = 4;
+    sos_buf other = SOS_BUF_INIT;
+    assert_int_equal(card_compare_png(&v, "Alpha", &v, "Beta", &other), 0);
+    s_write_bytes(path, other.data, other.len);
+    sos_buf_free(&other);
+    assert_int_equal(s_verify(f, NULL, &rep), VERIFY_OK);
+    assert_int_equal(rep.problems, 1);
+    assert_false(rep.forged);
+    if (!strstr(f->lines,
+                "compare/alpha-vs-beta/card.png: is not the card the signed verdicts draw\n"))
+        fail_msg("not reported:\n%s", f->lines);
+
+    s_write_bytes(path, "<svg/>", 6);
+    assert_int_equal(s_verify(f, NULL, &rep), VERIFY_OK);
+    assert_int_equal(rep.problems, 1);
+    if (!strstr(f->lines, "compare/alpha-vs-beta/card.png: is not a PNG (a card is a 1200x630 "
+                          "PNG)\n"))
+        fail_msg("not reported:\n%s", f->lines);
+
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(s_verify(f, NULL, &rep), VERIFY_OK);
+    assert_int_equal(rep.problems, 1);
+    if (!strstr(f->lines, "compare/alpha-vs-beta/card.png: is missing (the signed data makes "
+                          "this file)\n"))
+        fail_msg("not reported:\n%s", f->lines);
+    free(path);
+}
+
 static void test_extra_file_and_wrong_key(void **state)
 {
     s_fix *f = *state;
@@ -253,6 +300,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tampered_dates, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_twin, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_tampered_answer, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_tampered_card, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_extra_file_and_wrong_key, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_not_a_site, s_setup, s_teardown),
     };
