@@ -7,7 +7,7 @@
 
 #include "buf.h"
 #include "clnt.h"
-#include "community.pb-c.h"
+#include "community_clnt.h"
 #include "log.h"
 #include "sign.h"
 #include "wire.h"
@@ -91,16 +91,10 @@ static void s_put(web_community *c, sos_clnt *k)
     sos_clnt_destroy(&k);
 }
 
-/* One call; 0 with *rep, or -1 with why. */
-static int s_call(web_community *c, unsigned member, const void *value, Sos__CommunityReply **rep,
-                  web_refusal *why)
+/* What a call's outcome (rc, *rep) means for the reader: 0 with *rep, or
+ * -1 with why (and *rep freed). */
+static int s_outcome(web_community *c, int rc, Sos__CommunityReply **rep, web_refusal *why)
 {
-    sos_clnt *k = s_get(c);
-    if (!k)
-        return web_refuse(why, 503, "unavailable", "try again in a moment");
-    int rc = sos_clnt_call_oneof(k, &sos__community_request__descriptor, member, value, NULL, 0,
-                                 &sos__community_reply__descriptor, (ProtobufCMessage **)rep);
-    s_put(c, k);
     if (rc == SOS_CLNT_UNREACHABLE) {
         sos_log_warn("community.unreachable", "endpoint=%s", c->w->community_api);
         return web_refuse(why, 503, "unavailable",
@@ -145,12 +139,17 @@ static const char *s_choice(Sos__VoteChoice v)
 
 int web_community_vote(web_community *c, const web_vote *v, json_t **out, web_refusal *why)
 {
-    Sos__Vote vote = SOS__VOTE__INIT;
+    _Static_assert(WEB_VOTER_BYTES == COMMUNITY_CLNT_TOKEN_BYTES, "a voter token is 128 bits");
     Sos__CommunityReply *rep = NULL;
-    vote.tool_id = (char *)v->tool;
-    vote.choice = v->ship ? SOS__VOTE_CHOICE__VOTE_CHOICE_SHIP : SOS__VOTE_CHOICE__VOTE_CHOICE_SKIP;
-    vote.voter = (ProtobufCBinaryData){WEB_VOTER_BYTES, (uint8_t *)v->voter};
-    if (s_call(c, SOS__COMMUNITY_REQUEST__BODY_VOTE, &vote, &rep, why) != 0)
+    sos_clnt *k = s_get(c);
+    if (!k)
+        return web_refuse(why, 503, "unavailable", "try again in a moment");
+    int rc = community_clnt_vote(k, NULL, 0, v->tool,
+                                 v->ship ? SOS__VOTE_CHOICE__VOTE_CHOICE_SHIP
+                                         : SOS__VOTE_CHOICE__VOTE_CHOICE_SKIP,
+                                 v->voter, &rep);
+    s_put(c, k);
+    if (s_outcome(c, rc, &rep, why) != 0)
         return -1;
     if (rep->body_case != SOS__COMMUNITY_REPLY__BODY_VOTE || !rep->vote->tally) {
         sos__community_reply__free_unpacked(rep, NULL);
@@ -177,7 +176,12 @@ static json_t *s_hex(const ProtobufCBinaryData *d)
 int web_community_tally(web_community *c, const char *tool, json_t **out, web_refusal *why)
 {
     Sos__CommunityReply *rep = NULL;
-    if (s_call(c, SOS__COMMUNITY_REQUEST__BODY_TALLY, tool, &rep, why) != 0)
+    sos_clnt *k = s_get(c);
+    if (!k)
+        return web_refuse(why, 503, "unavailable", "try again in a moment");
+    int rc = community_clnt_tally(k, NULL, 0, tool, &rep);
+    s_put(c, k);
+    if (s_outcome(c, rc, &rep, why) != 0)
         return -1;
     if (rep->body_case != SOS__COMMUNITY_REPLY__BODY_TALLY || !rep->tally->body ||
         !rep->tally->signed_) {

@@ -184,9 +184,13 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char 
         rq = sos_xcalloc(1, sizeof *rq);
         *con_cls = rq;
         atomic_fetch_add(&h->inflight, 1);
-        return MHD_YES;
-    }
-    if (*upload_size) {
+        /* a declared length over the limit is answered before the body
+         * is read (libmicrohttpd then closes the connection) */
+        const char *cl = s_hdr(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (!cl || strtoull(cl, NULL, 10) <= WEB_BODY_MAX)
+            return MHD_YES;
+        rq->over = 1;
+    } else if (*upload_size) {
         size_t take = *upload_size;
         if (rq->len + take > sizeof rq->body) {
             rq->over = 1;
@@ -195,9 +199,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char 
         memcpy(rq->body + rq->len, upload, take);
         rq->len += take;
         *upload_size = 0;
-        if (!rq->over)
-            return MHD_YES;
-        /* over the limit: answer now, read no more of it */
+        return MHD_YES; /* what is over the limit is dropped, and refused at the end */
     }
     int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     int is_post = strcmp(method, "POST") == 0;
@@ -281,13 +283,13 @@ int web_http_start(const web_conf *w, web_api *api, web_http **out, char *err, s
     h->w = w;
     h->api = api;
     h->d = MHD_start_daemon(
-        flags, (uint16_t)w->port, NULL, NULL, s_handle, h, MHD_OPTION_SOCK_ADDR, sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)w->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)w->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)w->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)w->timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned)1, MHD_OPTION_NOTIFY_COMPLETED, s_completed, h, MHD_OPTION_EXTERNAL_LOGGER,
-        s_mhd_log, NULL, MHD_OPTION_END);
+        flags, (uint16_t)w->port, NULL, NULL, s_handle, h, MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log,
+        NULL, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)w->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)w->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)w->per_ip_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)w->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)32768, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_NOTIFY_COMPLETED,
+        s_completed, h, MHD_OPTION_END);
     if (!h->d) {
         snprintf(err, errlen, "cannot listen on %s port %u (in use, or not an address here)",
                  w->host, w->port);
