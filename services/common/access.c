@@ -25,11 +25,9 @@ struct sos_access {
 static const struct {
     const char *name;
     unsigned bit;
-} s_roles[] = {{"editor", SOS_ROLE_EDITOR},
-               {"reviewer", SOS_ROLE_REVIEWER},
-               {"publisher", SOS_ROLE_PUBLISHER},
-               {"service", SOS_ROLE_SERVICE},
-               {"local", SOS_ROLE_LOCAL}};
+} s_roles[] = {{"editor", SOS_ROLE_EDITOR},       {"reviewer", SOS_ROLE_REVIEWER},
+               {"publisher", SOS_ROLE_PUBLISHER}, {"service", SOS_ROLE_SERVICE},
+               {"local", SOS_ROLE_LOCAL},         {"gateway", SOS_ROLE_GATEWAY}};
 
 const char *sos_role_names(unsigned roles, char *buf, size_t len)
 {

@@ -93,7 +93,8 @@ int sos_conf_mkdirs(const char *dir, unsigned mode)
     return 0;
 }
 
-static const char *const s_services[] = {"submission", "scoring", "aggregation", "publishing"};
+static const char *const s_services[] = {"submission", "scoring", "aggregation", "publishing",
+                                         "community"};
 
 int sos_conf_load(const char *path, const char *home, sos_conf **out, char *err, size_t errlen)
 {

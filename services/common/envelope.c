@@ -12,6 +12,8 @@ const sos_envelope_kind sos_envelope_take = {"take", SOS_DOMAIN_TAKE, &sos__take
                                              SOS_ENVELOPE_TAKE_MAX};
 const sos_envelope_kind sos_envelope_verdict = {
     "verdict", SOS_DOMAIN_VERDICT, &sos__verdict_body__descriptor, SOS_WIRE_MAX_REQUEST};
+const sos_envelope_kind sos_envelope_tally = {"tally", SOS_DOMAIN_TALLY,
+                                              &sos__tally_body__descriptor, SOS_ENVELOPE_TALLY_MAX};
 
 void sos_envelope_seal(const sos_envelope_kind *kind, const sos_key *k,
                        const ProtobufCMessage *body, sos_buf *payload, uint8_t sig[SOS_SIG_BYTES],

@@ -51,6 +51,10 @@ extern const sos_envelope_kind sos_envelope_take;
  * SOS_DOMAIN_VERDICT, at most 1 MiB (it carries its tool, which came in
  * a request of at most that size). */
 extern const sos_envelope_kind sos_envelope_verdict;
+/* A community tally signed by community: TallyBody under SOS_DOMAIN_TALLY,
+ * at most SOS_ENVELOPE_TALLY_MAX bytes (a tool id and a few numbers). */
+#define SOS_ENVELOPE_TALLY_MAX 1024u
+extern const sos_envelope_kind sos_envelope_tally;
 
 /* What open and verify return; negative, apart from the store's codes. */
 enum {
