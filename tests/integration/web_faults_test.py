@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""The front door under faults: kill -9 of the gateway while readers are
+connected (they get a connection error, not a hang), community down (503
+at once, and back when it is), a slow-loris of 200 idle connections (a vote
+still goes through), the per-IP connection limit and the idle timeout.
+Every wait is for the event itself; the limits are hang guards."""
+import http.client
+import signal
+import socket
+import uuid
+
+from harness import HANG_GUARD, main, wait_for
+from webtest import Gateway, site_cluster, wait_community
+
+PARTIAL = b"POST /api/v1/votes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+
+
+def _voter():
+    return uuid.uuid4().hex
+
+
+def _idle(port, source="127.0.0.1"):
+    """A connection that sends half a request's headers and then nothing."""
+    s = socket.socket()
+    s.settimeout(HANG_GUARD)
+    s.bind((source, 0))
+    s.connect(("127.0.0.1", port))
+    s.sendall(PARTIAL)
+    return s
+
+
+def _closed(s):
+    """True when the server has closed s (EOF or reset); False while open."""
+    s.setblocking(False)
+    try:
+        return s.recv(1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
+        return False
+    except ConnectionResetError:
+        return True
+    finally:
+        s.settimeout(HANG_GUARD)
+
+
+def test_kill_gateway(build):
+    c, tools = site_cluster(build)
+    gw = None
+    try:
+        gw = Gateway(c)
+        wait_community(gw, tools[0])
+        half = _idle(gw.port)
+        keep = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=HANG_GUARD)
+        keep.request("GET", "/")
+        assert keep.getresponse().read()
+        assert gw.stop(signal.SIGKILL) == -signal.SIGKILL
+        # the half-sent request: EOF or reset, well before the hang guard
+        try:
+            got = half.recv(100)
+            assert got == b"", got
+        except ConnectionResetError:
+            pass
+        # the kept-alive connection: an error on its next request
+        try:
+            keep.request("GET", "/")
+            keep.getresponse()
+            raise AssertionError("a dead gateway answered")
+        except (ConnectionError, http.client.HTTPException):
+            pass
+        # a new reader: refused at once
+        try:
+            socket.create_connection(("127.0.0.1", gw.port), timeout=HANG_GUARD)
+            raise AssertionError("connected to a dead gateway")
+        except ConnectionRefusedError:
+            pass
+        # a new gateway serves again (nothing of the old one needed)
+        gw2 = Gateway(c)
+        assert gw2.vote(tools[0], "ship", voter=_voter())[0] == 200
+        assert gw2.stop() == 0
+    finally:
+        if gw:
+            gw.stop(signal.SIGKILL)
+        c.close()
+
+
+def test_community_down(build):
+    c, tools = site_cluster(build)
+    gw = None
+    try:
+        gw = Gateway(c, "community_timeout_ms = 200\ncommunity_retries = 2\n")
+        wait_community(gw, tools[0])
+        c.kill("community")
+        st, hd, body = gw.vote(tools[0], "ship", voter=_voter())
+        assert st == 503 and body["error"] == "unavailable" and int(hd["retry-after"]) > 0, body
+        st, t = gw.tally(tools[0])
+        assert st == 503 and t["error"] == "unavailable", t
+        # the site itself is still served
+        assert gw.request("GET", "/")[0] == 200
+        # community back: the same gateway answers again
+        c.start("community")
+        wait_community(gw, tools[0])
+        assert gw.vote(tools[0], "ship", voter=_voter())[0] == 200
+        assert gw.stop() == 0
+        assert "event=community.unreachable" in gw.text()
+    finally:
+        if gw:
+            gw.stop(signal.SIGKILL)
+        c.close()
+
+
+def test_slowloris(build):
+    c, tools = site_cluster(build)
+    gw = None
+    socks = []
+    try:
+        # a long idle timeout, so that the 200 stay open however slow the
+        # machine: the point is that they hold no thread
+        gw = Gateway(c, "connection_timeout_s = 600\nper_ip_connections = 32\n"
+                        "max_connections = 512\n")
+        wait_community(gw, tools[0])
+        for i in range(200):  # 200 idle connections from 200 addresses
+            socks.append(_idle(gw.port, "127.1.%d.%d" % (i // 250, 1 + i % 250)))
+        v = _voter()
+        st, _, r = gw.vote(tools[0], "ship", voter=v)
+        assert st == 200 and r["tally"]["ship"] >= 1, (st, r)
+        st, t = gw.tally(tools[0])
+        assert st == 200, t
+        assert gw.request("GET", "/")[0] == 200
+        still = sum(not _closed(s) for s in socks)
+        assert still == 200, "%d of the 200 idle connections were dropped" % (200 - still)
+        # one address alone cannot take more than per_ip_connections
+        more = [_idle(gw.port, "127.2.0.1") for _ in range(40)]
+        socks += more
+        wait_for(lambda: sum(_closed(s) for s in more) == 8, what="8 over the per-IP limit closed")
+        assert gw.vote(tools[0], "skip", voter=v)[0] == 200
+        assert gw.stop() == 0
+    finally:
+        for s in socks:
+            s.close()
+        if gw:
+            gw.stop(signal.SIGKILL)
+        c.close()
+
+
+def test_idle_timeout(build):
+    c, tools = site_cluster(build)
+    gw = None
+    try:
+        gw = Gateway(c, "connection_timeout_s = 1\n")
+        s = _idle(gw.port)
+        try:
+            assert s.recv(100) == b""  # closed by the gateway; HANG_GUARD if never
+        except ConnectionResetError:
+            pass
+        except socket.timeout:
+            raise AssertionError("an idle connection was never closed")
+        s.close()
+        assert gw.stop() == 0
+    finally:
+        if gw:
+            gw.stop(signal.SIGKILL)
+        c.close()
+
+
+if __name__ == "__main__":
+    main([test_kill_gateway, test_community_down, test_slowloris, test_idle_timeout])
