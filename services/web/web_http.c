@@ -184,6 +184,11 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char 
         rq = sos_xcalloc(1, sizeof *rq);
         *con_cls = rq;
         atomic_fetch_add(&h->inflight, 1);
+        sos_log_debug("http.request", "method=%s api=%d",
+                      strcmp(method, "POST") == 0  ? "POST"
+                      : strcmp(method, "GET") == 0 ? "GET"
+                                                   : "other",
+                      strncmp(url, "/api/", 5) == 0);
         /* a declared length over the limit is answered before the body
          * is read (libmicrohttpd then closes the connection) */
         const char *cl = s_hdr(c, MHD_HTTP_HEADER_CONTENT_LENGTH);

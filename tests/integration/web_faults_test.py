@@ -141,6 +141,38 @@ def test_slowloris(build):
         c.close()
 
 
+def test_sigterm_finishes_in_flight(build):
+    """SIGTERM while a vote waits on community: the vote is answered, then
+    the gateway exits 0."""
+    import threading
+    c, tools = site_cluster(build)
+    gw = None
+    community = c.procs["community"]
+    try:
+        gw = Gateway(c, "community_timeout_ms = 60000\ncommunity_retries = 1\n", verbose=True)
+        wait_community(gw, tools[0])
+        community.send_signal(signal.SIGSTOP)
+        got = {}
+        t = threading.Thread(target=lambda: got.update(r=gw.vote(tools[0], "ship",
+                                                                   voter=_voter())))
+        before = gw.text().count("event=http.request method=POST api=1")
+        t.start()
+        wait_for(lambda: gw.text().count("event=http.request method=POST api=1") > before,
+                 what="the vote in flight")
+        gw.proc.send_signal(signal.SIGTERM)
+        wait_for(lambda: "event=stopping" in gw.text(), what="the gateway to start stopping")
+        assert gw.proc.poll() is None, "exited with a request in flight"
+        community.send_signal(signal.SIGCONT)
+        t.join(HANG_GUARD)
+        assert got["r"][0] == 200, got
+        assert gw.stop() == 0
+    finally:
+        community.send_signal(signal.SIGCONT)
+        if gw:
+            gw.stop(signal.SIGKILL)
+        c.close()
+
+
 def test_idle_timeout(build):
     c, tools = site_cluster(build)
     gw = None
@@ -162,4 +194,5 @@ def test_idle_timeout(build):
 
 
 if __name__ == "__main__":
-    main([test_kill_gateway, test_community_down, test_slowloris, test_idle_timeout])
+    main([test_kill_gateway, test_community_down, test_slowloris, test_sigterm_finishes_in_flight,
+          test_idle_timeout])

@@ -42,7 +42,7 @@ class Gateway:
     section of its own; .port is what it says it listens on."""
     count = 0
 
-    def __init__(self, c, web_conf=""):
+    def __init__(self, c, web_conf="", verbose=False):
         Gateway.count += 1
         self.c = c
         self.name = "web%d" % Gateway.count
@@ -55,7 +55,7 @@ class Gateway:
         out = open(self.log, "ab")
         self.proc = subprocess.Popen(
             [os.path.join(c.build, "services", "sos-web"), "--home", c.home, "--config",
-             self.config], stdout=out, stderr=out, stdin=subprocess.DEVNULL)
+             self.config] + (["--verbose"] if verbose else []), stdout=out, stderr=out, stdin=subprocess.DEVNULL)
         out.close()
         self.port = int(wait_for(lambda: self._port(), what=self.name + " listening"))
 
