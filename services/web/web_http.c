@@ -271,7 +271,7 @@ int web_http_start(const web_conf *w, web_api *api, web_http **out, char *err, s
     struct sockaddr_in6 in6;
     const struct sockaddr *sa;
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     memset(&in4, 0, sizeof in4);
     memset(&in6, 0, sizeof in6);
     if (inet_pton(AF_INET, w->host, &in4.sin_addr) == 1) {

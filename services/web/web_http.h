@@ -9,7 +9,9 @@
  * Against a slow-loris: libmicrohttpd's connection limit ([web]
  * max_connections), per-IP limit (per_ip_connections) and idle timeout
  * (connection_timeout_s); the pool's threads each poll many connections
- * (epoll), so idle connections hold no thread. */
+ * (poll(2): libmicrohttpd 0.9.75's epoll mode kept connections a client
+ * closed mid-request until the timeout, docs/architecture.md), so idle
+ * connections hold no thread. */
 #ifndef WEB_HTTP_H
 #define WEB_HTTP_H
 

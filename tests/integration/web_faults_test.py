@@ -5,6 +5,9 @@ at once, and back when it is), a slow-loris of 200 idle connections (a vote
 still goes through), the per-IP connection limit and the idle timeout.
 Every wait is for the event itself; the limits are hang guards."""
 import http.client
+import json
+import os
+import random
 import signal
 import socket
 import uuid
@@ -173,6 +176,68 @@ def test_sigterm_finishes_in_flight(build):
         c.close()
 
 
+def _rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+
+
+def _garbage(rnd, tool):
+    """One hostile request: random bytes, a valid request cut short, a
+    request with random header values or path, or an oversized header."""
+    vote = json.dumps({"tool": tool, "vote": "ship", "voter": "00" * 16}).encode()
+    good = (b"POST /api/v1/votes HTTP/1.1\r\nHost: x\r\nOrigin: http://127.0.0.1:8080\r\n"
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(vote), vote))
+    kind = rnd.randrange(5)
+    if kind == 0:
+        return rnd.randbytes(rnd.randrange(1, 512))
+    if kind == 1:
+        return good[:rnd.randrange(1, len(good))]
+    if kind == 2:
+        junk = rnd.randbytes(rnd.randrange(1, 64)).replace(b"\r", b"").replace(b"\n", b"")
+        return good.replace(b"http://127.0.0.1:8080", junk, 1)
+    if kind == 3:
+        path = bytes(rnd.choice(b"/.%2e?&=#abc\x00\xff") for _ in range(rnd.randrange(1, 40)))
+        return b"GET /" + path + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    return b"GET / HTTP/1.1\r\nX-Big: " + b"a" * rnd.randrange(30000, 70000) + b"\r\n\r\n"
+
+
+def test_garbage_requests(build):
+    """100,000 random and truncated requests: the gateway neither crashes
+    nor grows by 10 MiB, and still takes a vote."""
+    c, tools = site_cluster(build)
+    gw = None
+    n = int(os.environ.get("SOS_WEB_GARBAGE", "100000"))
+    try:
+        gw = Gateway(c, "per_ip_connections = 0\nconnection_timeout_s = 600\n")
+        wait_community(gw, tools[0])
+        rnd = random.Random(16)
+
+        def blast(count):
+            for _ in range(count):
+                s = socket.create_connection(("127.0.0.1", gw.port), timeout=HANG_GUARD)
+                try:
+                    s.sendall(_garbage(rnd, tools[0]))
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                s.close()
+        blast(2000)  # warm up: the pools and caches a gateway keeps anyway
+        assert gw.vote(tools[0], "ship", voter=_voter())[0] == 200
+        before = _rss_kib(gw.proc.pid)
+        blast(n)
+        assert gw.proc.poll() is None, "the gateway died:\n" + gw.text()[-2000:]
+        st, _, _ = gw.vote(tools[0], "skip", voter=_voter())
+        assert st == 200, st
+        grown = _rss_kib(gw.proc.pid) - before
+        print("garbage: %d requests, RSS %+d KiB" % (n, grown))
+        assert grown < 10 * 1024, "RSS grew %d KiB" % grown
+        rc = gw.stop()
+        assert rc == 0, "exit %d:\n%s" % (rc, gw.text()[-1500:])
+    finally:
+        if gw:
+            gw.stop(signal.SIGKILL)
+        c.close()
+
+
 def test_idle_timeout(build):
     c, tools = site_cluster(build)
     gw = None
@@ -195,4 +260,4 @@ def test_idle_timeout(build):
 
 if __name__ == "__main__":
     main([test_kill_gateway, test_community_down, test_slowloris, test_sigterm_finishes_in_flight,
-          test_idle_timeout])
+          test_garbage_requests, test_idle_timeout])
