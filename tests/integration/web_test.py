@@ -257,6 +257,53 @@ def test_two_gateways(build):
         c.close()
 
 
+def test_curve_gateway(build):
+    """community on tcp with CURVE: a gateway whose key the access list
+    holds as `gateway` votes; one with an unlisted key gets 503."""
+    run_ports = []
+    for _ in range(2):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        run_ports.append(s.getsockname()[1])
+        s.close()
+    c, tools = site_cluster(build, "min_votes = 3\n")
+    gw = gw2 = None
+    try:
+        keys = os.path.join(c.home, "keys")
+        c.kill("community")
+        with open(c.config, "a") as f:  # later keys win (inih: the last value)
+            f.write("[community]\napi = tcp://127.0.0.1:%d\nevents = tcp://127.0.0.1:%d\n"
+                    % tuple(run_ports))
+            # the defaults conf.h gives, spelled out
+            f.write("transport_key = %s/community.curve\nserver_key = %s/community.curve.pub\n"
+                    % (keys, keys))
+        c.sos("keygen", "--only", "transport", "--out", os.path.join(keys, "web"))
+        c.sos("keygen", "--only", "transport", "--out", os.path.join(c.home, "stranger"))
+        with open(os.path.join(keys, "web.curve.pub")) as f:
+            pub = f.read().split()[0]
+        with open(os.path.join(keys, "access"), "a") as f:
+            f.write("gateway %s\n" % pub)
+        c.start("community")
+        wait_for(lambda: os.path.exists(os.path.join(keys, "community.curve.pub")),
+                 what="community's transport key")
+        gw = Gateway(c)
+        try:
+            wait_community(gw, tools[0])
+        except AssertionError:
+            raise AssertionError(c.logs() + gw.text()[-1500:])
+        assert gw.vote(tools[0], "ship", voter=_voter())[0] == 200
+        gw2 = Gateway(c, "transport_key = %s\ncommunity_timeout_ms = 200\n"
+                      % os.path.join(c.home, "stranger.curve"))
+        st, _, body = gw2.vote(tools[0], "ship", voter=_voter())
+        assert st == 503 and body["error"] == "unavailable", (st, body)
+        assert gw.stop() == 0 and gw2.stop() == 0
+    finally:
+        for g in (gw, gw2):
+            if g:
+                g.stop()
+        c.close()
+
+
 if __name__ == "__main__":
     main([test_static_files, test_votes_and_tallies, test_refusals,
-          test_prefix_limits_behind_proxy, test_two_gateways])
+          test_prefix_limits_behind_proxy, test_two_gateways, test_curve_gateway])
