@@ -32,6 +32,8 @@ static const struct {
     {"backup", sos_cmd_backup, "hot, compact copy of every store"},
     {"check", sos_cmd_check, "is every store whole? (offline or online)"},
     {"log", sos_cmd_log, "checkpoint | prove | consistency: the transparency log"},
+    {"vote", sos_cmd_vote, "a community vote on a published tool (operators, tests)"},
+    {"tally", sos_cmd_tally, "a tool's signed community tally"},
 };
 
 static void s_usage(FILE *f)
