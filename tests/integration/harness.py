@@ -46,7 +46,7 @@ class Cluster:
         signing .pub path) in reviewers as a reviewer."""
         import socket
         socks = []
-        for _ in range(8):
+        for _ in range(2 * len(SERVICES)):
             s = socket.socket()
             s.bind(("127.0.0.1", 0))
             socks.append(s)
