@@ -34,6 +34,7 @@ static const struct {
     {"log", sos_cmd_log, "checkpoint | prove | consistency: the transparency log"},
     {"vote", sos_cmd_vote, "a community vote on a published tool (operators, tests)"},
     {"tally", sos_cmd_tally, "a tool's signed community tally"},
+    {"subscriber", sos_cmd_subscriber, "list | delete: the newsletter's subscribers"},
 };
 
 static void s_usage(FILE *f)

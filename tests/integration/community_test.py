@@ -12,6 +12,7 @@ the real `sos vote` and `sos tally --json`:
   - the tally is signed by keys/community.key and verifies;
   - community's log head is the number of counted votes and changes;
   - no voter token (raw or hex) is in community's store file;
+  - `sos subscriber list` and `delete` reach community (none stored here);
   - after a SIGTERM and a restart the tally is the same.
 
 Usage: community_test.py BUILD_DIR"""
@@ -124,6 +125,13 @@ def test_votes_and_tallies(build):
             assert token(i).encode() not in data, "hex token %d stored" % i
         key = os.path.join(c.home, "keys", "community.voter.key")
         assert os.stat(key).st_mode & 0o777 == 0o600, oct(os.stat(key).st_mode)
+
+        # subscribers: none yet (readers subscribe through the gateway)
+        assert json.loads(c.sos("--json", "subscriber", "list").stdout) == []
+        r = c.sos("subscriber", "delete", "nobody@example.org", check=False)
+        assert r.returncode == 65 and "no subscriber nobody@example.org" in r.stderr, r.stderr
+        r = c.sos("subscriber", "delete", "not-an-address", check=False)
+        assert r.returncode == 65 and "not an e-mail address" in r.stderr, r.stderr
 
         # a restart keeps everything
         assert c.kill("community", signal.SIGTERM) == 0
