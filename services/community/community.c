@@ -10,7 +10,10 @@
 #include "rules.h"
 
 #define S_KEY_MAX (128 + 1 + SOS_HASH_BYTES)
-#define S_NEAR_SCAN 100000 /* published ids looked at for "nearest" at most */
+/* Published ids looked at for "nearest" at most: a refusal costs at most
+ * this many bounded edit distances (about 2 ms), however many tools are
+ * published and however many bad votes arrive. */
+#define S_NEAR_SCAN 5000
 
 int community_apply(sos_txn *t, const Sos__Event *ev)
 {
@@ -88,7 +91,8 @@ static int s_unknown(sos_txn *t, const char *tool_id, sos_status *st)
         return rc;
     rc = sos_cursor_seek(cur, NULL, 0, &k, &v);
     for (size_t n = 0; rc == SOS_OK && n < S_NEAR_SCAN; n++) {
-        size_t d = s_distance(tool_id, il, k.data, k.len, best);
+        size_t gap = k.len > il ? k.len - il : il - k.len;
+        size_t d = gap >= best ? best : s_distance(tool_id, il, k.data, k.len, best);
         if (d < best && k.len < sizeof near) {
             best = d;
             memcpy(near, k.data, k.len);

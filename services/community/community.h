@@ -66,6 +66,41 @@ int community_tally(const community_state *c, sos_txn *t, const char *tool_id, u
 void community_tally_sign(const community_state *c, const Sos__TallyBody *tb, sos_buf *payload,
                           uint8_t sig[SOS_SIG_BYTES], Sos__Signed *env);
 
+/* --- subscribers (community_sub.c) ---------------------------------
+ * Never logged: an address must be erasable. Tokens are made by the
+ * caller (sos_random) so the rules stay deterministic. *out (a subscriber)
+ * is the caller's, freed with sos__subscriber__free_unpacked, also after a
+ * refusal when set. */
+#define COMMUNITY_EMAIL_CAP 255
+/* local@domain.tld, 3 to 254 printable ASCII bytes without spaces or
+ * <>()[]\,;:", one '@'; lowercased into out. BAD_REQUEST otherwise. */
+int community_email_check(const char *email, char out[COMMUNITY_EMAIL_CAP], sos_status *st);
+/* New or unsubscribed: pending with these tokens. Pending: the same
+ * subscriber and tokens again (a confirmation to resend). Confirmed: as it
+ * is. */
+int community_subscribe(sos_txn *t, const Sos__Subscribe *req, uint64_t now,
+                        const uint8_t confirm[COMMUNITY_TOKEN_BYTES],
+                        const uint8_t unsub[COMMUNITY_TOKEN_BYTES], Sos__Subscriber **out,
+                        sos_status *st);
+/* The confirm token: confirmed (again: nothing changes). NOT_FOUND for an
+ * unknown token; BAD_REQUEST for an unsubscribe token. */
+int community_confirm(sos_txn *t, const Sos__Token *tok, uint64_t now, Sos__Subscriber **out,
+                      sos_status *st);
+/* The unsubscribe token: unsubscribed, both tokens dropped (the links stop
+ * working). */
+int community_unsubscribe(sos_txn *t, const Sos__Token *tok, Sos__Subscriber **out, sos_status *st);
+/* Erases the address, its tokens and its sends; *out is what it was. */
+int community_subscriber_delete(sos_txn *t, const char *email, Sos__Subscriber **out,
+                                sos_status *st);
+/* Issue m->issue (1-32 bytes) went to m->email (a subscriber). */
+int community_send_mark(sos_txn *t, const Sos__SendMark *m, uint64_t now, sos_status *st);
+/* A page of subscribers by email (q->max: 0 = 100, at most 1000), filtered
+ * by q->confirmed_only and q->unsent_issue; page->next is "" at the end.
+ * Free page's contents with community_page_clear. */
+int community_subscriber_list(sos_txn *t, const Sos__SubscriberQuery *q, Sos__SubscriberPage *page,
+                              sos_status *st);
+void community_page_clear(Sos__SubscriberPage *page);
+
 /* round(100 * ship / total), 0 for no votes. */
 uint32_t community_ship_pct(uint32_t ship, uint32_t total);
 

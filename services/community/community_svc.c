@@ -3,7 +3,8 @@
  * SOCKETS  api ROUTER ([community] api), events PUB ([community] events);
  *          follows publishing (publications make tools votable).
  * STORE    <data_dir>/community: tools, votes, tallies, subscribers, tokens,
- *          sends + meta, events, requests.
+ *          sends + meta, events, requests. Subscribers are state only, never
+ *          logged (community_sub.c).
  * KEYS     <key_dir>/community.key (created 0600) signs tallies under
  *          "shiporskip/tally/v1"; <key_dir>/community.voter.key (created
  *          0600) keys the voter hash.
@@ -112,6 +113,10 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
     uint8_t sig[SOS_SIG_BYTES];
     sos_status st = SOS_STATUS_OK;
     uint64_t now = (uint64_t)time(NULL);
+    uint8_t tok[2][COMMUNITY_TOKEN_BYTES];
+    Sos__Subscriber *sub = NULL;
+    Sos__SubscriberPage page = SOS__SUBSCRIBER_PAGE__INIT;
+    Sos__Empty empty = SOS__EMPTY__INIT;
     int rc;
 
     rep.request_id = r->request_id;
@@ -138,9 +143,41 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
             rep.tally = &view;
         }
         break;
+    case SOS__COMMUNITY_REQUEST__BODY_SUBSCRIBE:
+        sos_random(tok[0], sizeof tok[0]);
+        sos_random(tok[1], sizeof tok[1]);
+        rc = community_subscribe(t, r->subscribe, now, tok[0], tok[1], &sub, &st);
+        break;
+    case SOS__COMMUNITY_REQUEST__BODY_CONFIRM:
+        rc = community_confirm(t, r->confirm, now, &sub, &st);
+        break;
+    case SOS__COMMUNITY_REQUEST__BODY_UNSUBSCRIBE:
+        rc = community_unsubscribe(t, r->unsubscribe, &sub, &st);
+        break;
+    case SOS__COMMUNITY_REQUEST__BODY_SUBSCRIBER_DELETE:
+        rc = community_subscriber_delete(t, r->subscriber_delete, &sub, &st);
+        break;
+    case SOS__COMMUNITY_REQUEST__BODY_SUBSCRIBER_LIST:
+        rc = community_subscriber_list(t, r->subscriber_list, &page, &st);
+        if (rc == 0) {
+            rep.body_case = SOS__COMMUNITY_REPLY__BODY_SUBSCRIBERS;
+            rep.subscribers = &page;
+        }
+        break;
+    case SOS__COMMUNITY_REQUEST__BODY_SEND_MARK:
+        rc = community_send_mark(t, r->send_mark, now, &st);
+        if (rc == 0) {
+            rep.body_case = SOS__COMMUNITY_REPLY__BODY_SENT;
+            rep.sent = &empty;
+        }
+        break;
     default:
         rc = sos_fail(&st, SOS__CODE__CODE_BAD_REQUEST, "unknown request for community");
         break;
+    }
+    if (rc == 0 && sub) {
+        rep.body_case = SOS__COMMUNITY_REPLY__BODY_SUBSCRIBER;
+        rep.subscriber = sub;
     }
     if (rc >= 0) {
         sos_rules_status(rc, &st, &status);
@@ -149,6 +186,9 @@ static int s_handle(sos_svc *svc, sos_txn *t, const ProtobufCMessage *m, sos_buf
         sos_buf_pack(out, &rep.base);
     }
     sos_buf_free(&payload);
+    if (sub)
+        sos__subscriber__free_unpacked(sub, NULL);
+    community_page_clear(&page);
     return sos_rules_verb(rc);
 }
 
