@@ -65,10 +65,19 @@ static void s_client_hex(web_api *a, const web_api_req *r, char hex[17])
 void web_api_refuse(web_api *a, const web_api_req *r, const char *path, const web_refusal *why,
                     web_api_reply *out)
 {
-    char hex[17];
+    char hex[17], safe[65];
+    size_t i = 0;
+    /* the path is the reader's: one logfmt token, nothing that reads as a field */
+    for (; path[i] && i < sizeof safe - 1; i++) {
+        char ch = path[i];
+        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 ch == '/' || ch == '.' || ch == '_' || ch == '-';
+        safe[i] = ok ? ch : '_';
+    }
+    safe[i] = '\0';
     s_client_hex(a, r, hex);
     sos_log_warn("web.refused", "status=%d error=%s path=%s client=%s", why->status, why->error,
-                 path, hex);
+                 safe, hex);
     out->status = why->status;
     out->json = json_pack("{s:s, s:s}", "error", why->error, "what_to_do", why->what_to_do);
 }
