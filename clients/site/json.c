@@ -135,3 +135,27 @@ void sos_verdict_line(const Sos__VerdictBody *b, char *out, size_t cap)
         snprintf(out, cap, "%s \xc2\xb7 %u ship / %u skip", sos_label_name(b->label), b->ship,
                  b->skip);
 }
+
+json_t *sos_json_tally_body(const Sos__TallyBody *b)
+{
+    return json_pack("{s:s, s:i, s:i, s:i, s:i, s:b, s:i, s:I, s:I}", "tool", b->tool_id, "ship",
+                     (int)b->ship, "skip", (int)b->skip, "total", (int)b->total, "ship_pct",
+                     (int)b->ship_pct, "shown", b->shown, "min_votes", (int)b->min_votes,
+                     "tallied_at", (json_int_t)b->tallied_at, "seq", (json_int_t)b->seq);
+}
+
+json_t *sos_json_tally(const Sos__Signed *s, bool *ok)
+{
+    bool verified;
+    ProtobufCMessage *m;
+    json_t *env = s_envelope(&sos_envelope_tally, s, &verified, &m);
+    Sos__TallyBody *b = (Sos__TallyBody *)m;
+    if (!verified || !b)
+        *ok = false;
+    if (!b)
+        return json_pack("{s:o, s:s}", "signed", env, "error", "payload does not parse");
+    json_t *j = sos_json_tally_body(b);
+    json_object_set_new(j, "signed", env);
+    sos__tally_body__free_unpacked(b, NULL);
+    return j;
+}

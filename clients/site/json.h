@@ -22,6 +22,12 @@ json_t *sos_json_verdict_body(const Sos__VerdictBody *b);
  * every signature and that the takes are the ones the verdict lists. */
 json_t *sos_json_verdict(const Sos__Verdict *v, bool *ok);
 json_t *sos_json_comparison(const Sos__Comparison *c);
+/* A community tally's numbers (tool, ship, skip, total, ship_pct, shown,
+ * min_votes, tallied_at, seq). */
+json_t *sos_json_tally_body(const Sos__TallyBody *b);
+/* A signed community tally: its body and the envelope, as sos_json_take;
+ * *ok is cleared when it does not verify or does not parse. */
+json_t *sos_json_tally(const Sos__Signed *s, bool *ok);
 /* A verdict's summary, the one line every reader sees: the JSON's
  * "summary", `sos verdict show`, and the site's badges, titles, feeds and
  * JSON-LD reviewBody: "Ship · 3 ship / 1 skip". The label is unset only

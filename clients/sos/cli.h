@@ -66,6 +66,9 @@ int sos_cmd_backup(sos_cli *cli, int argc, char **argv);
 int sos_cmd_check(sos_cli *cli, int argc, char **argv);
 int sos_cmd_log(sos_cli *cli, int argc, char **argv);
 int sos_cmd_editor(sos_cli *cli, int argc, char **argv);
+int sos_cmd_vote(sos_cli *cli, int argc, char **argv);
+int sos_cmd_tally(sos_cli *cli, int argc, char **argv);
+int sos_cmd_subscriber(sos_cli *cli, int argc, char **argv);
 
 /* True when argv holds -h or --help; the command prints usage then. */
 bool sos_cli_wants_help(int argc, char **argv);

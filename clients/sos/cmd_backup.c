@@ -1,6 +1,6 @@
 /* backup: a hot, compact copy of every daemon's store and of the keys.
  *
- * `sos backup --to DIR` writes DIR/<service>/data.mdb for each of the four
+ * `sos backup --to DIR` writes DIR/<service>/data.mdb for each of the five
  * stores (<data_dir>/<service>) and DIR/keys/ (a copy of key_dir, modes
  * kept: secret keys stay 0600). The daemons keep running and writing.
  *
@@ -39,7 +39,8 @@
 #include "wire.h"
 
 /* Downstream first: see the comment at the top. */
-static const char *const s_order[] = {"publishing", "aggregation", "scoring", "submission"};
+static const char *const s_order[] = {"community", "publishing", "aggregation", "scoring",
+                                      "submission"};
 
 typedef struct {
     const char *to;
@@ -51,7 +52,7 @@ static const char s_about[] =
     "Hot, compact copy of every daemon's store into DIR/<service>/ and of the\n"
     "key directory into DIR/keys/ (modes kept), while the daemons run.\n"
     "DIR must be missing or empty. Stores are copied downstream first\n"
-    "(publishing, aggregation, scoring, submission) so that no follower's copy\n"
+    "(community, publishing, aggregation, scoring, submission) so that no follower's copy\n"
     "is ahead of its upstream's. Restore: docs/operations.md.\n\n"
     "Exit codes: 0 ok, 64 usage, 66 a store or the key directory is missing,\n"
     "73 DIR exists and is not an empty directory, 74 a copy failed, 78 config.\n";

@@ -19,7 +19,9 @@ static const sos_cmd s_cmd = {"status", SOS_CMD_TABLE(s_verbs), NULL, 0, 0, s_ab
 
 int sos_cmd_status(sos_cli *cli, int argc, char **argv)
 {
-    static const char *const svcs[] = {"submission", "scoring", "aggregation", "publishing"};
+    static const char *const svcs[] = {"submission", "scoring", "aggregation", "publishing",
+                                       "community"};
+    const int n_svcs = (int)(sizeof svcs / sizeof svcs[0]);
     if (sos_cli_wants_help(argc, argv)) {
         sos_cmd_usage(&s_cmd, stdout);
         return EX_OK;
@@ -29,7 +31,7 @@ int sos_cmd_status(sos_cli *cli, int argc, char **argv)
             cli->json = true;
     int worst = 0, down = 0;
     json_t *arr = json_array();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < n_svcs; i++) {
         sos_clnt *c = NULL;
         Sos__StatusReply *rep = NULL;
         int retries = cli->retries;
@@ -69,13 +71,15 @@ int sos_cmd_status(sos_cli *cli, int argc, char **argv)
         sos_json_print(arr);
     else
         json_decref(arr);
-    if (down == 4)
-        fprintf(stderr, "sos: nothing is running for this home; `deploy/sos-up` starts the four "
-                        "services (docs/operations.md)\n");
+    if (down == n_svcs)
+        fprintf(stderr,
+                "sos: nothing is running for this home; `deploy/sos-up` starts the %d "
+                "services (docs/operations.md)\n",
+                n_svcs);
     else if (down)
         fprintf(stderr,
-                "sos: %d of 4 services are down; `deploy/sos-up` starts what is not "
+                "sos: %d of %d services are down; `deploy/sos-up` starts what is not "
                 "running\n",
-                down);
+                down, n_svcs);
     return worst;
 }

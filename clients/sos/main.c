@@ -33,6 +33,9 @@ static const struct {
     {"backup", sos_cmd_backup, "hot, compact copy of every store"},
     {"check", sos_cmd_check, "is every store whole? (offline or online)"},
     {"log", sos_cmd_log, "checkpoint | prove | consistency: the transparency log"},
+    {"vote", sos_cmd_vote, "a community vote on a published tool (operators, tests)"},
+    {"tally", sos_cmd_tally, "a tool's signed community tally"},
+    {"subscriber", sos_cmd_subscriber, "list | delete: the newsletter's subscribers"},
 };
 
 static void s_usage(FILE *f)

@@ -25,11 +25,11 @@ struct sos_access {
 static const struct {
     const char *name;
     unsigned bit;
-} s_roles[] = {{"editor", SOS_ROLE_EDITOR},
-               {"reviewer", SOS_ROLE_REVIEWER},
-               {"publisher", SOS_ROLE_PUBLISHER},
-               {"service", SOS_ROLE_SERVICE},
-               {"local", SOS_ROLE_LOCAL}};
+} s_roles[] = {{"editor", SOS_ROLE_EDITOR},       {"reviewer", SOS_ROLE_REVIEWER},
+               {"publisher", SOS_ROLE_PUBLISHER}, {"service", SOS_ROLE_SERVICE},
+               {"gateway", SOS_ROLE_GATEWAY},     {"local", SOS_ROLE_LOCAL}};
+/* the roles a list may name: all but local */
+#define S_LISTED 5
 
 const char *sos_role_names(unsigned roles, char *buf, size_t len)
 {
@@ -72,12 +72,12 @@ static int s_line(sos_access *a, char **w, int nw, unsigned ln, char *err, size_
 {
     uint8_t key[SOS_ACCESS_KEY_BYTES], signer[SOS_ACCESS_KEY_BYTES];
     unsigned bit = 0;
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < S_LISTED; i++)
         if (strcmp(w[0], s_roles[i].name) == 0)
             bit = s_roles[i].bit;
     if (!bit)
-        return s_fail(err, errlen, ln, "unknown role \"%s\" (editor, reviewer, publisher, service)",
-                      w[0]);
+        return s_fail(err, errlen, ln,
+                      "unknown role \"%s\" (editor, reviewer, publisher, service, gateway)", w[0]);
     if (nw < 2 || sos_unhex(w[1], key, sizeof key) != 0)
         return s_fail(err, errlen, ln, "expected a transport public key of 64 hex digits");
     if (bit == SOS_ROLE_REVIEWER && (nw != 3 || sos_unhex(w[2], signer, sizeof signer) != 0))

@@ -7,8 +7,10 @@
  *   reviewer    a0b1...77                       9c3d...10
  *   publisher   ...
  *   service     ...
+ *   gateway     ...                             (services/web: community only)
  *
- * Roles are editor, reviewer, publisher and service (another daemon). A key
+ * Roles are editor, reviewer, publisher, service (another daemon) and
+ * gateway (the HTTP front door, which community alone answers). A key
  * may appear on several lines to hold several roles. A reviewer line must
  * name the Ed25519 key its takes are signed with: scoring refuses a take
  * whose signer is not the sending connection's (docs/security.md). Blank
@@ -30,8 +32,9 @@ enum {
     SOS_ROLE_PUBLISHER = 4,
     SOS_ROLE_SERVICE = 8,
     SOS_ROLE_LOCAL = 16,
+    SOS_ROLE_GATEWAY = 32, /* the HTTP front door: votes, tallies, subscriptions only */
 };
-#define SOS_ROLE_ANY 0x1fu
+#define SOS_ROLE_ANY 0x3fu
 
 #define SOS_ACCESS_KEY_BYTES 32
 

@@ -93,7 +93,8 @@ int sos_conf_mkdirs(const char *dir, unsigned mode)
     return 0;
 }
 
-static const char *const s_services[] = {"submission", "scoring", "aggregation", "publishing"};
+static const char *const s_services[] = {"submission", "scoring", "aggregation", "publishing",
+                                         "community"};
 
 int sos_conf_load(const char *path, const char *home, sos_conf **out, char *err, size_t errlen)
 {
@@ -146,7 +147,7 @@ int sos_conf_load(const char *path, const char *home, sos_conf **out, char *err,
         snprintf(buf, sizeof buf, "%s/access", keys);
         s_set(c, "access", "file", buf);
     }
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof s_services / sizeof s_services[0]; i++) {
         static const char *const tk[][2] = {{"transport_key", ""}, {"server_key", ".pub"}};
         for (int k = 0; k < 2; k++) {
             if (sos_conf_get(c, s_services[i], tk[k][0]))

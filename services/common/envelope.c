@@ -14,6 +14,8 @@ const sos_envelope_kind sos_envelope_verdict = {
     "verdict", SOS_DOMAIN_VERDICT, &sos__verdict_body__descriptor, SOS_WIRE_MAX_REQUEST};
 const sos_envelope_kind sos_envelope_editorial = {
     "editorial", SOS_DOMAIN_EDITORIAL, &sos__editor_action__descriptor, SOS_WIRE_MAX_REQUEST};
+const sos_envelope_kind sos_envelope_tally = {"tally", SOS_DOMAIN_TALLY,
+                                              &sos__tally_body__descriptor, SOS_ENVELOPE_TALLY_MAX};
 
 void sos_envelope_seal(const sos_envelope_kind *kind, const sos_key *k,
                        const ProtobufCMessage *body, sos_buf *payload, uint8_t sig[SOS_SIG_BYTES],

@@ -54,6 +54,10 @@ extern const sos_envelope_kind sos_envelope_verdict;
 /* An editor's request: EditorAction under SOS_DOMAIN_EDITORIAL, at most
  * 1 MiB (a request's limit). */
 extern const sos_envelope_kind sos_envelope_editorial;
+/* A community tally signed by community: TallyBody under SOS_DOMAIN_TALLY,
+ * at most SOS_ENVELOPE_TALLY_MAX bytes (a tool id and a few numbers). */
+#define SOS_ENVELOPE_TALLY_MAX 1024u
+extern const sos_envelope_kind sos_envelope_tally;
 
 /* What open and verify return; negative, apart from the store's codes. */
 enum {

@@ -80,7 +80,7 @@ static int s_write_all(int fd, const char *p, size_t n)
 }
 
 /* Writes "<magic><hex secret>\n" to path (0600, must not exist) and the
- * public key's hex to path.pub. */
+ * public key's hex to path.pub (none when pk is NULL). */
 static int s_keyfile_save(const char *magic, const uint8_t *sk, size_t sk_len, const uint8_t *pk,
                           const char *path)
 {
@@ -104,6 +104,11 @@ static int s_keyfile_save(const char *magic, const uint8_t *sk, size_t sk_len, c
     if (s_write_all(fd, line, n) != 0 || fsync(fd) != 0)
         goto out;
     close(fd);
+    fd = -1;
+    if (!pk) { /* a key with no public half (a MAC key) */
+        rc = 0;
+        goto out;
+    }
     fd = open(pubpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         goto out;
@@ -396,4 +401,66 @@ int sos_verify_note(const uint8_t pk[SOS_PK_BYTES], const uint8_t *msg, size_t n
                     const uint8_t sig[SOS_SIG_BYTES])
 {
     return crypto_sign_verify_detached(sig, msg, n, pk) == 0 ? 0 : -1;
+}
+
+/* Keyed hashes: BLAKE2b-256 keyed with a secret of its own (community's
+ * voter key), in a file of its own magic. */
+#define S_MMAGIC "shiporskip-blake2b-key "
+
+struct sos_mac_key {
+    uint8_t *k; /* sodium_malloc, SOS_MAC_KEY_BYTES */
+};
+
+_Static_assert(SOS_MAC_KEY_BYTES >= crypto_generichash_KEYBYTES_MIN &&
+                   SOS_MAC_KEY_BYTES <= crypto_generichash_KEYBYTES_MAX,
+               "mac key size");
+
+static sos_mac_key *s_mac_key_new(void)
+{
+    sos_mac_key *k = sos_xcalloc(1, sizeof *k);
+    k->k = sodium_malloc(SOS_MAC_KEY_BYTES);
+    if (!k->k)
+        abort();
+    return k;
+}
+
+int sos_mac_key_from_bytes(const uint8_t raw[SOS_MAC_KEY_BYTES], sos_mac_key **out)
+{
+    sos_mac_key *k = s_mac_key_new();
+    memcpy(k->k, raw, SOS_MAC_KEY_BYTES);
+    *out = k;
+    return 0;
+}
+
+int sos_mac_key_load_or_create(const char *path, sos_mac_key **out)
+{
+    sos_mac_key *k = s_mac_key_new();
+    int rc;
+    if (access(path, F_OK) == 0) {
+        rc = s_keyfile_load(S_MMAGIC, k->k, SOS_MAC_KEY_BYTES, path);
+    } else {
+        randombytes_buf(k->k, SOS_MAC_KEY_BYTES);
+        rc = s_keyfile_save(S_MMAGIC, k->k, SOS_MAC_KEY_BYTES, NULL, path);
+    }
+    if (rc != 0) {
+        sos_mac_key_destroy(&k);
+        return rc;
+    }
+    *out = k;
+    return 0;
+}
+
+void sos_mac_key_destroy(sos_mac_key **kp)
+{
+    sos_mac_key *k = *kp;
+    if (!k)
+        return;
+    sodium_free(k->k);
+    free(k);
+    *kp = NULL;
+}
+
+void sos_mac(const sos_mac_key *k, const void *p, size_t n, uint8_t out[SOS_HASH_BYTES])
+{
+    crypto_generichash(out, SOS_HASH_BYTES, p, n, k->k, SOS_MAC_KEY_BYTES);
 }

@@ -24,6 +24,7 @@
 #define SOS_DOMAIN_TAKE "shiporskip/take/v1"
 #define SOS_DOMAIN_VERDICT "shiporskip/verdict/v1"
 #define SOS_DOMAIN_EDITORIAL "shiporskip/editorial/v1"
+#define SOS_DOMAIN_TALLY "shiporskip/tally/v1"
 
 typedef struct sos_key sos_key;
 
@@ -117,5 +118,23 @@ int sos_key_from_seed(const uint8_t seed[32], sos_key **out) __attribute__((warn
 void sos_sign_note(const sos_key *k, const uint8_t *msg, size_t n, uint8_t sig[SOS_SIG_BYTES]);
 int sos_verify_note(const uint8_t pk[SOS_PK_BYTES], const uint8_t *msg, size_t n,
                     const uint8_t sig[SOS_SIG_BYTES]) __attribute__((warn_unused_result));
+
+/* Keyed hashes (BLAKE2b-256 keyed): what community stores instead of a
+ * voter's token, so a stolen store does not give the tokens back and a
+ * guessed token cannot be checked without the key. The key file holds one
+ * line "shiporskip-blake2b-key <64 hex digits>", 0600, with no .pub. */
+#define SOS_MAC_KEY_BYTES 32
+typedef struct sos_mac_key sos_mac_key;
+/* Load path, or make a random key and save it (0600) when it does not
+ * exist. 0; -1 unreadable, malformed or not writable; -2 mode lets others
+ * read it. *out is the caller's: sos_mac_key_destroy. */
+int sos_mac_key_load_or_create(const char *path, sos_mac_key **out)
+    __attribute__((warn_unused_result));
+/* A key from raw bytes (tests). 0. */
+int sos_mac_key_from_bytes(const uint8_t raw[SOS_MAC_KEY_BYTES], sos_mac_key **out)
+    __attribute__((warn_unused_result));
+/* Wipes the key; NULLs *k; safe on NULL. */
+void sos_mac_key_destroy(sos_mac_key **k);
+void sos_mac(const sos_mac_key *k, const void *p, size_t n, uint8_t out[SOS_HASH_BYTES]);
 
 #endif

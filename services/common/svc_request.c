@@ -92,6 +92,10 @@ static int s_allowed(sos_svc *svc, const ProtobufCMessage *req, const ProtobufCB
         need = SOS_ROLE_ANY;
     else
         need = svc->spec->roles ? svc->spec->roles(req) : SOS_ROLE_ANY;
+    /* the gateway may make only what a spec names it for (community's
+     * votes, tallies and subscriptions), never what "any" allows */
+    if (need == SOS_ROLE_ANY)
+        need &= ~(unsigned)SOS_ROLE_GATEWAY;
     if (peer->roles & need)
         return 0;
     sos_role_names(peer->roles, have, sizeof have);

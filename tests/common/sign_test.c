@@ -223,6 +223,46 @@ static void test_key_load_or_create(void **state)
     assert_null(k1);
 }
 
+/* community's voter key: made 0600 with no .pub, the same key on reload,
+ * refused when others may read it or when it is another kind of key; the
+ * keyed hash depends on the key and is not the plain hash. */
+static void test_mac_key(void **state)
+{
+    fx *f = *state;
+    char path[128], pub[140], kpath[128];
+    sos_mac_key *k1 = NULL, *k2 = NULL;
+    uint8_t h1[SOS_HASH_BYTES], h2[SOS_HASH_BYTES], plain[SOS_HASH_BYTES];
+    struct stat st;
+    s_path(f, "community.voter.key", path, sizeof path);
+    assert_int_equal(sos_mac_key_load_or_create(path, &k1), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    snprintf(pub, sizeof pub, "%s.pub", path);
+    assert_int_not_equal(access(pub, F_OK), 0);
+    assert_int_equal(sos_mac_key_load_or_create(path, &k2), 0);
+    sos_mac(k1, "token", 5, h1);
+    sos_mac(k2, "token", 5, h2);
+    assert_memory_equal(h1, h2, sizeof h1);
+    sos_hash("token", 5, plain);
+    assert_memory_not_equal(h1, plain, sizeof h1);
+    sos_mac_key_destroy(&k2);
+    uint8_t raw[SOS_MAC_KEY_BYTES] = {1};
+    assert_int_equal(sos_mac_key_from_bytes(raw, &k2), 0);
+    sos_mac(k2, "token", 5, h2);
+    assert_memory_not_equal(h1, h2, sizeof h1);
+    sos_mac_key_destroy(&k1);
+    sos_mac_key_destroy(&k2);
+    assert_null(k1);
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(sos_mac_key_load_or_create(path, &k1), -2);
+    assert_null(k1);
+    /* a signing key file is not a voter key */
+    s_path(f, "sign.key", kpath, sizeof kpath);
+    assert_int_equal(sos_key_save(f->a, kpath), 0);
+    assert_int_equal(sos_mac_key_load_or_create(kpath, &k1), -1);
+    assert_null(k1);
+}
+
 static void test_hex(void **state)
 {
     (void)state;
@@ -377,6 +417,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_key_save_load, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_key_load_refusals, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_key_load_or_create, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_mac_key, s_setup, s_teardown),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_hash),

@@ -67,6 +67,11 @@ static sos_store *s_store(const sos_svc_spec *spec)
     return s;
 }
 
+sos_store *fz_store(const sos_svc_spec *spec)
+{
+    return s_store(spec);
+}
+
 void fz_key_seed(int i, uint8_t seed[32])
 {
     memset(seed, 0, 32);

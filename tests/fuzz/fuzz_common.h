@@ -57,6 +57,10 @@ typedef struct {
  * SOS_FUZZ_LOG is set in the environment. */
 fz_world *fz_world_get(void);
 
+/* A fresh store for spec opened as the daemons open theirs, its files
+ * unlinked at once (a target's own world: fuzz_community). The caller's. */
+sos_store *fz_store(const sos_svc_spec *spec);
+
 /* A write transaction on s; abort() when the store refuses one. */
 sos_txn *fz_begin(sos_store *s);
 

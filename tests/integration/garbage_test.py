@@ -98,7 +98,7 @@ def _settled(c):
     r = c.sos("status", check=False)
     st = {m.group(1): (int(m.group(2)), int(m.group(3)))
           for m in re.finditer(r"^(\w+)\s+up\s+head=(\d+)\s+cursor=(\d+)", r.stdout, re.M)}
-    if r.returncode != 0 or len(st) != 4 or st["publishing"][0] < 1:
+    if r.returncode != 0 or len(st) != len(SERVICES) or st["publishing"][0] < 1:
         return False
     return all(st[d][1] == st[u][0] for u, d in zip(SERVICES, SERVICES[1:]))
 

@@ -1,4 +1,4 @@
-"""Test harness: the four real daemons in a temporary home over ipc.
+"""Test harness: the five real daemons in a temporary home over ipc.
 
 Each test gets a Cluster: a fresh SOS_HOME under a temp dir, daemons started
 from the build tree, and `sos()` to run the real command line against them.
@@ -19,7 +19,10 @@ import tempfile
 import time
 import traceback
 
-SERVICES = ["submission", "scoring", "aggregation", "publishing"]
+# The pipeline, each following the one before it, then community (which
+# follows publishing: votes on published tools).
+PIPELINE = ["submission", "scoring", "aggregation", "publishing"]
+SERVICES = PIPELINE + ["community"]
 HANG_GUARD = 60.0  # seconds: the default limit of every wait below
 
 
@@ -42,14 +45,14 @@ class Cluster:
         os.makedirs(os.path.join(self.home, "log"), exist_ok=True)
 
     def use_curve(self, reviewers=()):
-        """Before start: puts the four daemons on loopback tcp with CURVE.
+        """Before start: puts the five daemons on loopback tcp with CURVE.
         Makes their transport keys and an editor key (which this cluster's
         `sos` presents), and writes the access list: the daemons as service,
         the editor as editor and publisher, and each (transport .pub path,
         signing .pub path) in reviewers as a reviewer."""
         import socket
         socks = []
-        for _ in range(8):
+        for _ in range(2 * len(SERVICES)):
             s = socket.socket()
             s.bind(("127.0.0.1", 0))
             socks.append(s)

@@ -242,7 +242,7 @@ def test_option_order(build):
         assert rcs[0] == 64  # the last rows: misuse
         # the rows that succeed do so
         r = c.sos("backup", "--to", h + "/b4", j, check=False)
-        assert r.returncode == 0 and len(json.loads(r.stdout)["stores"]) == 4, r.stderr
+        assert r.returncode == 0 and len(json.loads(r.stdout)["stores"]) == 5, r.stderr
     finally:
         c.close()
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""security.transport: the four real daemons on loopback tcp with CURVE, the
+"""security.transport: the five real daemons on loopback tcp with CURVE, the
 access list and roles, through the real `sos` command.
 
 Shows: a listed editor is served; an unlisted key gets nothing (the
@@ -7,7 +7,8 @@ handshake is refused, the client times out); a signing key is no transport
 key; editors' requests are refused from reviewer keys and reviewers' from
 editor keys; a reviewer's transport key must match the key its take is
 signed with; reviewers cannot read sealed takes or pull; the daemons follow
-each other over CURVE as services, so a verdict reaches the publisher; a
+each other over CURVE as services, so a verdict reaches the publisher; the
+gateway key may vote and read tallies at community and nothing else; a
 key added to the access list is admitted after SIGHUP and a removed one is
 refused (rotation)."""
 import os
@@ -45,11 +46,11 @@ class Curve:
         self.c = c = Cluster(build)
         self.keys = os.path.join(c.home, "keys")
         os.makedirs(self.keys, mode=0o700)
-        ports = iter(free_ports(8))
+        ports = iter(free_ports(2 * len(SERVICES)))
         people = os.path.join(c.home, "people")
         os.makedirs(people)
         self.person = {}
-        for who in ["editor", "editor2", "publisher", "stranger"] + REVIEWERS:
+        for who in ["editor", "editor2", "publisher", "stranger", "gateway"] + REVIEWERS:
             path = os.path.join(people, who.lower())
             self.person[who] = path
         c.config = os.path.join(c.home, "sos.ini")
@@ -68,6 +69,7 @@ class Curve:
         lines += ["service %s" % pub(os.path.join(self.keys, s + ".curve.pub")) for s in SERVICES]
         lines.append("editor %s" % pub(self.person["editor"] + ".curve.pub"))
         lines.append("publisher %s" % pub(self.person["publisher"] + ".curve.pub"))
+        lines.append("gateway %s" % pub(self.person["gateway"] + ".curve.pub"))
         for r in REVIEWERS:
             lines.append("reviewer %s %s" % (pub(self.person[r] + ".curve.pub"),
                                              pub(self.person[r] + ".pub")))
@@ -187,6 +189,21 @@ def test_curve_roles_and_rotation(build):
         v = out["items"][0]
         assert v["type"] == "verdict" and v["tool"]["id"] == "alpha", v
         assert v["verdict"]["ship"] == 4, v
+
+        # the gateway (services/web's key) may vote and read tallies at
+        # community, and make no other request anywhere
+        wait_for(lambda: t.sos("gateway", "tally", "alpha").returncode == 0,
+                 what="alpha votable at community over tcp")
+        expect(t.sos("gateway", "vote", "alpha", "--ship"), 0, "gateway votes")
+        tally = __import__("json").loads(t.sos("gateway", "--json", "tally", "alpha",
+                                               check=True).stdout)
+        assert (tally["ship"], tally["signed"]["verified"]) == (1, True), tally
+        expect(t.sos("gateway", "tool", "list"), 77, "gateway lists tools",
+               "refused (forbidden)")
+        expect(t.sos("gateway", "verdict", "show", "alpha"), 77, "gateway reads a verdict")
+        expect(t.sos("gateway", "pull"), 77, "gateway pulls")
+        expect(t.sos("Builder", "vote", "alpha", "--skip"), 77, "a reviewer votes")
+        assert "needs=editor,gateway" in t.log("community"), t.log("community")
 
         # rotation: the new editor key is added and admitted after SIGHUP ...
         t.sos_refused("editor2", "tool", "list", what="editor2 before it is listed")
