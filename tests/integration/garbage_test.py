@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Live garbage: 100,000 hostile messages (random and truncated frames,
 bit-flipped requests, wrong frame counts, empty frames) to each running
-daemon, then one frame of SOS_WIRE_MAX_REQUEST + 1 bytes and one of 16 MiB.
+daemon of the pipeline (community runs beside them, unflooded: its request
+type is fuzz_community's), then one frame of SOS_WIRE_MAX_REQUEST + 1 bytes and one of 16 MiB.
 No daemon dies; each answers every message that gets an answer; its resident
 memory grows by less than 10 MiB; well-formed clients are answered during
 and after (the C tool checks status and events queries inside the flood and
@@ -47,7 +48,7 @@ import re
 import subprocess
 import time
 
-from harness import SERVICES, Cluster, main, wait_for
+from harness import PIPELINE, SERVICES, Cluster, main, wait_for
 
 FRAMES = 100000
 WARMUP = 5000
@@ -182,7 +183,9 @@ def test_garbage(build):
         tool = os.path.join(c.build, "tests", "integration", "garbage")
         start = time.time()
         predicted = {}
-        for i, svc in enumerate(SERVICES):
+        # the pipeline's four (the tool seeds their request types); community
+        # runs beside them, and its request type is fuzz_community's
+        for i, svc in enumerate(PIPELINE):
             pid = c.procs[svc].pid
             ep = "ipc://%s/run/%s.api" % (c.home, svc)
             seed = base_seed + i
@@ -239,7 +242,7 @@ def test_garbage(build):
         c.stop_all()  # exit 0 each (LeakSanitizer's verdict too, in that build)
         # the logs once the daemons have stopped: a stop writes the counts
         # of the repeat limiter's open windows
-        for svc in SERVICES:
+        for svc in PIPELINE:
             _check_log(c, svc, predicted[svc])
     finally:
         c.close()
