@@ -359,10 +359,13 @@ def main():
         sampler.set_phase("4 idle")
         time.sleep(2.0)
         # counts: every event where it belongs
-        want = {"submission": args.tools + 5 + args.comparisons,
+        # (+1 in submission: the first editor's registration; community
+        # follows publishing and holds no votes)
+        want = {"submission": args.tools + 5 + args.comparisons + 1,
                 "scoring": args.tools + args.comparisons + args.takes + n_taken,
                 "aggregation": args.tools + args.comparisons + n_taken,
-                "publishing": n_taken + min(args.comparisons, n_taken // 2)}
+                "publishing": n_taken + min(args.comparisons, n_taken // 2),
+                "community": 0}
         got = {s: st[s]["head"] for s in SERVICES}
         if got != want:
             raise SystemExit("bench: log heads %s, expected %s" % (got, want))
